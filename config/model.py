@@ -1,0 +1,143 @@
+"""Typed, frozen configuration: one `EnvironmentConfig` per environment.
+
+Everything that differs between environments (account, region, names, CIDRs, sizes) is a field
+here; stacks and constructs receive these objects and never read the process environment.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+
+from config.errors import ConfigError
+
+_ACCOUNT_RE = re.compile(r"^\d{12}$")
+_REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
+PROFILES = ("adopt",)
+
+
+def cidr(name: str, value: str) -> ipaddress.IPv4Network:
+    """Parse `value` as an IPv4 network, or raise a ConfigError naming `name`."""
+    try:
+        return ipaddress.IPv4Network(value, strict=True)
+    except ValueError as err:
+        raise ConfigError(f"{name}: {value!r} is not a valid IPv4 CIDR ({err})") from None
+
+
+def _require_disjoint(nets: dict[str, ipaddress.IPv4Network]) -> None:
+    items = list(nets.items())
+    for i, (name_a, a) in enumerate(items):
+        for name_b, b in items[i + 1 :]:
+            if a.overlaps(b):
+                raise ConfigError(f"{name_b}: {str(b)!r} overlaps {name_a} {str(a)!r}")
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    """The live VPC and the WireGuard bridge to La Granja (seed: "Red y Conectividad")."""
+
+    vpc_name: str = "fluxion-vpc"
+    vpc_cidr: str = "10.0.0.0/16"
+    # AZ -> CIDR, in AWS CDK's allocation order (public subnets first, then private).
+    public_subnets: tuple[tuple[str, str], ...] = (
+        ("us-east-1a", "10.0.0.0/24"),
+        ("us-east-1b", "10.0.1.0/24"),
+    )
+    private_subnets: tuple[tuple[str, str], ...] = (
+        ("us-east-1a", "10.0.2.0/24"),
+        ("us-east-1b", "10.0.3.0/24"),
+    )
+    nat_az: str = "us-east-1a"
+    """The AZ of the single NAT gateway (cost saving: one NAT for both AZs)."""
+    etl_az: str = "us-east-1b"
+    """ETL tasks run in this AZ's private subnet, away from the WireGuard bridge's AZ."""
+    on_premises_cidr: str = "192.168.0.0/16"
+    """La Granja's network, reached through the WireGuard bridge."""
+    wireguard_az: str = "us-east-1a"
+    wireguard_private_ip: str = "10.0.2.251"
+    wireguard_tunnel_cidr: str = "10.32.0.24/32"
+    wireguard_instance_type: str = "t3.micro"
+    wireguard_secret_name: str = "fluxion/wireguard-config"
+    wireguard_source_dest_check: bool = False
+    """Must stay False: the bridge forwards packets that are neither from nor to itself."""
+
+    def __post_init__(self) -> None:
+        vpc = cidr("vpc_cidr", self.vpc_cidr)
+        named = {
+            "vpc_cidr": vpc,
+            "on_premises_cidr": cidr("on_premises_cidr", self.on_premises_cidr),
+            "wireguard_tunnel_cidr": cidr("wireguard_tunnel_cidr", self.wireguard_tunnel_cidr),
+        }
+        _require_disjoint(named)
+        subnets: dict[str, ipaddress.IPv4Network] = {}
+        for role, pairs in (("public", self.public_subnets), ("private", self.private_subnets)):
+            azs = [az for az, _ in pairs]
+            if len(set(azs)) != len(azs):
+                raise ConfigError(f"{role}_subnets: AZs {azs!r} repeat; one subnet per AZ")
+            for az, value in pairs:
+                net = cidr(f"{role}_subnets[{az}]", value)
+                if not net.subnet_of(vpc):
+                    raise ConfigError(
+                        f"{role}_subnets[{az}]: {value!r} is outside the VPC {self.vpc_cidr}"
+                    )
+                subnets[f"{role}_subnets[{az}]"] = net
+        _require_disjoint(subnets)
+        for name in ("nat_az", "etl_az", "wireguard_az"):
+            az = getattr(self, name)
+            if az not in self.azs:
+                raise ConfigError(f"{name}: {az!r} is not one of the VPC's AZs {self.azs!r}")
+        try:
+            ip = ipaddress.IPv4Address(self.wireguard_private_ip)
+        except ValueError:
+            raise ConfigError(
+                f"wireguard_private_ip: {self.wireguard_private_ip!r} is not an IPv4 address"
+            ) from None
+        home = dict(self.private_subnets)[self.wireguard_az]
+        if ip not in ipaddress.IPv4Network(home):
+            raise ConfigError(
+                f"wireguard_private_ip: {self.wireguard_private_ip!r} is outside its subnet "
+                f"{home} (private, {self.wireguard_az})"
+            )
+        if self.wireguard_source_dest_check:
+            raise ConfigError(
+                "wireguard_source_dest_check: True; the route to "
+                f"{self.on_premises_cidr} via the bridge needs it False (the instance forwards)"
+            )
+
+    @property
+    def azs(self) -> tuple[str, ...]:
+        """The VPC's AZs, in order."""
+        return tuple(az for az, _ in self.public_subnets)
+
+
+@dataclass(frozen=True)
+class EnvironmentConfig:
+    """One deployment environment. `name` keys state files; `profile` selects adopt/hardened."""
+
+    name: str
+    account_id: str
+    region: str
+    domain: str
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    profile: str = "adopt"
+    """`adopt` mirrors the live estate (the only profile so far)."""
+    state_bucket: str = ""
+    """S3 bucket holding every workload stack's state; default `fluxion-tfstate-<account>`."""
+    state_key_prefix: str = "fluxion"
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[a-z][a-z0-9-]{1,30}", self.name):
+            raise ConfigError(f"name: {self.name!r} must be lower-case letters, digits and '-'")
+        if not _ACCOUNT_RE.match(self.account_id):
+            raise ConfigError(f"account_id: {self.account_id!r} must be exactly 12 digits")
+        if not _REGION_RE.match(self.region):
+            raise ConfigError(f"region: {self.region!r} is not an AWS region name")
+        if self.profile not in PROFILES:
+            raise ConfigError(f"profile: {self.profile!r} is not one of {', '.join(PROFILES)}")
+        if not self.state_bucket:
+            object.__setattr__(self, "state_bucket", f"fluxion-tfstate-{self.account_id}")
+
+    def state_key(self, stack: str) -> str:
+        """The S3 key of `stack`'s state, e.g. `fluxion/production/network.tfstate`."""
+        return f"{self.state_key_prefix}/{self.name}/{stack}.tfstate"

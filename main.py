@@ -1,0 +1,79 @@
+"""Builds the config, creates the stacks, synthesizes. Nothing else.
+
+Environment (read here and nowhere else):
+  FLUXION_ENV      environment name (default: production)
+  FLUXION_PROFILE  adopt (default; mirrors the live estate)
+  CDKTF_OUTDIR     output folder (default: cdktf.out; the cdktf CLI sets it)
+  FLUXION_STOCK_PROVIDER_IMPORT=1  import the providers the stock, slow way (tests, benchmark)
+
+Synthesis goes to a temporary sibling folder that replaces the output folder only once every
+stack has synthesized, so bad input never leaves a half-written `cdktf.out/`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from modules import provider_loader
+
+if os.environ.get("FLUXION_STOCK_PROVIDER_IMPORT") != "1":
+    provider_loader.install()
+
+from cdktf import App
+
+import config
+from stacks import STACKS
+
+ROOT = Path(__file__).resolve().parent
+
+
+def cdktf_context() -> dict[str, str]:
+    """The feature flags of `cdktf.json`, so `python main.py` and `cdktf synth` agree."""
+    return dict(json.loads((ROOT / "cdktf.json").read_text())["context"])
+
+
+def build_app(env: config.EnvironmentConfig, outdir: Path) -> App:
+    """Every stack of `env`, with its dependencies declared so `cdktf deploy` orders them."""
+    app = App(outdir=str(outdir), context=cdktf_context(), stack_traces=False)
+    built = {}
+    for name, stack_class, depends_on in STACKS:
+        stack = stack_class(app, name, config=env)
+        for producer in depends_on:
+            stack.add_dependency(built[producer])
+        built[name] = stack
+    return app
+
+
+def synth(env: config.EnvironmentConfig, outdir: Path) -> None:
+    """Synthesize into a temporary folder, then swap it in place of `outdir`."""
+    outdir = outdir.resolve()
+    staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}-", dir=outdir.parent))
+    try:
+        build_app(env, staging).synth()
+        if outdir.exists():
+            shutil.rmtree(outdir)
+        staging.rename(outdir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def main() -> int:
+    try:
+        env = config.load(
+            os.environ.get("FLUXION_ENV", config.DEFAULT_ENVIRONMENT),
+            profile=os.environ.get("FLUXION_PROFILE") or None,
+        )
+        synth(env, Path(os.environ.get("CDKTF_OUTDIR", ROOT / "cdktf.out")))
+    except config.ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,83 @@
+"""CloudFront in front of the ALB: HTTPS for viewers, plain HTTP to the ALB (it has no HTTPS
+listener), nothing cached, every header, cookie and query string forwarded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdktf_cdktf_provider_aws.cloudfront_distribution import (
+    CloudfrontDistribution,
+    CloudfrontDistributionDefaultCacheBehavior,
+    CloudfrontDistributionOrigin,
+    CloudfrontDistributionOriginCustomOriginConfig,
+    CloudfrontDistributionRestrictions,
+    CloudfrontDistributionRestrictionsGeoRestriction,
+    CloudfrontDistributionViewerCertificate,
+)
+from cdktf_cdktf_provider_aws.data_aws_cloudfront_cache_policy import DataAwsCloudfrontCachePolicy
+from cdktf_cdktf_provider_aws.data_aws_cloudfront_origin_request_policy import (
+    DataAwsCloudfrontOriginRequestPolicy,
+)
+from constructs import Construct
+
+ALL_METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
+ORIGIN_ID = "alb"
+MIN_TLS = "TLSv1.2_2021"
+
+
+@dataclass(frozen=True)
+class ApiDistributionProps:
+    alias: str
+    origin_domain_name: str
+    """The ALB's DNS name, from the compute stack's published outputs (never a literal)."""
+    certificate_arn: str
+    origin_read_timeout: int = 60
+
+
+class ApiDistribution(Construct):
+    def __init__(self, scope: Construct, id_: str, *, props: ApiDistributionProps) -> None:
+        super().__init__(scope, id_)
+        # AWS managed policies, looked up by name rather than pasted as opaque IDs.
+        no_cache = DataAwsCloudfrontCachePolicy(
+            self, "caching_disabled", name="Managed-CachingDisabled"
+        )
+        all_viewer = DataAwsCloudfrontOriginRequestPolicy(
+            self, "all_viewer", name="Managed-AllViewer"
+        )
+        self.distribution = CloudfrontDistribution(
+            self,
+            "distribution",
+            enabled=True,
+            aliases=[props.alias],
+            origin=[
+                CloudfrontDistributionOrigin(
+                    origin_id=ORIGIN_ID,
+                    domain_name=props.origin_domain_name,
+                    custom_origin_config=CloudfrontDistributionOriginCustomOriginConfig(
+                        origin_protocol_policy="http-only",
+                        http_port=80,
+                        https_port=443,
+                        origin_ssl_protocols=["TLSv1.2"],
+                        origin_read_timeout=props.origin_read_timeout,
+                    ),
+                )
+            ],
+            default_cache_behavior=CloudfrontDistributionDefaultCacheBehavior(
+                target_origin_id=ORIGIN_ID,
+                viewer_protocol_policy="redirect-to-https",
+                allowed_methods=ALL_METHODS,
+                cached_methods=["GET", "HEAD"],
+                cache_policy_id=no_cache.id,
+                origin_request_policy_id=all_viewer.id,
+            ),
+            restrictions=CloudfrontDistributionRestrictions(
+                geo_restriction=CloudfrontDistributionRestrictionsGeoRestriction(
+                    restriction_type="none"
+                )
+            ),
+            viewer_certificate=CloudfrontDistributionViewerCertificate(
+                acm_certificate_arn=props.certificate_arn,
+                ssl_support_method="sni-only",
+                minimum_protocol_version=MIN_TLS,
+            ),
+        )

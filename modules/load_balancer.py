@@ -1,0 +1,66 @@
+"""The public ALB: HTTP :80 forwarding to the backend target group on 8001 (target type ip)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdktf_cdktf_provider_aws.lb import Lb
+from cdktf_cdktf_provider_aws.lb_listener import LbListener, LbListenerDefaultAction
+from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup, LbTargetGroupHealthCheck
+from constructs import Construct
+
+
+@dataclass(frozen=True)
+class LoadBalancerProps:
+    name: str
+    vpc_id: str
+    subnet_ids: list[str]
+    security_group_id: str
+    target_port: int = 8001
+    idle_timeout: int = 300
+    """Seconds; 300 (not AWS's 60) because some report queries run for minutes."""
+    health_check_path: str = "/"
+    health_check_interval: int = 60
+    healthy_threshold: int = 2
+    unhealthy_threshold: int = 5
+    deregistration_delay: int = 30
+
+
+class LoadBalancer(Construct):
+    def __init__(self, scope: Construct, id_: str, *, props: LoadBalancerProps) -> None:
+        super().__init__(scope, id_)
+        self.alb = Lb(
+            self,
+            "alb",
+            name=props.name,
+            internal=False,
+            load_balancer_type="application",
+            subnets=props.subnet_ids,
+            security_groups=[props.security_group_id],
+            idle_timeout=props.idle_timeout,
+        )
+        self.target_group = LbTargetGroup(
+            self,
+            "backend",
+            port=props.target_port,
+            protocol="HTTP",
+            target_type="ip",
+            vpc_id=props.vpc_id,
+            deregistration_delay=str(props.deregistration_delay),
+            health_check=LbTargetGroupHealthCheck(
+                path=props.health_check_path,
+                interval=props.health_check_interval,
+                healthy_threshold=props.healthy_threshold,
+                unhealthy_threshold=props.unhealthy_threshold,
+            ),
+        )
+        self.listener = LbListener(
+            self,
+            "http",
+            load_balancer_arn=self.alb.arn,
+            port=80,
+            protocol="HTTP",
+            default_action=[
+                LbListenerDefaultAction(type="forward", target_group_arn=self.target_group.arn)
+            ],
+        )

@@ -1,0 +1,97 @@
+"""A private S3 bucket: encrypted, all public access blocked, TLS-only, never force-destroyed."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from cdktf import TerraformResourceLifecycle
+from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
+from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
+from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
+from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
+    S3BucketServerSideEncryptionConfigurationA,
+    S3BucketServerSideEncryptionConfigurationRuleA,
+    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
+    S3BucketVersioningA,
+    S3BucketVersioningVersioningConfiguration,
+)
+from constructs import Construct
+
+
+@dataclass(frozen=True)
+class PrivateBucketProps:
+    name: str
+    versioned: bool = False
+    """Turn on versioning (for data that cannot be rebuilt). False leaves versioning unmanaged."""
+    tls_only: bool = True
+    """Attach a bucket policy that denies any request not made over TLS."""
+
+
+class PrivateBucket(Construct):
+    def __init__(self, scope: Construct, id_: str, *, props: PrivateBucketProps) -> None:
+        super().__init__(scope, id_)
+        self.bucket = S3Bucket(
+            self,
+            "bucket",
+            bucket=props.name,
+            force_destroy=False,
+            lifecycle=TerraformResourceLifecycle(prevent_destroy=True),
+        )
+        S3BucketPublicAccessBlock(
+            self,
+            "public_access",
+            bucket=self.bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+        )
+        S3BucketServerSideEncryptionConfigurationA(
+            self,
+            "encryption",
+            bucket=self.bucket.id,
+            rule=[
+                S3BucketServerSideEncryptionConfigurationRuleA(
+                    apply_server_side_encryption_by_default=(
+                        S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+                            sse_algorithm="AES256"
+                        )
+                    )
+                )
+            ],
+        )
+        if props.versioned:
+            S3BucketVersioningA(
+                self,
+                "versioning",
+                bucket=self.bucket.id,
+                versioning_configuration=S3BucketVersioningVersioningConfiguration(
+                    status="Enabled"
+                ),
+            )
+        if props.tls_only:
+            S3BucketPolicy(
+                self, "policy", bucket=self.bucket.id, policy=tls_only_policy(self.bucket.arn)
+            )
+
+
+def tls_only_policy(bucket_arn: str) -> str:
+    """A policy document denying every non-TLS request to the bucket and its objects."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "DenyInsecureTransport",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": [bucket_arn, f"{bucket_arn}/*"],
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                }
+            ],
+        }
+    )

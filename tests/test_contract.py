@@ -1,0 +1,91 @@
+"""The explicit cross-stack contract: named outputs, read through remote state."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+
+import pytest
+
+from stacks.contract import ComputeOutputs, DataOutputs, EdgeOutputs, NetworkOutputs, StateOutputs
+from tests.conftest import ref
+
+PRODUCERS = {
+    "state": StateOutputs,
+    "network": NetworkOutputs,
+    "data": DataOutputs,
+    "compute": ComputeOutputs,
+    "edge": EdgeOutputs,
+}
+
+# The names other stacks and pipelines read. Renaming one breaks them: change with care.
+PINNED_OUTPUTS = {
+    "network": {
+        "vpc_id",
+        "public_subnet_ids",
+        "private_subnet_ids",
+        "etl_subnet_id",
+        "alb_security_group_id",
+        "backend_security_group_id",
+        "etl_security_group_id",
+        "rds_security_group_id",
+        "wireguard_security_group_id",
+        "wireguard_eni_id",
+    },
+    "compute": {"alb_dns_name", "alb_zone_id", "cluster_name"},
+}
+
+
+def test_no_automatic_cross_stack_outputs(stacks: dict[str, Any]) -> None:
+    for name, stack in stacks.items():
+        auto = [o for o in stack.get("output", {}) if o.startswith("cross-stack-output-")]
+        assert auto == [], name
+        assert not [k for k in stack.get("variable", {}) if "cross-stack" in k], name
+
+
+@pytest.mark.parametrize("producer", sorted(PRODUCERS))
+def test_each_contract_field_is_a_described_output(stacks: dict[str, Any], producer: str) -> None:
+    outputs = stacks[producer]["output"]
+    expected = {f.name for f in fields(PRODUCERS[producer])}
+    assert set(outputs) == expected
+    for name, body in outputs.items():
+        assert body["description"], name
+        assert "sensitive" not in body, f"{producer}.{name} must stay readable downstream"
+        assert "${" in str(body["value"]), f"{producer}.{name} must be a resource attribute"
+
+
+def test_pinned_output_names_stay(stacks: dict[str, Any]) -> None:
+    for producer, names in PINNED_OUTPUTS.items():
+        assert names <= set(stacks[producer]["output"]), producer
+
+
+def test_consumers_read_the_producers_backend(stacks: dict[str, Any], manifest: Any) -> None:
+    reads = 0
+    for consumer, stack in stacks.items():
+        for producer, body in stack.get("data", {}).get("terraform_remote_state", {}).items():
+            assert body["backend"] == "s3"
+            cfg, backend = body["config"], stacks[producer]["terraform"]["backend"]["s3"]
+            for key in ("bucket", "key", "region"):
+                assert cfg[key] == backend[key], (consumer, producer, key)
+            assert producer in manifest["stacks"][consumer]["dependencies"], (consumer, producer)
+            reads += 1
+    assert reads >= 4
+
+
+def _remote(output: str, producer: str) -> str:
+    return f"${{data.terraform_remote_state.{producer}.outputs.{output}}}"
+
+
+def test_values_flow_network_data_compute_edge(stacks: dict[str, Any]) -> None:
+    data, compute, edge = stacks["data"], stacks["compute"], stacks["edge"]
+    # network -> data: the DB subnet group sits on the published private subnets
+    group = next(iter(data["resource"]["aws_db_subnet_group"].values()))
+    assert group["subnet_ids"] == _remote("private_subnet_ids", "network")
+    # data -> compute: the execution role may read the secrets the data stack published
+    policy = next(iter(compute["resource"]["aws_iam_role_policy"].values()))["policy"]
+    assert _remote("postgres_credentials_secret_arn", "data") in policy
+    # compute -> edge: the API distribution's origin is the published ALB DNS name
+    (dist,) = edge["resource"]["aws_cloudfront_distribution"].values()
+    assert dist["origin"][0]["domain_name"] == _remote("alb_dns_name", "compute")
+    # and the producers publish real attributes
+    assert compute["output"]["alb_dns_name"]["value"] == ref(compute, "aws_lb", "lb/alb", "dns_name")

@@ -1,0 +1,76 @@
+"""Stacks, dependencies, backends, provider pinning and cdktf.json (issue: foundation)."""
+
+from __future__ import annotations
+
+import json
+from graphlib import TopologicalSorter
+from typing import Any
+
+import config
+import main
+from tests.conftest import ROOT, STACK_NAMES
+
+PROD = config.load()
+
+
+def test_every_stack_is_in_the_manifest(manifest: dict[str, Any]) -> None:
+    assert sorted(manifest["stacks"]) == sorted(STACK_NAMES)
+
+
+def test_dependencies_order_the_deploy(manifest: dict[str, Any]) -> None:
+    deps = {name: set(s["dependencies"]) for name, s in manifest["stacks"].items()}
+    assert deps["state"] == set()
+    assert deps["network"] == {"state"}
+    assert {"network"} <= deps["data"]
+    assert {"network", "data"} <= deps["compute"]
+    assert {"compute"} <= deps["edge"]
+    order = list(TopologicalSorter(deps).static_order())
+    assert order == ["state", "network", "data", "compute", "edge"]
+
+
+def test_workload_stacks_use_encrypted_locked_s3_state(stacks: dict[str, Any]) -> None:
+    for name in ("network", "data", "compute", "edge"):
+        backend = stacks[name]["terraform"]["backend"]
+        assert list(backend) == ["s3"], name
+        s3 = backend["s3"]
+        assert s3["bucket"] == "fluxion-tfstate-611395766952"
+        assert s3["key"] == f"fluxion/production/{name}.tfstate"
+        assert s3["region"] == "us-east-1"
+        assert s3["encrypt"] is True
+        assert s3["use_lockfile"] is True, "native S3 locking (Terraform >= 1.10)"
+        assert stacks[name]["terraform"]["required_version"] == ">= 1.10"
+
+
+def test_state_stack_bootstraps_with_a_relative_local_backend(stacks: dict[str, Any]) -> None:
+    backend = stacks["state"]["terraform"]["backend"]
+    assert list(backend) == ["local"]
+    assert not backend["local"]["path"].startswith("/"), "absolute paths differ per checkout"
+
+
+def test_aws_provider_is_pinned_to_the_account(stacks: dict[str, Any]) -> None:
+    for name, stack in stacks.items():
+        (aws,) = stack["provider"]["aws"]
+        assert aws["allowed_account_ids"] == ["611395766952"], name
+        assert aws["region"] == "us-east-1", name
+
+
+def test_cdktf_json_keeps_generated_code_out_of_imports() -> None:
+    doc = json.loads((ROOT / "cdktf.json").read_text())
+    assert doc["language"] == "python"
+    assert doc["codeMakerOutput"].startswith("."), "imports/ holds the inventory"
+    assert doc["codeMakerOutput"].strip("./") != "imports"
+    assert "main.py" in doc["app"]
+
+
+def test_tests_synthesize_with_the_cdktf_json_feature_flags(synth_dir: Any) -> None:
+    flags = json.loads((ROOT / "cdktf.json").read_text())["context"]
+    assert flags == {
+        "excludeStackIdFromLogicalIds": "true",
+        "allowSepCharsInLogicalIds": "true",
+    }
+    app = main.build_app(PROD, synth_dir.parent / "flags-probe")
+    for key, value in flags.items():
+        assert app.node.try_get_context(key) == value
+    # and the logical IDs in the session's synth show the flags took effect
+    network = json.loads((synth_dir / "stacks/network/cdk.tf.json").read_text())
+    assert all(not k.startswith("network_") for k in network["resource"]["aws_subnet"])
