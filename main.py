@@ -24,7 +24,7 @@ from modules import provider_loader
 if os.environ.get("FLUXION_STOCK_PROVIDER_IMPORT") != "1":
     provider_loader.install()
 
-from cdktf import App
+from cdktf import App, TerraformStack
 
 import config
 from stacks import STACKS
@@ -40,7 +40,7 @@ def cdktf_context() -> dict[str, str]:
 def build_app(env: config.EnvironmentConfig, outdir: Path) -> App:
     """Every stack of `env`, with its dependencies declared so `cdktf deploy` orders them."""
     app = App(outdir=str(outdir), context=cdktf_context(), stack_traces=False)
-    built = {}
+    built: dict[str, TerraformStack] = {}
     for name, stack_class, depends_on in STACKS:
         stack = stack_class(app, name, config=env)
         for producer in depends_on:

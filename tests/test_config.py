@@ -47,7 +47,7 @@ def test_unknown_environment_lists_the_valid_ones() -> None:
 )
 def test_environment_fields_are_validated(field: str, value: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
-        replace(PROD, **{field: value})
+        replace(PROD, **{field: value})  # type: ignore[arg-type]
 
 
 def test_state_bucket_derives_from_the_account() -> None:

@@ -88,4 +88,6 @@ def test_values_flow_network_data_compute_edge(stacks: dict[str, Any]) -> None:
     (dist,) = edge["resource"]["aws_cloudfront_distribution"].values()
     assert dist["origin"][0]["domain_name"] == _remote("alb_dns_name", "compute")
     # and the producers publish real attributes
-    assert compute["output"]["alb_dns_name"]["value"] == ref(compute, "aws_lb", "lb/alb", "dns_name")
+    assert compute["output"]["alb_dns_name"]["value"] == ref(
+        compute, "aws_lb", "lb/alb", "dns_name"
+    )

@@ -1,0 +1,142 @@
+"""Benchmark: full project synth vs. an empty app importing both providers, stock and fast.
+
+Measured in one run, each case in a fresh process (median of --repeat runs):
+  full        `python main.py` (the fast loader), all five stacks
+  stock_empty an App with one empty stack, AwsProvider + CloudflareProvider, stock imports
+  fast_empty  the same empty app with `modules.provider_loader.install()` first
+Peak RSS is each process's VmHWM (python and its node child), sampled from /proc.
+
+Targets (2-core machine): full <= 0.30 x stock_empty, full <= 1.5 x fast_empty, peak RSS <= 1 GB.
+Usage: python scripts/bench_synth.py [--repeat N] [--check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EMPTY_APP = """
+import sys
+if sys.argv[1] == "fast":
+    from modules import provider_loader
+    provider_loader.install()
+from cdktf import App, TerraformStack
+from cdktf_cdktf_provider_aws.provider import AwsProvider
+from cdktf_cdktf_provider_cloudflare.provider import CloudflareProvider
+app = App(outdir=sys.argv[2])
+stack = TerraformStack(app, "empty")
+AwsProvider(stack, "aws", region="us-east-1")
+CloudflareProvider(stack, "cloudflare")
+app.synth()
+"""
+TARGETS = {"full/stock_empty": 0.30, "full/fast_empty": 1.5}
+RSS_LIMIT_MB = 1024
+
+
+def _descendants(pid: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = set(), [pid]
+    while todo:
+        current = todo.pop()
+        found.add(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def _hwm_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and the highest peak RSS (MB) of the process tree."""
+    peaks: dict[int, float] = {}
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            for pid in _descendants(proc.pid):
+                peaks[pid] = max(peaks.get(pid, 0.0), _hwm_mb(pid))
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = proc.communicate()
+    elapsed = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{err.decode()}")
+    return elapsed, max(peaks.values(), default=0.0)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args()
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["PYTHONPATH"] = str(ROOT)
+    with tempfile.TemporaryDirectory() as tmp:
+        cases = {
+            "full": [sys.executable, "main.py"],
+            "stock_empty": [sys.executable, "-c", EMPTY_APP, "stock", f"{tmp}/stock"],
+            "fast_empty": [sys.executable, "-c", EMPTY_APP, "fast", f"{tmp}/fast"],
+        }
+        times: dict[str, list[float]] = {name: [] for name in cases}
+        rss: dict[str, float] = {}
+        for _ in range(args.repeat):
+            for name, cmd in cases.items():
+                case_env = dict(env, CDKTF_OUTDIR=f"{tmp}/{name}-out")
+                elapsed, peak = run(cmd, case_env)
+                times[name].append(elapsed)
+                rss[name] = max(rss.get(name, 0.0), peak)
+    median = {name: statistics.median(values) for name, values in times.items()}
+    print(
+        f"machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}"
+    )
+    for name in cases:
+        print(f"{name:12s} {median[name]:7.2f} s   peak RSS {rss[name]:7.1f} MB")
+    ok = True
+    for ratio, limit in TARGETS.items():
+        num, den = ratio.split("/")
+        value = median[num] / median[den]
+        ok &= value <= limit
+        print(
+            f"{ratio:18s} {value:5.2f}x (target <= {limit}x) {'ok' if value <= limit else 'MISSED'}"
+        )
+    peak = max(rss.values())
+    ok &= peak <= RSS_LIMIT_MB
+    verdict = "ok" if peak <= RSS_LIMIT_MB else "MISSED"
+    print(f"peak RSS {peak:.0f} MB (target <= {RSS_LIMIT_MB} MB) {verdict}")
+    return 0 if ok or not args.check else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+"""Stateful resources keep their addresses: a changed construct ID is a destroy-and-create.
+
+If this fails after a refactor, do not update the list: add a `moved` block (cdktf `move_to`)
+from the old address to the new one, then update it in the same reviewed change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+PINNED = {
+    "state": {"aws_s3_bucket.state_bucket_7F9D2349"},
+    "network": {
+        "aws_vpc.vpc_6776A399",
+        "aws_subnet.vpc_public_us_east_1a_4D0E7E11",
+        "aws_subnet.vpc_public_us_east_1b_1606714C",
+        "aws_subnet.vpc_private_us_east_1a_76E4E461",
+        "aws_subnet.vpc_private_us_east_1b_D8F542CD",
+        "aws_nat_gateway.vpc_nat_1EBC5B29",
+        "aws_eip.vpc_nat_eip_76E31E86",
+        "aws_instance.wireguard_instance_A99769E4",
+        "aws_security_group.sg_rds_85A1207B",
+    },
+    "data": {
+        "aws_secretsmanager_secret.secrets_db_credentials_9CC99473",
+        "aws_secretsmanager_secret.secrets_postgres_credentials_CA2FF18E",
+        "aws_secretsmanager_secret.secrets_production_702D4061",
+        "aws_secretsmanager_secret.secrets_sql_credentials_926C7E57",
+        "aws_secretsmanager_secret.secrets_wireguard_config_07D6D97D",
+    },
+    "compute": {"aws_ecs_cluster.cluster", "aws_lb.lb_alb_3A88C95E"},
+    "edge": {
+        "aws_cloudfront_distribution.api_distribution_54941237",
+        "aws_acm_certificate.certificate",
+    },
+}
+
+
+@pytest.mark.parametrize("stack", sorted(PINNED))
+def test_stateful_addresses_are_pinned(stacks: dict[str, Any], stack: str) -> None:
+    addresses = {
+        f"{kind}.{name}" for kind, items in stacks[stack]["resource"].items() for name in items
+    }
+    missing = PINNED[stack] - addresses
+    assert not missing, f"{stack}: these stateful addresses changed or vanished: {sorted(missing)}"
