@@ -28,6 +28,9 @@ class PrivateBucketProps:
     """Turn on versioning (for data that cannot be rebuilt). False leaves versioning unmanaged."""
     tls_only: bool = True
     """Attach a bucket policy that denies any request not made over TLS."""
+    manage_settings: bool = True
+    """False adopts the bucket as it is (legacy buckets): no access block, encryption or policy
+    resources are added, so adoption changes nothing on them."""
 
 
 class PrivateBucket(Construct):
@@ -40,6 +43,8 @@ class PrivateBucket(Construct):
             force_destroy=False,
             lifecycle=TerraformResourceLifecycle(prevent_destroy=True),
         )
+        if not props.manage_settings:
+            return
         S3BucketPublicAccessBlock(
             self,
             "public_access",

@@ -8,8 +8,9 @@ from constructs import Construct
 
 from config import EnvironmentConfig
 
-# Native S3 state locking (`use_lockfile`) needs Terraform >= 1.10.
-REQUIRED_TERRAFORM = ">= 1.10"
+# Native S3 state locking (`use_lockfile`) needs Terraform >= 1.10, write-only arguments
+# (`value_wo`) and ephemeral resources as their source >= 1.11.
+REQUIRED_TERRAFORM = ">= 1.11"
 BOOTSTRAP_STATE_PATH = "../../../terraform.state.tfstate"
 """The `state` stack's local state, at the repo root (git-ignored); cdktf's default is absolute."""
 

@@ -53,6 +53,14 @@ class DataOutputs:
     wireguard_config_secret_arn: str = out("ARN of fluxion/wireguard-config")
     production_secret_arn: str = out("ARN of fluxion/production (SendGrid, e-mail)")
     db_credentials_secret_arn: str = out("ARN of fluxion/db-credentials (ETL)")
+    primary_endpoint: str = out("host:port of the primary (writes: ETL)")
+    primary_address: str = out("Host name of the primary")
+    replica_endpoint: str = out("host:port of the read replica (reads: backend)")
+    replica_address: str = out("Host name of the read replica")
+    db_port: float = out("PostgreSQL port")
+    db_name: str = out("Database name")
+    sentry_dsn_parameter_arn: str = out("ARN of the SSM parameter /fluxion/etl/sentry-dsn")
+    backup_bucket_name: str = out("Bucket for database backups (fluxion-backups-v4-<account>)")
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
+from cdktf_cdktf_provider_aws.ssm_parameter import SsmParameter
 from constructs import Construct
 
 from config import EnvironmentConfig
+from modules.postgres import PostgresProps, PostgresWithReplica
+from modules.private_bucket import PrivateBucket, PrivateBucketProps
 from modules.secret_containers import SecretContainers
 from stacks.base import FluxionStack
 from stacks.contract import DataOutputs, NetworkOutputs, publish, read, remote_state
@@ -17,6 +21,10 @@ SECRETS = {
     "production": "fluxion/production",
     "db_credentials": "fluxion/db-credentials",
 }
+PRIMARY = "fluxion-postgres-v2"
+LEGACY_BACKUP_SUFFIXES = ("", "-v2", "-v3")
+SENTRY_DSN = "/fluxion/etl/sentry-dsn"
+SENTRY_EPHEMERAL = "sentry_dsn_current"
 
 
 class DataStack(FluxionStack):
@@ -25,8 +33,72 @@ class DataStack(FluxionStack):
         network = read(NetworkOutputs, remote_state(self, config, "network"))
         subnets = DbSubnetGroup(self, "db_subnets", subnet_ids=network.private_subnet_ids)
         secrets = SecretContainers(self, "secrets", names=SECRETS)
+        db = PostgresWithReplica(
+            self,
+            "postgres",
+            props=PostgresProps(
+                identifier=PRIMARY,
+                replica_identifier="fluxion-postgres-replica",
+                db_name="fluxion_production",
+                subnet_group_name=subnets.name,
+                security_group_ids=[network.rds_security_group_id],
+            ),
+        )
+        # Created by RDS when log export was turned on; managed here for its retention.
+        CloudwatchLogGroup(
+            self,
+            "postgres_logs",
+            name=f"/aws/rds/instance/{PRIMARY}/postgresql",
+            retention_in_days=7,
+        )
+        sentry = self._sentry_parameter()
+        backups = PrivateBucket(
+            self,
+            "backups",
+            props=PrivateBucketProps(
+                name=f"fluxion-backups-v4-{config.account_id}", versioned=True
+            ),
+        )
+        for suffix in LEGACY_BACKUP_SUFFIXES:
+            PrivateBucket(
+                self,
+                f"legacy_backups{suffix.replace('-', '_')}" if suffix else "legacy_backups_v1",
+                props=PrivateBucketProps(
+                    name=f"fluxion-backups{suffix}-{config.account_id}", manage_settings=False
+                ),
+            )
         self.outputs = DataOutputs(
             db_subnet_group_name=subnets.name,
             **{f"{key}_secret_arn": arn for key, arn in secrets.arns.items()},
+            primary_endpoint=db.primary.endpoint,
+            primary_address=db.primary.address,
+            replica_endpoint=db.replica.endpoint,
+            replica_address=db.replica.address,
+            db_port=db.primary.port,
+            db_name=db.primary.db_name,
+            sentry_dsn_parameter_arn=sentry.arn,
+            backup_bucket_name=backups.bucket.bucket,
         )
         publish(self, self.outputs)
+
+    def _sentry_parameter(self) -> SsmParameter:
+        """/fluxion/etl/sentry-dsn, adopted without its value ever entering state or plans.
+
+        `value_wo` is write-only: Terraform never stores it. It is fed every run from an
+        ephemeral read of the parameter itself, so the provider always sees a write-only value
+        (and never falls back to storing `value`), and with `value_wo_version` fixed Terraform
+        never writes it either: the DSN is changed only with `aws ssm put-parameter`.
+        cdktf 0.21 has no ephemeral-resource construct, hence the override.
+        """
+        self.add_override(
+            f"ephemeral.aws_ssm_parameter.{SENTRY_EPHEMERAL}",
+            {"name": SENTRY_DSN, "with_decryption": True},
+        )
+        return SsmParameter(
+            self,
+            "sentry_dsn_parameter",
+            name=SENTRY_DSN,
+            type="SecureString",
+            value_wo=f"${{ephemeral.aws_ssm_parameter.{SENTRY_EPHEMERAL}.value}}",
+            value_wo_version=1,
+        )

@@ -24,6 +24,13 @@ PINNED = {
         "aws_security_group.sg_rds_85A1207B",
     },
     "data": {
+        "aws_db_instance.postgres_primary_11FB0C6D",
+        "aws_db_instance.postgres_replica_6CCB637C",
+        "aws_s3_bucket.backups_bucket_5DB31D01",
+        "aws_s3_bucket.legacy_backups_v1_bucket_D18F638F",
+        "aws_s3_bucket.legacy_backups_v2_bucket_79F12BA8",
+        "aws_s3_bucket.legacy_backups_v3_bucket_679360C7",
+        "aws_ssm_parameter.sentry_dsn_parameter",
         "aws_secretsmanager_secret.secrets_db_credentials_9CC99473",
         "aws_secretsmanager_secret.secrets_postgres_credentials_CA2FF18E",
         "aws_secretsmanager_secret.secrets_production_702D4061",
@@ -45,3 +52,14 @@ def test_stateful_addresses_are_pinned(stacks: dict[str, Any], stack: str) -> No
     }
     missing = PINNED[stack] - addresses
     assert not missing, f"{stack}: these stateful addresses changed or vanished: {sorted(missing)}"
+
+
+def test_a_renamed_stateful_resource_is_detected(stacks: dict[str, Any]) -> None:
+    """The check can fail: a stack without the primary's address is reported."""
+    renamed = {k: dict(v) for k, v in stacks["data"]["resource"].items()}
+    renamed["aws_db_instance"] = {"postgres_main": {}}
+    addresses = {f"{kind}.{name}" for kind, items in renamed.items() for name in items}
+    assert PINNED["data"] - addresses == {
+        "aws_db_instance.postgres_primary_11FB0C6D",
+        "aws_db_instance.postgres_replica_6CCB637C",
+    }

@@ -38,7 +38,7 @@ def test_workload_stacks_use_encrypted_locked_s3_state(stacks: dict[str, Any]) -
         assert s3["region"] == "us-east-1"
         assert s3["encrypt"] is True
         assert s3["use_lockfile"] is True, "native S3 locking (Terraform >= 1.10)"
-        assert stacks[name]["terraform"]["required_version"] == ">= 1.10"
+        assert stacks[name]["terraform"]["required_version"] == ">= 1.11"
 
 
 def test_state_stack_bootstraps_with_a_relative_local_backend(stacks: dict[str, Any]) -> None:

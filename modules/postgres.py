@@ -1,0 +1,148 @@
+"""PostgreSQL primary + streaming read replica, each with its own parameter group.
+
+Values are the live ones (seed: "Base de Datos"). Parameters are written in the engine's own
+units (kB, 8 kB pages, ms), because RDS stores and returns them that way: writing "64MB" would
+show as a change on every plan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cdktf import TerraformResourceLifecycle
+from cdktf_cdktf_provider_aws.db_instance import DbInstance
+from cdktf_cdktf_provider_aws.db_parameter_group import DbParameterGroup, DbParameterGroupParameter
+from constructs import Construct
+
+from config import ConfigError
+
+# Parameters RDS applies only after a reboot; AWS rejects apply_method "immediate" for them.
+STATIC_PARAMETERS = frozenset(
+    {"max_connections", "max_worker_processes", "shared_buffers", "shared_preload_libraries",
+     "max_wal_senders", "max_replication_slots", "wal_buffers", "huge_pages"}
+)  # fmt: skip
+
+PRIMARY_PARAMETERS = {
+    "work_mem": "65536",  # 64 MB in kB
+    "maintenance_work_mem": "131072",  # 128 MB in kB
+    "effective_cache_size": "393216",  # 3 GB in 8 kB pages
+    "random_page_cost": "1.1",
+    "max_parallel_workers": "4",
+    "log_min_duration_statement": "1000",  # ms
+}
+REPLICA_EXTRA_PARAMETERS = {
+    "max_standby_streaming_delay": "900000",  # 900 s in ms
+    "max_standby_archive_delay": "900000",
+    "hot_standby_feedback": "1",
+}
+
+
+@dataclass(frozen=True)
+class PostgresProps:
+    identifier: str
+    replica_identifier: str
+    db_name: str
+    subnet_group_name: str
+    security_group_ids: list[str]
+    engine_major_version: str = "16"
+    """Major only: RDS applies minor upgrades itself (live 16.3); a full version would diff."""
+    instance_class: str = "db.t3.medium"
+    replica_instance_class: str = "db.t3.medium"
+    allocated_storage: int = 100
+    max_allocated_storage: int = 500
+    """Storage autoscaling ceiling (GB)."""
+    backup_retention_days: int = 7
+    backup_window: str = "03:00-04:00"
+    maintenance_window: str = "sun:04:00-sun:05:00"
+    parameter_family: str = "postgres16"
+    parameter_group_description: str = "Parameter group for postgres16"
+    """ForceNew: must equal the live text (AWS CDK's default, `Parameter group for <family>`)."""
+    parameters: dict[str, str] = field(default_factory=lambda: dict(PRIMARY_PARAMETERS))
+    replica_parameters: dict[str, str] = field(
+        default_factory=lambda: PRIMARY_PARAMETERS | REPLICA_EXTRA_PARAMETERS
+    )
+
+    def __post_init__(self) -> None:
+        if not self.parameter_family.endswith(self.engine_major_version):
+            raise ConfigError(
+                f"parameter_family: {self.parameter_family!r} does not match engine major "
+                f"version {self.engine_major_version!r}"
+            )
+        if self.max_allocated_storage < self.allocated_storage:
+            raise ConfigError(
+                f"max_allocated_storage: {self.max_allocated_storage} is below "
+                f"allocated_storage {self.allocated_storage}"
+            )
+        if self.backup_retention_days < 1:
+            raise ConfigError(
+                f"backup_retention_days: {self.backup_retention_days}; a replica needs backups"
+            )
+
+
+class PostgresWithReplica(Construct):
+    def __init__(self, scope: Construct, id_: str, *, props: PostgresProps) -> None:
+        super().__init__(scope, id_)
+        keep = TerraformResourceLifecycle(prevent_destroy=True)
+        primary_params = self._parameter_group("primary_params", props, props.parameters)
+        replica_params = self._parameter_group("replica_params", props, props.replica_parameters)
+        self.primary = DbInstance(
+            self,
+            "primary",
+            identifier=props.identifier,
+            engine="postgres",
+            engine_version=props.engine_major_version,
+            instance_class=props.instance_class,
+            allocated_storage=props.allocated_storage,
+            max_allocated_storage=props.max_allocated_storage,
+            storage_type="gp3",
+            storage_encrypted=True,
+            multi_az=False,
+            publicly_accessible=False,
+            db_name=props.db_name,
+            db_subnet_group_name=props.subnet_group_name,
+            vpc_security_group_ids=props.security_group_ids,
+            parameter_group_name=primary_params.name,
+            backup_retention_period=props.backup_retention_days,
+            backup_window=props.backup_window,
+            maintenance_window=props.maintenance_window,
+            enabled_cloudwatch_logs_exports=["postgresql"],
+            deletion_protection=True,
+            skip_final_snapshot=False,
+            final_snapshot_identifier=f"{props.identifier}-final",
+            # The master password lives in fluxion/postgres-credentials (set by AWS CDK); it is
+            # never in this config, so Terraform neither reads nor stores it.
+            lifecycle=keep,
+        )
+        self.replica = DbInstance(
+            self,
+            "replica",
+            identifier=props.replica_identifier,
+            replicate_source_db=props.identifier,
+            instance_class=props.replica_instance_class,
+            storage_encrypted=True,
+            publicly_accessible=False,
+            vpc_security_group_ids=props.security_group_ids,
+            parameter_group_name=replica_params.name,
+            # AWS takes no final snapshot of a read replica (it holds no data of its own).
+            skip_final_snapshot=True,
+            lifecycle=keep,
+            depends_on=[self.primary],
+        )
+
+    def _parameter_group(
+        self, id_: str, props: PostgresProps, values: dict[str, str]
+    ) -> DbParameterGroup:
+        return DbParameterGroup(
+            self,
+            id_,
+            family=props.parameter_family,
+            description=props.parameter_group_description,
+            parameter=[
+                DbParameterGroupParameter(
+                    name=name,
+                    value=value,
+                    apply_method="pending-reboot" if name in STATIC_PARAMETERS else "immediate",
+                )
+                for name, value in sorted(values.items())
+            ],
+        )

@@ -1,0 +1,227 @@
+"""The data stack says what is live (seed: "Base de Datos", "Secretos", inventory tables)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+import config
+from config import ConfigError
+from modules.postgres import PostgresProps
+from tests.conftest import by_path, ref, resources
+
+
+@pytest.fixture(scope="module")
+def data(stacks: dict[str, Any]) -> dict[str, Any]:
+    return stacks["data"]
+
+
+def _remote(output: str) -> str:
+    return f"${{data.terraform_remote_state.network.outputs.{output}}}"
+
+
+def test_primary(data: dict[str, Any]) -> None:
+    db = by_path(data, "aws_db_instance", "postgres/primary")
+    expected = {
+        "identifier": "fluxion-postgres-v2",
+        "engine": "postgres",
+        "engine_version": "16",
+        "instance_class": "db.t3.medium",
+        "allocated_storage": 100,
+        "max_allocated_storage": 500,
+        "storage_type": "gp3",
+        "storage_encrypted": True,
+        "multi_az": False,
+        "publicly_accessible": False,
+        "backup_retention_period": 7,
+        "backup_window": "03:00-04:00",
+        "maintenance_window": "sun:04:00-sun:05:00",
+        "enabled_cloudwatch_logs_exports": ["postgresql"],
+        "deletion_protection": True,
+        "skip_final_snapshot": False,
+        "db_name": "fluxion_production",
+        "db_subnet_group_name": ref(data, "aws_db_subnet_group", "db_subnets", "name"),
+        "vpc_security_group_ids": [_remote("rds_security_group_id")],
+        "parameter_group_name": ref(
+            data, "aws_db_parameter_group", "postgres/primary_params", "name"
+        ),
+    }
+    assert {k: db.get(k) for k in expected} == expected
+    assert db["final_snapshot_identifier"]
+    assert db["lifecycle"]["prevent_destroy"] is True
+    assert "password" not in db and "password_wo" not in db
+
+
+def test_replica(data: dict[str, Any]) -> None:
+    replica = by_path(data, "aws_db_instance", "postgres/replica")
+    assert replica["identifier"] == "fluxion-postgres-replica"
+    assert replica["replicate_source_db"] == "fluxion-postgres-v2"
+    assert replica["instance_class"] == "db.t3.medium"
+    assert replica["publicly_accessible"] is False
+    assert replica["parameter_group_name"] == ref(
+        data, "aws_db_parameter_group", "postgres/replica_params", "name"
+    )
+    assert replica["lifecycle"]["prevent_destroy"] is True
+    assert "engine_version" not in replica, "a replica follows its source's version"
+
+
+def _params(group: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    return {p["name"]: (p["value"], p["apply_method"]) for p in group["parameter"]}
+
+
+PRIMARY_PARAMS = {
+    "work_mem": "65536",
+    "maintenance_work_mem": "131072",
+    "effective_cache_size": "393216",
+    "random_page_cost": "1.1",
+    "max_parallel_workers": "4",
+    "log_min_duration_statement": "1000",
+}
+
+
+def test_parameter_groups_in_engine_units(data: dict[str, Any]) -> None:
+    primary = by_path(data, "aws_db_parameter_group", "postgres/primary_params")
+    replica = by_path(data, "aws_db_parameter_group", "postgres/replica_params")
+    assert primary["family"] == replica["family"] == "postgres16"
+    assert {k: v for k, (v, _) in _params(primary).items()} == PRIMARY_PARAMS
+    assert {k: v for k, (v, _) in _params(replica).items()} == PRIMARY_PARAMS | {
+        "max_standby_streaming_delay": "900000",
+        "max_standby_archive_delay": "900000",
+        "hot_standby_feedback": "1",
+    }
+    # all of these are dynamic in RDS PostgreSQL 16: applied immediately
+    assert {m for _, m in _params(replica).values()} == {"immediate"}
+
+
+def test_static_parameters_wait_for_a_reboot() -> None:
+    from modules.postgres import STATIC_PARAMETERS
+
+    assert "shared_buffers" in STATIC_PARAMETERS and "work_mem" not in STATIC_PARAMETERS
+
+
+def test_secret_containers_without_values(stacks: dict[str, Any], data: dict[str, Any]) -> None:
+    secrets = resources(data, "aws_secretsmanager_secret").values()
+    assert sorted(s["name"] for s in secrets) == [
+        "fluxion/db-credentials",
+        "fluxion/postgres-credentials",
+        "fluxion/production",
+        "fluxion/sql-credentials",
+        "fluxion/wireguard-config",
+    ]
+    assert all(s["recovery_window_in_days"] >= 7 for s in secrets), "never 0"
+    for stack in stacks.values():
+        assert not resources(stack, "aws_secretsmanager_secret_version")
+
+
+def test_rds_log_group(data: dict[str, Any]) -> None:
+    group = by_path(data, "aws_cloudwatch_log_group", "postgres_logs")
+    assert group["name"] == "/aws/rds/instance/fluxion-postgres-v2/postgresql"
+    assert group["retention_in_days"] == 7
+
+
+def test_sentry_parameter_value_never_in_state(data: dict[str, Any]) -> None:
+    param = by_path(data, "aws_ssm_parameter", "sentry_dsn_parameter")
+    assert param["name"] == "/fluxion/etl/sentry-dsn"
+    assert param["type"] == "SecureString"
+    assert "value" not in param and "insecure_value" not in param
+    ephemeral = data["ephemeral"]["aws_ssm_parameter"]
+    (name,) = ephemeral
+    assert ephemeral[name]["name"] == "/fluxion/etl/sentry-dsn"
+    assert param["value_wo"] == f"${{ephemeral.aws_ssm_parameter.{name}.value}}"
+    assert isinstance(param["value_wo_version"], int)
+
+
+def test_backup_bucket(data: dict[str, Any]) -> None:
+    bucket = by_path(data, "aws_s3_bucket", "backups/bucket")
+    assert bucket["bucket"] == "fluxion-backups-v4-611395766952"
+    bucket_id = ref(data, "aws_s3_bucket", "backups/bucket", "id")
+    versioning = by_path(data, "aws_s3_bucket_versioning", "backups/versioning")
+    assert versioning["bucket"] == bucket_id
+    assert versioning["versioning_configuration"]["status"] == "Enabled"
+    block = by_path(data, "aws_s3_bucket_public_access_block", "backups/public_access")
+    flags = ("block_public_acls", "block_public_policy", "ignore_public_acls")
+    assert all(block[k] is True for k in (*flags, "restrict_public_buckets"))
+    sse = by_path(data, "aws_s3_bucket_server_side_encryption_configuration", "backups/encryption")
+    assert sse["rule"][0]["apply_server_side_encryption_by_default"]["sse_algorithm"]
+    policy = json.loads(by_path(data, "aws_s3_bucket_policy", "backups/policy")["policy"])
+    (deny,) = policy["Statement"]
+    assert deny["Effect"] == "Deny"
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_legacy_buckets_are_kept_as_they_are(data: dict[str, Any]) -> None:
+    names = {b["bucket"] for b in resources(data, "aws_s3_bucket").values()}
+    legacy = {f"fluxion-backups{s}-611395766952" for s in ("", "-v2", "-v3")}
+    assert legacy <= names
+    legacy_paths = {
+        b["//"]["metadata"]["path"].split("/")[1]
+        for b in resources(data, "aws_s3_bucket").values()
+        if b["bucket"] in legacy
+    }
+    assert len(legacy_paths) == 3
+    for kind in ("aws_s3_bucket_policy", "aws_s3_bucket_versioning",
+                 "aws_s3_bucket_public_access_block"):  # fmt: skip
+        for body in resources(data, kind).values():
+            assert body["//"]["metadata"]["path"].split("/")[1] not in legacy_paths
+
+
+def test_nothing_stateful_can_be_force_destroyed(stacks: dict[str, Any]) -> None:
+    for name, stack in stacks.items():
+        for bucket in resources(stack, "aws_s3_bucket").values():
+            assert bucket.get("force_destroy") is not True, name
+            assert bucket["lifecycle"]["prevent_destroy"] is True, name
+
+
+def test_bucket_names_follow_the_configured_account() -> None:
+    from cdktf import App
+
+    from stacks.data import DataStack
+
+    other = replace(config.load(), account_id="123456789012")
+    stack = DataStack(App(), "data", config=other)
+    doc = stack.to_terraform()
+    names = {b["bucket"] for b in doc["resource"]["aws_s3_bucket"].values()}
+    assert names == {
+        "fluxion-backups-v4-123456789012",
+        "fluxion-backups-123456789012",
+        "fluxion-backups-v2-123456789012",
+        "fluxion-backups-v3-123456789012",
+    }
+
+
+def test_published_outputs(data: dict[str, Any]) -> None:
+    out = {k: v["value"] for k, v in data["output"].items()}
+    primary = "postgres/primary"
+    assert out["primary_address"] == ref(data, "aws_db_instance", primary, "address")
+    assert out["replica_address"] == ref(data, "aws_db_instance", "postgres/replica", "address")
+    assert out["primary_endpoint"] == ref(data, "aws_db_instance", primary, "endpoint")
+    assert out["db_port"] == ref(data, "aws_db_instance", primary, "port")
+    assert out["backup_bucket_name"] == ref(data, "aws_s3_bucket", "backups/bucket", "bucket")
+
+
+BASE: dict[str, Any] = {
+    "identifier": "a",
+    "replica_identifier": "b",
+    "db_name": "d",
+    "subnet_group_name": "s",
+    "security_group_ids": ["sg"],
+}
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"parameter_family": "postgres15"}, r"parameter_family: 'postgres15' does not match"),
+        (
+            {"max_allocated_storage": 50},
+            r"max_allocated_storage: 50 is below allocated_storage 100",
+        ),
+        ({"backup_retention_days": 0}, r"backup_retention_days: 0; a replica needs backups"),
+    ],
+)
+def test_postgres_props_rules(changes: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        PostgresProps(**BASE, **changes)
