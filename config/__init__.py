@@ -2,13 +2,15 @@
 
 from config.environments import DEFAULT_ENVIRONMENT, ENVIRONMENTS, load
 from config.errors import ConfigError
-from config.model import EnvironmentConfig, NetworkConfig
+from config.model import ComputeConfig, EnvironmentConfig, EtlSchedule, NetworkConfig
 
 __all__ = [
     "DEFAULT_ENVIRONMENT",
     "ENVIRONMENTS",
+    "ComputeConfig",
     "ConfigError",
     "EnvironmentConfig",
+    "EtlSchedule",
     "NetworkConfig",
     "load",
 ]

@@ -112,6 +112,73 @@ class NetworkConfig:
 
 
 @dataclass(frozen=True)
+class EtlSchedule:
+    """One EventBridge rule that runs an ETL task definition (seed: "EventBridge Rules")."""
+
+    name: str
+    unix_cron: str
+    """As the seed writes it (Unix, UTC); translated to EventBridge form at synth."""
+    task: str
+    """Task definition family the rule runs."""
+    command: tuple[str, ...]
+    """Container command override for the `etl` container."""
+    enabled: bool = True
+
+
+# Commands: only the inventario one is in the seed (its runbook). The other overrides are
+# this team's best reading of the rule's purpose and MUST be replaced by the live targets'
+# `Input` (`aws events list-targets-by-rule`) before adoption, or the first plan updates them.
+ETL_SCHEDULES = (
+    EtlSchedule("fluxion-inventario-sync-30min", "0,30 10-23,0-2 * * *", "FluxionETLTask",
+                ("python", "etl_inventario.py", "--todas")),
+    # Runs hourly despite its name (the live rule's cron says so).
+    EtlSchedule("fluxion-ventas-sync-30min", "0 10-23,0-2 * * *", "FluxionVentasETLTask",
+                ("python", "etl_ventas_postgres.py")),
+    EtlSchedule("fluxion-ventas-recovery-daily", "0 7 * * *", "FluxionVentasETLTask",
+                ("python", "etl_ventas_postgres.py", "--recovery")),
+    EtlSchedule("fluxion-abc-recalc-daily", "0 8 * * *", "FluxionETLTask",
+                ("python", "etl_inventario.py", "--abc")),
+    # DISABLED live (manual override, drift table): it must stay disabled.
+    EtlSchedule("fluxion-productos-cache-refresh", "30 9,15,21,3 * * *", "FluxionETLTask",
+                ("python", "etl_inventario.py", "--productos-cache"), enabled=False),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ComputeConfig:
+    """ECS, ALB and schedules (seed: "Computo (ECS Fargate)", "Load Balancer")."""
+
+    cluster_name: str = "fluxion-cluster"
+    service_name: str = "fluxion-backend"
+    alb_name: str = "fluxion-alb"
+    desired_count: int = 2
+    task_cpu: int = 1024
+    task_memory: int = 2048
+    uvicorn_workers: int = 2
+    vpn_gateway_ip: str = "192.168.20.1"
+    etl_timeout_seconds: int = 7200
+    log_retention_days: int = 7
+    schedules: tuple[EtlSchedule, ...] = ETL_SCHEDULES
+
+    def __post_init__(self) -> None:
+        names = [s.name for s in self.schedules]
+        if len(set(names)) != len(names):
+            raise ConfigError(f"schedules: rule names repeat in {names!r}")
+        for schedule in self.schedules:
+            if not schedule.command:
+                raise ConfigError(f"schedules[{schedule.name}]: command is empty")
+        if (self.task_cpu, self.task_memory) not in _FARGATE_SIZES:
+            raise ConfigError(
+                f"task_cpu/task_memory: {self.task_cpu}/{self.task_memory} is not a Fargate size"
+            )
+        if self.desired_count < 1:
+            raise ConfigError(f"desired_count: {self.desired_count} must be at least 1")
+
+
+_FARGATE_SIZES = {(256, 512), (512, 1024), (1024, 2048), (1024, 4096), (2048, 4096)}
+
+
+@dataclass(frozen=True)
 class EnvironmentConfig:
     """One deployment environment. `name` keys state files; `profile` selects adopt/hardened."""
 
@@ -120,6 +187,7 @@ class EnvironmentConfig:
     region: str
     domain: str
     network: NetworkConfig = field(default_factory=NetworkConfig)
+    compute: ComputeConfig = field(default_factory=ComputeConfig)
     profile: str = "adopt"
     """`adopt` mirrors the live estate (the only profile so far)."""
     state_bucket: str = ""

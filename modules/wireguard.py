@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
@@ -10,12 +9,12 @@ from string import Template
 from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.data_aws_ssm_parameter import DataAwsSsmParameter
 from cdktf_cdktf_provider_aws.iam_instance_profile import IamInstanceProfile
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from cdktf_cdktf_provider_aws.instance import Instance, InstanceMetadataOptions
 from cdktf_cdktf_provider_aws.route import Route
 from constructs import Construct
+
+from modules.iam import inline_policy, service_role, statement
 
 USER_DATA = Path(__file__).with_name("assets") / "wireguard-user-data.sh"
 # AWS CDK's MachineImage.latestAmazonLinux2023() resolves this public parameter.
@@ -45,40 +44,14 @@ class WireGuardBridge(Construct):
 
     def __init__(self, scope: Construct, id_: str, *, props: WireGuardProps) -> None:
         super().__init__(scope, id_)
-        role = IamRole(
-            self,
-            "role",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "ec2.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
-        )
+        role = service_role(self, "role", "ec2.amazonaws.com")
         # The runbook connects with `aws ssm start-session`.
         IamRolePolicyAttachment(self, "ssm_core", role=role.name, policy_arn=SSM_CORE)
-        IamRolePolicy(
+        inline_policy(
             self,
             "read_config",
-            role=role.id,
-            policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Action": "secretsmanager:GetSecretValue",
-                            "Resource": props.secret_arn_pattern,
-                        }
-                    ],
-                }
-            ),
+            role,
+            statement(["secretsmanager:GetSecretValue"], props.secret_arn_pattern),
         )
         profile = IamInstanceProfile(self, "profile", role=role.name)
         ami = DataAwsSsmParameter(self, "ami", name=AMI_PARAMETER)

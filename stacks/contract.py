@@ -68,6 +68,9 @@ class ComputeOutputs:
     alb_dns_name: str = out("DNS name of the fluxion-alb load balancer (the API origin)")
     alb_zone_id: str = out("Route 53 hosted zone ID of the ALB")
     cluster_name: str = out("Name of the ECS cluster")
+    service_name: str = out("Name of the backend ECS service")
+    backend_repository_url: str = out("ECR repository URL of the backend image")
+    etl_repository_url: str = out("ECR repository URL of the ETL image")
 
 
 @dataclass(frozen=True)

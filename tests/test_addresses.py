@@ -37,7 +37,15 @@ PINNED = {
         "aws_secretsmanager_secret.secrets_sql_credentials_926C7E57",
         "aws_secretsmanager_secret.secrets_wireguard_config_07D6D97D",
     },
-    "compute": {"aws_ecs_cluster.cluster", "aws_lb.lb_alb_3A88C95E"},
+    "compute": {
+        "aws_ecs_cluster.cluster",
+        "aws_lb.lb_alb_3A88C95E",
+        "aws_ecr_repository.backend_repository_6D93725B",
+        "aws_ecr_repository.etl_repository_C122C407",
+        "aws_ecs_service.backend_service_524158FE",
+        "aws_cloudwatch_log_group.backend_logs",
+        "aws_cloudwatch_log_group.etl_logs",
+    },
     "edge": {
         "aws_cloudfront_distribution.api_distribution_54941237",
         "aws_acm_certificate.certificate",

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import config
-from config import ConfigError, EnvironmentConfig, NetworkConfig
+from config import ComputeConfig, ConfigError, EnvironmentConfig, EtlSchedule, NetworkConfig
 from tests.conftest import ROOT
 
 PROD = config.load()
@@ -122,3 +122,34 @@ def test_a_failing_synth_leaves_the_previous_output_intact(tmp_path: Path) -> No
 def test_network_rules(changes: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         NetworkConfig(**changes)  # type: ignore[arg-type]
+
+
+# --- compute rules ---------------------------------------------------------------------------
+
+
+def _schedule(name: str = "r", command: tuple[str, ...] = ("python", "x.py")) -> EtlSchedule:
+    return EtlSchedule(name, "0 7 * * *", "FluxionETLTask", command)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"schedules": (_schedule("a"), _schedule("a"))}, r"schedules: rule names repeat"),
+        ({"schedules": (_schedule(command=()),)}, r"schedules\[r\]: command is empty"),
+        ({"task_cpu": 1024, "task_memory": 3000}, r"task_cpu/task_memory: 1024/3000 is not"),
+        ({"desired_count": 0}, r"desired_count: 0 must be at least 1"),
+    ],
+)
+def test_compute_rules(changes: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        ComputeConfig(**changes)  # type: ignore[arg-type]
+
+
+def test_a_bad_schedule_stops_before_synthesis(tmp_path: Path) -> None:
+    import main
+
+    bad = replace(PROD, compute=ComputeConfig(schedules=(_schedule(),)))
+    object.__setattr__(bad.compute.schedules[0], "unix_cron", "0 7 1 * 1")
+    with pytest.raises(ConfigError, match=r"both day-of-month and day-of-week are restricted"):
+        main.synth(bad, tmp_path / "cdktf.out")
+    assert list(tmp_path.iterdir()) == []

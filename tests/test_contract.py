@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from stacks.contract import ComputeOutputs, DataOutputs, EdgeOutputs, NetworkOutputs, StateOutputs
-from tests.conftest import ref
+from tests.conftest import by_path, ref
 
 PRODUCERS = {
     "state": StateOutputs,
@@ -82,7 +82,7 @@ def test_values_flow_network_data_compute_edge(stacks: dict[str, Any]) -> None:
     group = next(iter(data["resource"]["aws_db_subnet_group"].values()))
     assert group["subnet_ids"] == _remote("private_subnet_ids", "network")
     # data -> compute: the execution role may read the secrets the data stack published
-    policy = next(iter(compute["resource"]["aws_iam_role_policy"].values()))["policy"]
+    policy = by_path(compute, "aws_iam_role_policy", "roles/execution_policy")["policy"]
     assert _remote("postgres_credentials_secret_arn", "data") in policy
     # compute -> edge: the API distribution's origin is the published ALB DNS name
     (dist,) = edge["resource"]["aws_cloudfront_distribution"].values()
