@@ -2,15 +2,26 @@
 
 from config.environments import DEFAULT_ENVIRONMENT, ENVIRONMENTS, load
 from config.errors import ConfigError
-from config.model import ComputeConfig, EnvironmentConfig, EtlSchedule, NetworkConfig
+from config.model import (
+    ComputeConfig,
+    EdgeConfig,
+    EnvironmentConfig,
+    EtlSchedule,
+    NetworkConfig,
+    SiteConfig,
+    check_alias,
+)
 
 __all__ = [
     "DEFAULT_ENVIRONMENT",
     "ENVIRONMENTS",
     "ComputeConfig",
     "ConfigError",
+    "EdgeConfig",
     "EnvironmentConfig",
     "EtlSchedule",
     "NetworkConfig",
+    "SiteConfig",
+    "check_alias",
     "load",
 ]

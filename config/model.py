@@ -175,6 +175,63 @@ class ComputeConfig:
             raise ConfigError(f"desired_count: {self.desired_count} must be at least 1")
 
 
+@dataclass(frozen=True)
+class SiteConfig:
+    """A static site: private bucket + OAC + CloudFront distribution + Cloudflare record."""
+
+    key: str
+    """Stable construct key (`frontend`, `docs`): part of the resources' addresses."""
+    subdomain: str
+    bucket_prefix: str
+    """The bucket is `<bucket_prefix>-<account id>`."""
+    spa_routing: bool = False
+    """Serve /index.html (200) for 403/404, for client-side routing (React Router)."""
+
+
+@dataclass(frozen=True)
+class EdgeConfig:
+    """Certificate, distributions and DNS (seed: "CDN y Almacenamiento")."""
+
+    certificate_region: str = "us-east-1"
+    """CloudFront accepts certificates from us-east-1 only."""
+    sites: tuple[SiteConfig, ...] = (
+        SiteConfig("frontend", "admin", "fluxion-frontend-v4", spa_routing=True),
+        SiteConfig("docs", "docs", "fluxion-docs"),
+    )
+    api_subdomain: str = "api"
+    origin_read_timeout: int = 60
+    cloudflare_zone_id: str = ""
+    """Cloudflare zone ID; empty = look the zone up by the domain name."""
+    proxied: tuple[str, ...] = ()
+    """Subdomains whose Cloudflare record is proxied (orange cloud); default DNS-only."""
+
+    def __post_init__(self) -> None:
+        if self.certificate_region != "us-east-1":
+            raise ConfigError(
+                f"certificate_region: {self.certificate_region!r}; CloudFront only accepts "
+                "certificates from 'us-east-1'"
+            )
+        for kind, values in (
+            ("site keys", [s.key for s in self.sites]),
+            ("subdomains", [s.subdomain for s in self.sites] + [self.api_subdomain]),
+            ("site buckets", [s.bucket_prefix for s in self.sites]),
+        ):
+            repeated = sorted({v for v in values if values.count(v) > 1})
+            if repeated:
+                raise ConfigError(f"sites: {kind} {repeated!r} are shared by two distributions")
+        unknown = set(self.proxied) - {s.subdomain for s in self.sites} - {self.api_subdomain}
+        if unknown:
+            raise ConfigError(f"proxied: {sorted(unknown)!r} are not records of this stack")
+
+
+def check_alias(alias: str, domain: str) -> str:
+    """`alias` if the wildcard certificate `*.domain` covers it (exactly one more label)."""
+    label, _, parent = alias.partition(".")
+    if parent != domain or not re.fullmatch(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?", label):
+        raise ConfigError(f"alias: {alias!r} is outside the certificate's domain '*.{domain}'")
+    return alias
+
+
 _FARGATE_SIZES = {(256, 512), (512, 1024), (1024, 2048), (1024, 4096), (2048, 4096)}
 
 
@@ -188,6 +245,7 @@ class EnvironmentConfig:
     domain: str
     network: NetworkConfig = field(default_factory=NetworkConfig)
     compute: ComputeConfig = field(default_factory=ComputeConfig)
+    edge: EdgeConfig = field(default_factory=EdgeConfig)
     profile: str = "adopt"
     """`adopt` mirrors the live estate (the only profile so far)."""
     state_bucket: str = ""
@@ -203,6 +261,8 @@ class EnvironmentConfig:
             raise ConfigError(f"region: {self.region!r} is not an AWS region name")
         if self.profile not in PROFILES:
             raise ConfigError(f"profile: {self.profile!r} is not one of {', '.join(PROFILES)}")
+        for subdomain in [s.subdomain for s in self.edge.sites] + [self.edge.api_subdomain]:
+            check_alias(f"{subdomain}.{self.domain}", self.domain)
         if not self.state_bucket:
             object.__setattr__(self, "state_bucket", f"fluxion-tfstate-{self.account_id}")
 

@@ -10,9 +10,6 @@ from cdktf_cdktf_provider_aws.cloudfront_distribution import (
     CloudfrontDistributionDefaultCacheBehavior,
     CloudfrontDistributionOrigin,
     CloudfrontDistributionOriginCustomOriginConfig,
-    CloudfrontDistributionRestrictions,
-    CloudfrontDistributionRestrictionsGeoRestriction,
-    CloudfrontDistributionViewerCertificate,
 )
 from cdktf_cdktf_provider_aws.data_aws_cloudfront_cache_policy import DataAwsCloudfrontCachePolicy
 from cdktf_cdktf_provider_aws.data_aws_cloudfront_origin_request_policy import (
@@ -20,9 +17,10 @@ from cdktf_cdktf_provider_aws.data_aws_cloudfront_origin_request_policy import (
 )
 from constructs import Construct
 
+from modules.static_site import no_geo_restriction, sni_certificate
+
 ALL_METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
 ORIGIN_ID = "alb"
-MIN_TLS = "TLSv1.2_2021"
 
 
 @dataclass(frozen=True)
@@ -48,6 +46,7 @@ class ApiDistribution(Construct):
             self,
             "distribution",
             enabled=True,
+            is_ipv6_enabled=True,  # AWS CDK's default; the live distributions have it
             aliases=[props.alias],
             origin=[
                 CloudfrontDistributionOrigin(
@@ -67,17 +66,10 @@ class ApiDistribution(Construct):
                 viewer_protocol_policy="redirect-to-https",
                 allowed_methods=ALL_METHODS,
                 cached_methods=["GET", "HEAD"],
+                compress=True,
                 cache_policy_id=no_cache.id,
                 origin_request_policy_id=all_viewer.id,
             ),
-            restrictions=CloudfrontDistributionRestrictions(
-                geo_restriction=CloudfrontDistributionRestrictionsGeoRestriction(
-                    restriction_type="none"
-                )
-            ),
-            viewer_certificate=CloudfrontDistributionViewerCertificate(
-                acm_certificate_arn=props.certificate_arn,
-                ssl_support_method="sni-only",
-                minimum_protocol_version=MIN_TLS,
-            ),
+            restrictions=no_geo_restriction(),
+            viewer_certificate=sni_certificate(props.certificate_arn),
         )

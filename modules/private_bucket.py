@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
@@ -27,7 +28,8 @@ class PrivateBucketProps:
     versioned: bool = False
     """Turn on versioning (for data that cannot be rebuilt). False leaves versioning unmanaged."""
     tls_only: bool = True
-    """Attach a bucket policy that denies any request not made over TLS."""
+    """Attach a bucket policy that denies any request not made over TLS. Turn off when the
+    owner writes its own policy (a bucket has one): include `deny_insecure_transport()` then."""
     manage_settings: bool = True
     """False adopts the bucket as it is (legacy buckets): no access block, encryption or policy
     resources are added, so adoption changes nothing on them."""
@@ -79,24 +81,25 @@ class PrivateBucket(Construct):
             )
         if props.tls_only:
             S3BucketPolicy(
-                self, "policy", bucket=self.bucket.id, policy=tls_only_policy(self.bucket.arn)
+                self,
+                "policy",
+                bucket=self.bucket.id,
+                policy=bucket_policy(deny_insecure_transport(self.bucket.arn)),
             )
 
 
-def tls_only_policy(bucket_arn: str) -> str:
-    """A policy document denying every non-TLS request to the bucket and its objects."""
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "DenyInsecureTransport",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": "s3:*",
-                    "Resource": [bucket_arn, f"{bucket_arn}/*"],
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                }
-            ],
-        }
-    )
+def bucket_policy(*statements: dict[str, Any]) -> str:
+    """A bucket policy document."""
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def deny_insecure_transport(bucket_arn: str) -> dict[str, Any]:
+    """A statement denying every non-TLS request to the bucket and its objects."""
+    return {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [bucket_arn, f"{bucket_arn}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }

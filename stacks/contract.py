@@ -78,6 +78,14 @@ class EdgeOutputs:
     api_distribution_id: str = out("ID of the API CloudFront distribution (api.<domain>)")
     api_distribution_domain_name: str = out("cloudfront.net domain of the API distribution")
     api_distribution_arn: str = out("ARN of the API CloudFront distribution")
+    frontend_distribution_id: str = out("ID of the frontend distribution (admin.<domain>)")
+    frontend_distribution_domain_name: str = out("cloudfront.net domain of the frontend")
+    frontend_distribution_arn: str = out("ARN of the frontend distribution")
+    frontend_bucket_name: str = out("Bucket the pipeline syncs the React build into")
+    docs_distribution_id: str = out("ID of the docs distribution (docs.<domain>)")
+    docs_distribution_domain_name: str = out("cloudfront.net domain of the docs")
+    docs_distribution_arn: str = out("ARN of the docs distribution")
+    docs_bucket_name: str = out("Bucket the pipeline syncs the Docusaurus build into")
     certificate_arn: str = out("ARN of the wildcard ACM certificate (us-east-1)")
 
 

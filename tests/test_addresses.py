@@ -48,7 +48,11 @@ PINNED = {
     },
     "edge": {
         "aws_cloudfront_distribution.api_distribution_54941237",
-        "aws_acm_certificate.certificate",
+        "aws_cloudfront_distribution.frontend_distribution_2304128E",
+        "aws_cloudfront_distribution.docs_distribution_386D056E",
+        "aws_acm_certificate.wildcard_certificate_AE6FAF9C",
+        "aws_s3_bucket.frontend_bucket_19946561",
+        "aws_s3_bucket.docs_bucket_EFBBB2D1",
     },
 }
 

@@ -85,7 +85,7 @@ def test_values_flow_network_data_compute_edge(stacks: dict[str, Any]) -> None:
     policy = by_path(compute, "aws_iam_role_policy", "roles/execution_policy")["policy"]
     assert _remote("postgres_credentials_secret_arn", "data") in policy
     # compute -> edge: the API distribution's origin is the published ALB DNS name
-    (dist,) = edge["resource"]["aws_cloudfront_distribution"].values()
+    dist = by_path(edge, "aws_cloudfront_distribution", "api/distribution")
     assert dist["origin"][0]["domain_name"] == _remote("alb_dns_name", "compute")
     # and the producers publish real attributes
     assert compute["output"]["alb_dns_name"]["value"] == ref(

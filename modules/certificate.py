@@ -1,0 +1,43 @@
+"""The wildcard ACM certificate, DNS-validated through a record in the Cloudflare zone."""
+
+from __future__ import annotations
+
+from cdktf import Fn
+from cdktf_cdktf_provider_aws.acm_certificate import AcmCertificate
+from cdktf_cdktf_provider_cloudflare.dns_record import DnsRecord
+from constructs import Construct
+
+AUTOMATIC_TTL = 1  # Cloudflare's "Auto"
+
+
+class WildcardCertificate(Construct):
+    """`*.domain` in `region` (us-east-1 for CloudFront) plus its validation CNAME.
+
+    No `aws_acm_certificate_validation`: it is a waiter, not an AWS object. It cannot be
+    imported, so it would turn the adoption plan's "0 to add" into "1 to add"; the adopted
+    certificate is ISSUED already.
+    """
+
+    def __init__(
+        self, scope: Construct, id_: str, *, domain: str, region: str, zone_id: str
+    ) -> None:
+        super().__init__(scope, id_)
+        self.certificate = AcmCertificate(
+            self,
+            "certificate",
+            domain_name=f"*.{domain}",
+            validation_method="DNS",
+            region=region,
+        )
+        option = self.certificate.domain_validation_options.get(0)
+        DnsRecord(
+            self,
+            "validation",
+            zone_id=zone_id,
+            # ACM writes FQDNs with a trailing dot; Cloudflare returns them without.
+            name=Fn.trimsuffix(option.resource_record_name, "."),
+            type=option.resource_record_type,
+            content=Fn.trimsuffix(option.resource_record_value, "."),
+            ttl=AUTOMATIC_TTL,
+            proxied=False,
+        )

@@ -1,0 +1,126 @@
+"""A static site: private bucket + origin access control + CloudFront distribution + policy.
+
+The bucket is readable only by its own distribution: the bucket policy allows
+`cloudfront.amazonaws.com` to `s3:GetObject` only when the request comes from this
+distribution's ARN (OAC signs the requests; no public access, no legacy OAI).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdktf_cdktf_provider_aws.cloudfront_distribution import (
+    CloudfrontDistribution,
+    CloudfrontDistributionCustomErrorResponse,
+    CloudfrontDistributionDefaultCacheBehavior,
+    CloudfrontDistributionOrigin,
+    CloudfrontDistributionRestrictions,
+    CloudfrontDistributionRestrictionsGeoRestriction,
+    CloudfrontDistributionViewerCertificate,
+)
+from cdktf_cdktf_provider_aws.cloudfront_origin_access_control import (
+    CloudfrontOriginAccessControl,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
+from constructs import Construct
+
+from modules.private_bucket import (
+    PrivateBucket,
+    PrivateBucketProps,
+    bucket_policy,
+    deny_insecure_transport,
+)
+
+MIN_TLS = "TLSv1.2_2021"
+ORIGIN_ID = "s3"
+
+
+@dataclass(frozen=True)
+class StaticSiteProps:
+    bucket_name: str
+    alias: str
+    certificate_arn: str
+    cache_policy_id: str
+    """CloudFront cache policy (AWS CDK's default for S3 origins: Managed-CachingOptimized)."""
+    spa_routing: bool = False
+    """Answer 403/404 with /index.html and 200, for client-side routes."""
+    default_root_object: str = "index.html"
+    oac_name: str = ""
+    """Name of the origin access control; default `<bucket>-oac`."""
+
+
+def no_geo_restriction() -> CloudfrontDistributionRestrictions:
+    return CloudfrontDistributionRestrictions(
+        geo_restriction=CloudfrontDistributionRestrictionsGeoRestriction(restriction_type="none")
+    )
+
+
+def sni_certificate(certificate_arn: str) -> CloudfrontDistributionViewerCertificate:
+    """The wildcard certificate, served with SNI and a modern TLS minimum."""
+    return CloudfrontDistributionViewerCertificate(
+        acm_certificate_arn=certificate_arn, ssl_support_method="sni-only",
+        minimum_protocol_version=MIN_TLS,
+    )  # fmt: skip
+
+
+class StaticSite(Construct):
+    def __init__(self, scope: Construct, id_: str, *, props: StaticSiteProps) -> None:
+        super().__init__(scope, id_)
+        self.oac = CloudfrontOriginAccessControl(
+            self,
+            "oac",
+            name=props.oac_name or f"{props.bucket_name}-oac",
+            origin_access_control_origin_type="s3",
+            signing_behavior="always",
+            signing_protocol="sigv4",
+        )
+        self.bucket = PrivateBucket(
+            self, "bucket", props=PrivateBucketProps(name=props.bucket_name, tls_only=False)
+        )
+        bucket = self.bucket.bucket
+        errors = [
+            CloudfrontDistributionCustomErrorResponse(
+                error_code=code, response_code=200, response_page_path="/index.html"
+            )
+            for code in (403, 404)
+        ]
+        self.distribution = CloudfrontDistribution(
+            self,
+            "distribution",
+            enabled=True,
+            is_ipv6_enabled=True,  # AWS CDK's default; the live distributions have it
+            aliases=[props.alias],
+            default_root_object=props.default_root_object,
+            origin=[
+                CloudfrontDistributionOrigin(
+                    origin_id=ORIGIN_ID,
+                    domain_name=bucket.bucket_regional_domain_name,
+                    origin_access_control_id=self.oac.id,
+                )
+            ],
+            default_cache_behavior=CloudfrontDistributionDefaultCacheBehavior(
+                target_origin_id=ORIGIN_ID,
+                viewer_protocol_policy="redirect-to-https",
+                allowed_methods=["GET", "HEAD"],
+                cached_methods=["GET", "HEAD"],
+                compress=True,
+                cache_policy_id=props.cache_policy_id,
+            ),
+            custom_error_response=errors if props.spa_routing else None,
+            restrictions=no_geo_restriction(),
+            viewer_certificate=sni_certificate(props.certificate_arn),
+        )
+        read_by_distribution = {
+            "Sid": "AllowCloudFrontRead",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudfront.amazonaws.com"},
+            "Action": "s3:GetObject",
+            "Resource": f"{bucket.arn}/*",
+            "Condition": {"StringEquals": {"AWS:SourceArn": self.distribution.arn}},
+        }
+        S3BucketPolicy(
+            self,
+            "policy",
+            bucket=bucket.id,
+            policy=bucket_policy(deny_insecure_transport(bucket.arn), read_by_distribution),
+        )
