@@ -4,6 +4,7 @@ Environment (read here and nowhere else):
   FLUXION_ENV      environment name (default: production)
   FLUXION_PROFILE  adopt (default; mirrors the live estate)
   CDKTF_OUTDIR     output folder (default: cdktf.out; the cdktf CLI sets it)
+  FLUXION_STRICT_IMPORTS=1  fail when a resource has no import block (CI before adoption)
   FLUXION_STOCK_PROVIDER_IMPORT=1  import the providers the stock, slow way (tests, benchmark)
 
 Synthesis goes to a temporary sibling folder that replaces the output folder only once every
@@ -17,6 +18,7 @@ import os
 import shutil
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from modules import provider_loader
@@ -27,6 +29,9 @@ if os.environ.get("FLUXION_STOCK_PROVIDER_IMPORT") != "1":
 from cdktf import App, TerraformStack
 
 import config
+from imports.adopt import StackAdoption, attach_all, report
+from imports.inventory import ADOPTED_STACKS, Inventory
+from imports.inventory import load as load_inventory
 from stacks import STACKS
 
 ROOT = Path(__file__).resolve().parent
@@ -37,8 +42,16 @@ def cdktf_context() -> dict[str, str]:
     return dict(json.loads((ROOT / "cdktf.json").read_text())["context"])
 
 
-def build_app(env: config.EnvironmentConfig, outdir: Path) -> App:
-    """Every stack of `env`, with its dependencies declared so `cdktf deploy` orders them."""
+@dataclass
+class Built:
+    app: App
+    adoptions: list[StackAdoption]
+
+
+def build_app(
+    env: config.EnvironmentConfig, outdir: Path, inventory: Inventory | None = None
+) -> Built:
+    """Every stack of `env`, dependencies declared, and the inventory's import blocks."""
     app = App(outdir=str(outdir), context=cdktf_context(), stack_traces=False)
     built: dict[str, TerraformStack] = {}
     for name, stack_class, depends_on in STACKS:
@@ -46,20 +59,36 @@ def build_app(env: config.EnvironmentConfig, outdir: Path) -> App:
         for producer in depends_on:
             stack.add_dependency(built[producer])
         built[name] = stack
-    return app
+    adoptions = []
+    if inventory is not None:
+        adoptions = attach_all({name: built[name] for name in ADOPTED_STACKS}, inventory)
+    return Built(app, adoptions)
 
 
-def synth(env: config.EnvironmentConfig, outdir: Path) -> None:
-    """Synthesize into a temporary folder, then swap it in place of `outdir`."""
+def synth(
+    env: config.EnvironmentConfig,
+    outdir: Path,
+    inventory: Inventory | None = None,
+    *,
+    strict: bool = False,
+) -> list[StackAdoption]:
+    """Synthesize into a temporary folder, then swap it in place of `outdir`.
+
+    With `strict`, a resource without an import block stops the synth (CI before adoption).
+    """
     outdir = outdir.resolve()
     staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}-", dir=outdir.parent))
     try:
-        build_app(env, staging).synth()
+        built = build_app(env, staging, inventory)
+        if strict and inventory is not None and any(a.missing for a in built.adoptions):
+            raise config.ConfigError("strict imports: " + report(built.adoptions, inventory))
+        built.app.synth()
         if outdir.exists():
             shutil.rmtree(outdir)
         staging.rename(outdir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    return built.adoptions
 
 
 def main() -> int:
@@ -68,10 +97,17 @@ def main() -> int:
             os.environ.get("FLUXION_ENV", config.DEFAULT_ENVIRONMENT),
             profile=os.environ.get("FLUXION_PROFILE") or None,
         )
-        synth(env, Path(os.environ.get("CDKTF_OUTDIR", ROOT / "cdktf.out")))
+        inventory = load_inventory(env)
+        adoptions = synth(
+            env,
+            Path(os.environ.get("CDKTF_OUTDIR", ROOT / "cdktf.out")),
+            inventory,
+            strict=os.environ.get("FLUXION_STRICT_IMPORTS") == "1",
+        )
     except config.ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    print(report(adoptions, inventory), file=sys.stderr)
     return 0
 
 

@@ -27,7 +27,8 @@ STACK_NAMES = ("state", "network", "data", "compute", "edge")
 @pytest.fixture(scope="session")
 def synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("synth") / "cdktf.out"
-    main.synth(config.load(), out)
+    env = config.load()
+    main.synth(env, out, main.load_inventory(env))  # exactly what `make synth` does
     return out
 
 

@@ -68,7 +68,7 @@ def test_tests_synthesize_with_the_cdktf_json_feature_flags(synth_dir: Any) -> N
         "excludeStackIdFromLogicalIds": "true",
         "allowSepCharsInLogicalIds": "true",
     }
-    app = main.build_app(PROD, synth_dir.parent / "flags-probe")
+    app = main.build_app(PROD, synth_dir.parent / "flags-probe").app
     for key, value in flags.items():
         assert app.node.try_get_context(key) == value
     # and the logical IDs in the session's synth show the flags took effect

@@ -1,0 +1,102 @@
+"""Turns the inventory into `import` blocks: exactly one per adopted resource, in its stack."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from cdktf import TerraformDataSource, TerraformResource, TerraformStack
+from cdktf_cdktf_provider_aws.data_aws_acm_certificate import DataAwsAcmCertificate
+from cdktf_cdktf_provider_aws.data_aws_lb import DataAwsLb
+from cdktf_cdktf_provider_aws.data_aws_lb_listener import DataAwsLbListener
+from cdktf_cdktf_provider_aws.data_aws_secretsmanager_secret import DataAwsSecretsmanagerSecret
+
+from config import ConfigError
+from imports.inventory import Entry, Inventory
+
+LOOKUP_CLASSES: dict[str, Any] = {
+    "aws_lb": DataAwsLb,
+    "aws_lb_listener": DataAwsLbListener,
+    "aws_acm_certificate": DataAwsAcmCertificate,
+    "aws_secretsmanager_secret": DataAwsSecretsmanagerSecret,
+}
+RESOLVE_COMMAND = ".venv/bin/python -m imports.resolve --env {env}"
+
+
+@dataclass
+class StackAdoption:
+    stack: str
+    resources: int = 0
+    imported: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+
+def resources_by_path(stack: TerraformStack) -> dict[str, TerraformResource]:
+    """Every resource of the stack keyed by its construct path below the stack."""
+    prefix = f"{stack.node.path}/"
+    return {
+        node.node.path.removeprefix(prefix): node
+        for node in stack.node.find_all()
+        if isinstance(node, TerraformResource)
+    }
+
+
+def attach(stack: TerraformStack, entries: dict[str, Entry]) -> StackAdoption:
+    """Add an import block to each resource the inventory names; report the rest."""
+    found = resources_by_path(stack)
+    for path, entry in sorted(entries.items()):
+        if path not in found:
+            raise ConfigError(f"inventory: {entry.where} points at no resource of the stack")
+        actual = found[path].terraform_resource_type
+        if actual != entry.type:
+            raise ConfigError(f"inventory: {entry.where} is a {actual} in the code")
+    adoption = StackAdoption(stack.node.id, resources=len(found))
+    lookups: dict[str, str] = {}
+    for path, resource in sorted(found.items()):
+        if path not in entries:
+            adoption.missing.append(f"{path} ({resource.terraform_resource_type})")
+            continue
+        resource.import_from(_import_id(stack, entries[path], entries, lookups))
+        adoption.imported.append(path)
+    return adoption
+
+
+def _import_id(
+    stack: TerraformStack, entry: Entry, entries: dict[str, Entry], lookups: dict[str, str]
+) -> str:
+    if entry.id is not None:
+        return entry.id
+    if entry.path in lookups:
+        return lookups[entry.path]
+    assert entry.lookup is not None
+    args = {}
+    for name, value in entry.lookup.args.items():
+        if isinstance(value, str) and value.startswith("@"):
+            ref = value[1:]
+            if ref not in entries:
+                raise ConfigError(f"inventory: {entry.where} refers to {value!r}, not in it")
+            value = _import_id(stack, entries[ref], entries, lookups)
+        args[name] = value
+    key = "import_" + entry.path.replace("/", "_")
+    source: TerraformDataSource = LOOKUP_CLASSES[entry.lookup.data](stack, key, **args)
+    lookups[entry.path] = f"${{{source.fqn}.{entry.lookup.attribute}}}"
+    return lookups[entry.path]
+
+
+def attach_all(stacks: dict[str, TerraformStack], inventory: Inventory) -> list[StackAdoption]:
+    return [attach(stacks[name], inventory.for_stack(name)) for name in stacks]
+
+
+def report(adoptions: list[StackAdoption], inventory: Inventory) -> str:
+    """One readable summary: what is imported, what is not, and the command that fixes it."""
+    total = sum(a.resources for a in adoptions)
+    done = sum(len(a.imported) for a in adoptions)
+    lines = [f"adoption ({inventory.environment}): {done} of {total} resources have an import "
+             f"block (inventory: {', '.join(inventory.files) or 'none'})"]  # fmt: skip
+    for a in adoptions:
+        lines.append(f"  {a.stack}: {len(a.imported)}/{a.resources}")
+        lines.extend(f"    no import yet: {m}" for m in a.missing)
+    if done < total:
+        lines.append("Resolve the missing IDs with read-only AWS calls, then review the file:")
+        lines.append(f"  {RESOLVE_COMMAND.format(env=inventory.environment)}")
+    return "\n".join(lines)

@@ -1,0 +1,161 @@
+"""The adoption inventory: which live resource each construct adopts, and how we know its ID.
+
+Two reviewed JSON files per environment, same format:
+  imports/inventory/<env>.json  from the seed's CLI-verified tables (hand-maintained)
+  imports/resolved/<env>.json   written by `python -m imports.resolve` (read-only AWS calls)
+Each entry names the stack, the construct path below it, the Terraform type, the import `id`
+(or a data-source `lookup` that Terraform evaluates at plan time), its `source`, and the `live`
+attributes recorded for parity. Loading validates every ID and merges the files; where both
+give an ID or a live value they must agree.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from config import ConfigError, EnvironmentConfig
+from imports.ids import validate_id
+
+ROOT = Path(__file__).resolve().parent
+ADOPTED_STACKS = ("network", "data", "compute", "edge")
+"""`state` is the bootstrap: created new, never adopted."""
+LOOKUP_TYPES = frozenset({"aws_lb", "aws_lb_listener", "aws_acm_certificate",
+                          "aws_secretsmanager_secret"})  # fmt: skip
+_ENTRY_KEYS = {"stack", "path", "type", "id", "lookup", "source", "live"}
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A data source whose attribute is the import ID. Args starting with `@` name another
+    entry's path in the same stack and stand for that entry's import ID."""
+
+    data: str
+    args: dict[str, Any]
+    attribute: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    stack: str
+    path: str
+    type: str
+    source: str
+    id: str | None = None
+    lookup: Lookup | None = None
+    live: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def where(self) -> str:
+        return f"{self.stack}/{self.path} ({self.type})"
+
+
+@dataclass(frozen=True)
+class Inventory:
+    environment: str
+    entries: tuple[Entry, ...] = ()
+    files: tuple[str, ...] = ()
+
+    def for_stack(self, stack: str) -> dict[str, Entry]:
+        return {e.path: e for e in self.entries if e.stack == stack}
+
+
+def resolved_path(env_name: str, root: Path = ROOT) -> Path:
+    return root / "resolved" / f"{env_name}.json"
+
+
+def load(env: EnvironmentConfig, root: Path = ROOT) -> Inventory:
+    """Both files of `env` (a missing file counts as empty), validated and merged."""
+    merged: dict[tuple[str, str], Entry] = {}
+    files = []
+    for path in (root / "inventory" / f"{env.name}.json", resolved_path(env.name, root)):
+        if not path.exists():
+            continue
+        files.append(str(path.relative_to(root.parent)))
+        for entry in parse(json.loads(path.read_text()), env, origin=path.name):
+            key = (entry.stack, entry.path)
+            merged[key] = _merge(merged[key], entry) if key in merged else entry
+    _require_unique_ids(merged.values())
+    return Inventory(env.name, tuple(merged.values()), tuple(files))
+
+
+def parse(doc: dict[str, Any], env: EnvironmentConfig, *, origin: str) -> list[Entry]:
+    """Validated entries of one inventory document."""
+    for key, expected in (("account_id", env.account_id), ("region", env.region)):
+        if doc.get(key) != expected:
+            raise ConfigError(f"{origin}: {key} {doc.get(key)!r} is not the config's {expected!r}")
+    entries, seen = [], set()
+    for i, raw in enumerate(doc.get("resources", [])):
+        entry = _entry(raw, f"{origin}: resources[{i}]", env)
+        if (entry.stack, entry.path) in seen:
+            raise ConfigError(f"{origin}: {entry.where} is listed twice")
+        seen.add((entry.stack, entry.path))
+        entries.append(entry)
+    return entries
+
+
+def _entry(raw: dict[str, Any], where: str, env: EnvironmentConfig) -> Entry:
+    unknown = set(raw) - _ENTRY_KEYS
+    if unknown:
+        raise ConfigError(f"{where}: unknown fields {sorted(unknown)!r}")
+    for name in ("stack", "path", "type", "source"):
+        if not isinstance(raw.get(name), str) or not raw[name]:
+            raise ConfigError(f"{where}: field {name!r} is required, got {raw.get(name)!r}")
+    if raw["stack"] not in ADOPTED_STACKS:
+        raise ConfigError(f"{where}: stack {raw['stack']!r} is not one of {ADOPTED_STACKS}")
+    where = f"{where} {raw['stack']}/{raw['path']}"
+    if ("id" in raw) == ("lookup" in raw):
+        raise ConfigError(f"{where}: give exactly one of 'id' and 'lookup'")
+    lookup = None
+    if "lookup" in raw:
+        spec = raw["lookup"]
+        if spec.get("data") not in LOOKUP_TYPES:
+            raise ConfigError(
+                f"{where}: lookup data {spec.get('data')!r} is not one of {sorted(LOOKUP_TYPES)}"
+            )
+        lookup = Lookup(spec["data"], dict(spec.get("args", {})), spec.get("attribute", "arn"))
+    else:
+        validate_id(where, raw["type"], raw["id"], account=env.account_id, region=env.region)
+    live = raw.get("live", {})
+    if not isinstance(live, dict):
+        raise ConfigError(f"{where}: live must be an object, got {live!r}")
+    return Entry(raw["stack"], raw["path"], raw["type"], raw["source"], raw.get("id"), lookup, live)
+
+
+def _merge(first: Entry, second: Entry) -> Entry:
+    if first.type != second.type:
+        raise ConfigError(f"{first.where}: type differs between files ({second.type})")
+    if first.id and second.id and first.id != second.id:
+        raise ConfigError(
+            f"{first.where}: the files disagree on the ID ({first.id!r} vs {second.id!r}); "
+            "review which one is live"
+        )
+    for key in first.live.keys() & second.live.keys():
+        if first.live[key] != second.live[key]:
+            raise ConfigError(
+                f"{first.where}: live {key} differs between files "
+                f"({first.live[key]!r} vs {second.live[key]!r})"
+            )
+    # an ID (resolved, reviewed) wins over a plan-time lookup
+    chosen = first if first.id or not second.id else second
+    return Entry(
+        first.stack, first.path, first.type,
+        source=f"{first.source}; {second.source}",
+        id=chosen.id, lookup=chosen.lookup if not chosen.id else None,
+        live=first.live | second.live,
+    )  # fmt: skip
+
+
+def _require_unique_ids(entries: Any) -> None:
+    seen: dict[tuple[str, str], str] = {}
+    for entry in entries:
+        if entry.id is None:
+            continue
+        key = (entry.type, entry.id)
+        if key in seen:
+            raise ConfigError(
+                f"{entry.where}: import id {entry.id!r} is already imported by {seen[key]}"
+            )
+        seen[key] = entry.where
