@@ -129,19 +129,40 @@ class EtlSchedule:
 # this team's best reading of the rule's purpose and MUST be replaced by the live targets'
 # `Input` (`aws events list-targets-by-rule`) before adoption, or the first plan updates them.
 ETL_SCHEDULES = (
-    EtlSchedule("fluxion-inventario-sync-30min", "0,30 10-23,0-2 * * *", "FluxionETLTask",
-                ("python", "etl_inventario.py", "--todas")),
+    EtlSchedule(
+        "fluxion-inventario-sync-30min",
+        "0,30 10-23,0-2 * * *",
+        "FluxionETLTask",
+        ("python", "etl_inventario.py", "--todas"),
+    ),
     # Runs hourly despite its name (the live rule's cron says so).
-    EtlSchedule("fluxion-ventas-sync-30min", "0 10-23,0-2 * * *", "FluxionVentasETLTask",
-                ("python", "etl_ventas_postgres.py")),
-    EtlSchedule("fluxion-ventas-recovery-daily", "0 7 * * *", "FluxionVentasETLTask",
-                ("python", "etl_ventas_postgres.py", "--recovery")),
-    EtlSchedule("fluxion-abc-recalc-daily", "0 8 * * *", "FluxionETLTask",
-                ("python", "etl_inventario.py", "--abc")),
+    EtlSchedule(
+        "fluxion-ventas-sync-30min",
+        "0 10-23,0-2 * * *",
+        "FluxionVentasETLTask",
+        ("python", "etl_ventas_postgres.py"),
+    ),
+    EtlSchedule(
+        "fluxion-ventas-recovery-daily",
+        "0 7 * * *",
+        "FluxionVentasETLTask",
+        ("python", "etl_ventas_postgres.py", "--recovery"),
+    ),
+    EtlSchedule(
+        "fluxion-abc-recalc-daily",
+        "0 8 * * *",
+        "FluxionETLTask",
+        ("python", "etl_inventario.py", "--abc"),
+    ),
     # DISABLED live (manual override, drift table): it must stay disabled.
-    EtlSchedule("fluxion-productos-cache-refresh", "30 9,15,21,3 * * *", "FluxionETLTask",
-                ("python", "etl_inventario.py", "--productos-cache"), enabled=False),
-)  # fmt: skip
+    EtlSchedule(
+        "fluxion-productos-cache-refresh",
+        "30 9,15,21,3 * * *",
+        "FluxionETLTask",
+        ("python", "etl_inventario.py", "--productos-cache"),
+        enabled=False,
+    ),
+)
 
 
 @dataclass(frozen=True)

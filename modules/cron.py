@@ -13,10 +13,21 @@ from config import ConfigError
 
 _EXPR = re.compile(r"^cron\((?P<body>[^()]*)\)$")
 # (name, low, high) for Unix and EventBridge fields
-_UNIX = (("minute", 0, 59), ("hour", 0, 23), ("day-of-month", 1, 31), ("month", 1, 12),
-         ("day-of-week", 0, 7))  # fmt: skip
-_EVENTBRIDGE = (("minute", 0, 59), ("hour", 0, 23), ("day-of-month", 1, 31), ("month", 1, 12),
-                ("day-of-week", 1, 7), ("year", 1970, 2199))  # fmt: skip
+_UNIX = (
+    ("minute", 0, 59),
+    ("hour", 0, 23),
+    ("day-of-month", 1, 31),
+    ("month", 1, 12),
+    ("day-of-week", 0, 7),
+)
+_EVENTBRIDGE = (
+    ("minute", 0, 59),
+    ("hour", 0, 23),
+    ("day-of-month", 1, 31),
+    ("month", 1, 12),
+    ("day-of-week", 1, 7),
+    ("year", 1970, 2199),
+)
 _ITEM = re.compile(r"^(?P<range>\*|\d+(?:-\d+)?)(?:/(?P<step>\d+))?$")
 
 

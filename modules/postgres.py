@@ -18,9 +18,17 @@ from config import ConfigError
 
 # Parameters RDS applies only after a reboot; AWS rejects apply_method "immediate" for them.
 STATIC_PARAMETERS = frozenset(
-    {"max_connections", "max_worker_processes", "shared_buffers", "shared_preload_libraries",
-     "max_wal_senders", "max_replication_slots", "wal_buffers", "huge_pages"}
-)  # fmt: skip
+    {
+        "max_connections",
+        "max_worker_processes",
+        "shared_buffers",
+        "shared_preload_libraries",
+        "max_wal_senders",
+        "max_replication_slots",
+        "wal_buffers",
+        "huge_pages",
+    }
+)
 
 PRIMARY_PARAMETERS = {
     "work_mem": "65536",  # 64 MB in kB

@@ -6,64 +6,12 @@ can reference each other without a dependency cycle and each live rule imports b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
 from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
 from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
-ANYWHERE = "0.0.0.0/0"
-VPC = "vpc"  # stands for the VPC's CIDR in the table below
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One rule. `peer` is another group's role, `VPC`, or a CIDR. `port` None = all traffic."""
-
-    key: str
-    peer: str
-    port: int | None = None
-
-
-@dataclass(frozen=True)
-class GroupSpec:
-    description: str
-    ingress: tuple[Rule, ...] = ()
-    egress: tuple[Rule, ...] = ()
-
-
-# The seed's "Security Groups" table. Descriptions are ForceNew on aws_security_group: they
-# must equal the live ones (the adoption inventory checks them).
-GROUPS: dict[str, GroupSpec] = {
-    "alb": GroupSpec(
-        "Security group for the Fluxion ALB",
-        ingress=(Rule("http", ANYWHERE, 80),),
-        egress=(Rule("backend", "backend", 8001),),
-    ),
-    "backend": GroupSpec(
-        "Security group for the Fluxion backend tasks",
-        ingress=(Rule("alb", "alb", 8001),),
-        egress=(Rule("rds", "rds", 5432), Rule("all", ANYWHERE)),
-    ),
-    "etl": GroupSpec(
-        "Security group for the Fluxion ETL tasks",
-        egress=(Rule("rds", "rds", 5432), Rule("all", ANYWHERE)),
-    ),
-    "wireguard": GroupSpec(
-        "Security group for the WireGuard bridge",
-        ingress=(Rule("vpc", VPC),),
-        egress=(Rule("all", ANYWHERE),),
-    ),
-    "rds": GroupSpec(
-        "Security group for the Fluxion RDS instances",
-        ingress=(
-            Rule("backend", "backend", 5432),
-            Rule("etl", "etl", 5432),
-            Rule("wireguard", "wireguard", 5432),
-        ),
-    ),
-}
+from config.estate import GROUPS, VPC, Rule
 
 
 class SecurityGroups(Construct):

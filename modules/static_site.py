@@ -58,9 +58,10 @@ def no_geo_restriction() -> CloudfrontDistributionRestrictions:
 def sni_certificate(certificate_arn: str) -> CloudfrontDistributionViewerCertificate:
     """The wildcard certificate, served with SNI and a modern TLS minimum."""
     return CloudfrontDistributionViewerCertificate(
-        acm_certificate_arn=certificate_arn, ssl_support_method="sni-only",
+        acm_certificate_arn=certificate_arn,
+        ssl_support_method="sni-only",
         minimum_protocol_version=MIN_TLS,
-    )  # fmt: skip
+    )
 
 
 class StaticSite(Construct):

@@ -8,6 +8,7 @@ from cdktf_cdktf_provider_aws.ecs_cluster import EcsCluster, EcsClusterSetting
 from constructs import Construct
 
 from config import EnvironmentConfig
+from config.estate import ETL_TASKS
 from modules.backend_service import BackendService, BackendServiceProps
 from modules.cron import to_eventbridge
 from modules.ecr import Repository
@@ -19,12 +20,6 @@ from stacks.base import FluxionStack
 from stacks.contract import ComputeOutputs, DataOutputs, NetworkOutputs, publish, read, remote_state
 
 BACKEND_PORT = 8001
-# Task definition id -> (family, ETL_MODE); FluxionETLTask-test was made by hand live.
-ETL_TASKS = {
-    "etl_task": ("FluxionETLTask", "etl_inventario.py"),
-    "ventas_etl_task": ("FluxionVentasETLTask", "etl_ventas_postgres.py"),
-    "etl_test_task": ("FluxionETLTask-test", "etl_inventario.py"),
-}
 
 
 def key(secret_arn: str, json_key: str) -> str:
@@ -44,15 +39,19 @@ class ComputeStack(FluxionStack):
             name=cfg.cluster_name,
             setting=[EcsClusterSetting(name="containerInsights", value="enhanced")],
         )
-        repos = {name: Repository(self, f"{name}_repository", name=f"fluxion-{name}")
-                 for name in ("backend", "etl")}  # fmt: skip
+        repos = {
+            name: Repository(self, f"{name}_repository", name=f"fluxion-{name}")
+            for name in ("backend", "etl")
+        }
         logs = {
             name: CloudwatchLogGroup(
-                self, f"{name}_logs", name=f"/ecs/fluxion-{name}",
+                self,
+                f"{name}_logs",
+                name=f"/ecs/fluxion-{name}",
                 retention_in_days=cfg.log_retention_days,
             )
             for name in ("backend", "etl")
-        }  # fmt: skip
+        }
         backend_secrets = {
             "POSTGRES_USER": key(data.postgres_credentials_secret_arn, "username"),
             "POSTGRES_PASSWORD": key(data.postgres_credentials_secret_arn, "password"),
@@ -92,12 +91,21 @@ class ComputeStack(FluxionStack):
 
         def task(id_: str, family: str, name: str, **kwargs: object) -> FargateTask:
             image = f"{repos[name].repository.repository_url}:latest"
-            return FargateTask(self, id_, props=FargateTaskProps(
-                family=family, container_name=name, image=image,
-                execution_role_arn=roles.execution.arn, log_group=logs[name].name,
-                region=config.region, cpu=cfg.task_cpu, memory=cfg.task_memory,
-                **kwargs,  # type: ignore[arg-type]
-            ))  # fmt: skip
+            return FargateTask(
+                self,
+                id_,
+                props=FargateTaskProps(
+                    family=family,
+                    container_name=name,
+                    image=image,
+                    execution_role_arn=roles.execution.arn,
+                    log_group=logs[name].name,
+                    region=config.region,
+                    cpu=cfg.task_cpu,
+                    memory=cfg.task_memory,
+                    **kwargs,  # type: ignore[arg-type]
+                ),
+            )
 
         backend = task(
             "backend_task",
@@ -121,10 +129,16 @@ class ComputeStack(FluxionStack):
             "ETL_TIMEOUT": str(cfg.etl_timeout_seconds),
         }
         etl_tasks = {
-            family: task(id_, family, "etl", task_role_arn=roles.etl_task.arn,
-                         environment=etl_env | {"ETL_MODE": mode}, secrets=etl_secrets)
+            family: task(
+                id_,
+                family,
+                "etl",
+                task_role_arn=roles.etl_task.arn,
+                environment=etl_env | {"ETL_MODE": mode},
+                secrets=etl_secrets,
+            )
             for id_, (family, mode) in ETL_TASKS.items()
-        }  # fmt: skip
+        }
         lb = LoadBalancer(
             self,
             "lb",

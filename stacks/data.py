@@ -8,22 +8,13 @@ from cdktf_cdktf_provider_aws.ssm_parameter import SsmParameter
 from constructs import Construct
 
 from config import EnvironmentConfig
+from config.estate import LEGACY_BACKUP_SUFFIXES, PRIMARY, REPLICA, SECRETS, SENTRY_DSN
 from modules.postgres import PostgresProps, PostgresWithReplica
 from modules.private_bucket import PrivateBucket, PrivateBucketProps
 from modules.secret_containers import SecretContainers
 from stacks.base import FluxionStack
 from stacks.contract import DataOutputs, NetworkOutputs, publish, read, remote_state
 
-SECRETS = {
-    "postgres_credentials": "fluxion/postgres-credentials",
-    "sql_credentials": "fluxion/sql-credentials",
-    "wireguard_config": "fluxion/wireguard-config",
-    "production": "fluxion/production",
-    "db_credentials": "fluxion/db-credentials",
-}
-PRIMARY = "fluxion-postgres-v2"
-LEGACY_BACKUP_SUFFIXES = ("", "-v2", "-v3")
-SENTRY_DSN = "/fluxion/etl/sentry-dsn"
 SENTRY_EPHEMERAL = "sentry_dsn_current"
 
 
@@ -38,7 +29,7 @@ class DataStack(FluxionStack):
             "postgres",
             props=PostgresProps(
                 identifier=PRIMARY,
-                replica_identifier="fluxion-postgres-replica",
+                replica_identifier=REPLICA,
                 db_name="fluxion_production",
                 subnet_group_name=subnets.name,
                 security_group_ids=[network.rds_security_group_id],

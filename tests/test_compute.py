@@ -21,8 +21,9 @@ def _remote(producer: str, output: str) -> str:
 
 
 def _container(compute: dict[str, Any], family: str) -> dict[str, Any]:
-    (task,) = [t for t in resources(compute, "aws_ecs_task_definition").values()
-               if t["family"] == family]  # fmt: skip
+    (task,) = [
+        t for t in resources(compute, "aws_ecs_task_definition").values() if t["family"] == family
+    ]
     (container,) = json.loads(task["container_definitions"])
     return {"task": task, **container}
 
@@ -49,16 +50,21 @@ def test_cluster_and_logs(compute: dict[str, Any]) -> None:
     cluster = by_path(compute, "aws_ecs_cluster", "cluster")
     assert cluster["name"] == "fluxion-cluster"
     assert cluster["setting"] == [{"name": "containerInsights", "value": "enhanced"}]
-    groups = {g["name"]: g["retention_in_days"]
-              for g in resources(compute, "aws_cloudwatch_log_group").values()}  # fmt: skip
+    groups = {
+        g["name"]: g["retention_in_days"]
+        for g in resources(compute, "aws_cloudwatch_log_group").values()
+    }
     assert groups == {"/ecs/fluxion-backend": 7, "/ecs/fluxion-etl": 7}
 
 
 def test_task_definitions_are_fargate_1vcpu_2gb(compute: dict[str, Any]) -> None:
     tasks = resources(compute, "aws_ecs_task_definition").values()
     assert sorted(t["family"] for t in tasks) == [
-        "FluxionBackendTask", "FluxionETLTask", "FluxionETLTask-test", "FluxionVentasETLTask"
-    ]  # fmt: skip
+        "FluxionBackendTask",
+        "FluxionETLTask",
+        "FluxionETLTask-test",
+        "FluxionVentasETLTask",
+    ]
     for task in tasks:
         assert task["requires_compatibilities"] == ["FARGATE"]
         assert task["network_mode"] == "awsvpc"
@@ -134,11 +140,13 @@ def test_backend_service(compute: dict[str, Any]) -> None:
         "security_groups": [_remote("network", "backend_security_group_id")],
         "assign_public_ip": False,
     }
-    assert service["load_balancer"] == [{
-        "target_group_arn": ref(compute, "aws_lb_target_group", "lb/backend", "arn"),
-        "container_name": "backend",
-        "container_port": 8001,
-    }]  # fmt: skip
+    assert service["load_balancer"] == [
+        {
+            "target_group_arn": ref(compute, "aws_lb_target_group", "lb/backend", "arn"),
+            "container_name": "backend",
+            "container_port": 8001,
+        }
+    ]
     assert service["deployment_circuit_breaker"] == {"enable": True, "rollback": True}
     assert service["task_definition"] == ref(
         compute, "aws_ecs_task_definition", "backend_task/definition", "arn"
@@ -157,8 +165,11 @@ def test_alb(compute: dict[str, Any]) -> None:
     assert (tg["port"], tg["protocol"], tg["target_type"]) == (8001, "HTTP", "ip")
     assert tg["deregistration_delay"] == "30"
     assert tg["health_check"] == {
-        "path": "/", "interval": 60, "healthy_threshold": 2, "unhealthy_threshold": 5
-    }  # fmt: skip
+        "path": "/",
+        "interval": 60,
+        "healthy_threshold": 2,
+        "unhealthy_threshold": 5,
+    }
     listener = by_path(compute, "aws_lb_listener", "lb/http")
     assert (listener["port"], listener["protocol"]) == (80, "HTTP")
     target_group = ref(compute, "aws_lb_target_group", "lb/backend", "arn")
@@ -177,18 +188,25 @@ RULES = {
 @pytest.mark.parametrize("name", sorted(RULES))
 def test_eventbridge_rules(compute: dict[str, Any], name: str) -> None:
     schedule, state, family = RULES[name]
-    (rule_id, rule), = [(k, r) for k, r in resources(compute, "aws_cloudwatch_event_rule").items()
-                        if r["name"] == name]  # fmt: skip
+    ((rule_id, rule),) = [
+        (k, r)
+        for k, r in resources(compute, "aws_cloudwatch_event_rule").items()
+        if r["name"] == name
+    ]
     assert rule["schedule_expression"] == schedule
     assert rule["state"] == state
     assert "is_enabled" not in rule
-    (target,) = [t for t in resources(compute, "aws_cloudwatch_event_target").values()
-                 if t["rule"] == f"${{aws_cloudwatch_event_rule.{rule_id}.name}}"]  # fmt: skip
+    (target,) = [
+        t
+        for t in resources(compute, "aws_cloudwatch_event_target").values()
+        if t["rule"] == f"${{aws_cloudwatch_event_rule.{rule_id}.name}}"
+    ]
     assert target["arn"] == ref(compute, "aws_ecs_cluster", "cluster", "arn")
     assert target["role_arn"] == ref(compute, "aws_iam_role", "roles/events", "arn")
     ecs = target["ecs_target"]
-    (task_id,) = [k for k, t in resources(compute, "aws_ecs_task_definition").items()
-                  if t["family"] == family]  # fmt: skip
+    (task_id,) = [
+        k for k, t in resources(compute, "aws_ecs_task_definition").items() if t["family"] == family
+    ]
     assert ecs["task_definition_arn"] == f"${{aws_ecs_task_definition.{task_id}.arn}}"
     assert ecs["launch_type"] == "FARGATE"
     assert ecs["network_configuration"] == {
@@ -237,10 +255,12 @@ def test_events_role_runs_only_the_etl_tasks(compute: dict[str, Any]) -> None:
         "ArnEquals": {"ecs:cluster": ref(compute, "aws_ecs_cluster", "cluster", "arn")}
     }
     assert pass_role["Action"] == ["iam:PassRole"]
-    assert sorted(pass_role["Resource"]) == sorted([
-        ref(compute, "aws_iam_role", "roles/execution", "arn"),
-        ref(compute, "aws_iam_role", "roles/etl_task", "arn"),
-    ])  # fmt: skip
+    assert sorted(pass_role["Resource"]) == sorted(
+        [
+            ref(compute, "aws_iam_role", "roles/execution", "arn"),
+            ref(compute, "aws_iam_role", "roles/etl_task", "arn"),
+        ]
+    )
 
 
 def test_backend_task_role_allows_ecs_exec(compute: dict[str, Any]) -> None:

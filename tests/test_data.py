@@ -162,8 +162,11 @@ def test_legacy_buckets_are_kept_as_they_are(data: dict[str, Any]) -> None:
         if b["bucket"] in legacy
     }
     assert len(legacy_paths) == 3
-    for kind in ("aws_s3_bucket_policy", "aws_s3_bucket_versioning",
-                 "aws_s3_bucket_public_access_block"):  # fmt: skip
+    for kind in (
+        "aws_s3_bucket_policy",
+        "aws_s3_bucket_versioning",
+        "aws_s3_bucket_public_access_block",
+    ):
         for body in resources(data, kind).values():
             assert body["//"]["metadata"]["path"].split("/")[1] not in legacy_paths
 

@@ -19,8 +19,11 @@ def edge(stacks: dict[str, Any]) -> dict[str, Any]:
 
 
 def _dist(edge: dict[str, Any], alias: str) -> dict[str, Any]:
-    (found,) = [d for d in resources(edge, "aws_cloudfront_distribution").values()
-                if d["aliases"] == [alias]]  # fmt: skip
+    (found,) = [
+        d
+        for d in resources(edge, "aws_cloudfront_distribution").values()
+        if d["aliases"] == [alias]
+    ]
     return found
 
 
@@ -68,8 +71,11 @@ def test_frontend_distribution_carries_the_hand_added_alias(edge: dict[str, Any]
 
 
 def test_sites_use_the_managed_caching_optimized_policy(edge: dict[str, Any]) -> None:
-    optimized = [k for k, v in edge["data"]["aws_cloudfront_cache_policy"].items()
-                 if v["name"] == "Managed-CachingOptimized"]  # fmt: skip
+    optimized = [
+        k
+        for k, v in edge["data"]["aws_cloudfront_cache_policy"].items()
+        if v["name"] == "Managed-CachingOptimized"
+    ]
     for alias in ("admin.fluxionia.co", "docs.fluxionia.co"):
         behavior = _dist(edge, alias)["default_cache_behavior"]
         assert (
@@ -103,11 +109,20 @@ def test_api_distribution(edge: dict[str, Any]) -> None:
     assert custom["origin_read_timeout"] == 60
     behavior = dist["default_cache_behavior"]
     assert sorted(behavior["allowed_methods"]) == [
-        "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"
-    ]  # fmt: skip
+        "DELETE",
+        "GET",
+        "HEAD",
+        "OPTIONS",
+        "PATCH",
+        "POST",
+        "PUT",
+    ]
     policies = edge["data"]
-    disabled = [k for k, v in policies["aws_cloudfront_cache_policy"].items()
-                if v["name"] == "Managed-CachingDisabled"]  # fmt: skip
+    disabled = [
+        k
+        for k, v in policies["aws_cloudfront_cache_policy"].items()
+        if v["name"] == "Managed-CachingDisabled"
+    ]
     assert behavior["cache_policy_id"] == f"${{data.aws_cloudfront_cache_policy.{disabled[0]}.id}}"
     (request_id, request) = next(iter(policies["aws_cloudfront_origin_request_policy"].items()))
     assert request["name"] == "Managed-AllViewer"
@@ -116,10 +131,13 @@ def test_api_distribution(edge: dict[str, Any]) -> None:
     )
 
 
-@pytest.mark.parametrize(("key", "bucket"), [
-    ("frontend", "fluxion-frontend-v4-611395766952"),
-    ("docs", "fluxion-docs-611395766952"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("key", "bucket"),
+    [
+        ("frontend", "fluxion-frontend-v4-611395766952"),
+        ("docs", "fluxion-docs-611395766952"),
+    ],
+)
 def test_site_buckets_are_private_and_read_only_by_their_distribution(
     edge: dict[str, Any], key: str, bucket: str
 ) -> None:
@@ -128,24 +146,32 @@ def test_site_buckets_are_private_and_read_only_by_their_distribution(
     assert body.get("force_destroy") is not True
     block = by_path(edge, "aws_s3_bucket_public_access_block", f"{key}/bucket/public_access")
     assert block["block_public_policy"] is True and block["restrict_public_buckets"] is True
-    assert by_path(edge, "aws_s3_bucket_server_side_encryption_configuration",
-                   f"{key}/bucket/encryption")  # fmt: skip
+    assert by_path(
+        edge, "aws_s3_bucket_server_side_encryption_configuration", f"{key}/bucket/encryption"
+    )
     statements = json.loads(by_path(edge, "aws_s3_bucket_policy", f"{key}/policy")["policy"])
     deny, allow = statements["Statement"]
     assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     assert allow["Principal"] == {"Service": "cloudfront.amazonaws.com"}
     assert allow["Action"] == "s3:GetObject"
-    assert allow["Condition"] == {"StringEquals": {"AWS:SourceArn": ref(
-        edge, "aws_cloudfront_distribution", f"{key}/distribution", "arn")}}  # fmt: skip
+    assert allow["Condition"] == {
+        "StringEquals": {
+            "AWS:SourceArn": ref(edge, "aws_cloudfront_distribution", f"{key}/distribution", "arn")
+        }
+    }
     bucket_id = ref(edge, "aws_s3_bucket", f"{key}/bucket/bucket", "id")
-    policies = [p for p in resources(edge, "aws_s3_bucket_policy").values()
-                if p["bucket"] == bucket_id]  # fmt: skip
+    policies = [
+        p for p in resources(edge, "aws_s3_bucket_policy").values() if p["bucket"] == bucket_id
+    ]
     assert len(policies) == 1, "a bucket has one policy: TLS and CloudFront statements merged"
 
 
 def test_cloudflare_records(edge: dict[str, Any]) -> None:
-    records = {r["name"]: r for r in resources(edge, "cloudflare_dns_record").values()
-               if r["type"] == "CNAME" and "${" not in r["name"]}  # fmt: skip
+    records = {
+        r["name"]: r
+        for r in resources(edge, "cloudflare_dns_record").values()
+        if r["type"] == "CNAME" and "${" not in r["name"]
+    }
     assert sorted(records) == ["admin.fluxionia.co", "api.fluxionia.co", "docs.fluxionia.co"]
     for name, key in (("admin", "frontend"), ("docs", "docs"), ("api", "api")):
         record = records[f"{name}.fluxionia.co"]
@@ -177,21 +203,26 @@ def test_published_outputs(edge: dict[str, Any]) -> None:
     ("changes", "message"),
     [
         ({"certificate_region": "eu-west-1"}, r"certificate_region: 'eu-west-1'; CloudFront only"),
-        ({"sites": (SiteConfig("a", "x", "b1"), SiteConfig("b", "y", "b1"))},
-         r"site buckets \['b1'\] are shared by two distributions"),
-        ({"sites": (SiteConfig("a", "x", "b1"), SiteConfig("a", "y", "b2"))},
-         r"site keys \['a'\] are shared"),
+        (
+            {"sites": (SiteConfig("a", "x", "b1"), SiteConfig("b", "y", "b1"))},
+            r"site buckets \['b1'\] are shared by two distributions",
+        ),
+        (
+            {"sites": (SiteConfig("a", "x", "b1"), SiteConfig("a", "y", "b2"))},
+            r"site keys \['a'\] are shared",
+        ),
         ({"api_subdomain": "admin"}, r"subdomains \['admin'\] are shared"),
         ({"proxied": ("www",)}, r"proxied: \['www'\] are not records of this stack"),
     ],
-)  # fmt: skip
+)
 def test_edge_rules(changes: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         EdgeConfig(**changes)
 
 
-@pytest.mark.parametrize("alias", ["a.b.fluxionia.co", "admin.fluxionia.com", "fluxionia.co",
-                                   "-x.fluxionia.co"])  # fmt: skip
+@pytest.mark.parametrize(
+    "alias", ["a.b.fluxionia.co", "admin.fluxionia.com", "fluxionia.co", "-x.fluxionia.co"]
+)
 def test_an_alias_outside_the_certificate_is_rejected(alias: str) -> None:
     with pytest.raises(ConfigError, match=rf"alias: '{alias}' is outside the certificate"):
         check_alias(alias, "fluxionia.co")

@@ -45,15 +45,27 @@ def test_every_seed_entry_has_its_import_block(stacks: dict[str, Any]) -> None:
 
 def test_the_seed_ids_are_the_seeds(stacks: dict[str, Any]) -> None:
     ids = {b["id"] for s in stacks.values() for b in s.get("import", [])}
-    for expected in ("vpc-0612cd85dfc5a044f", "nat-0f634329467716a75", "i-0fc333b96e4237200",
-                     "fluxion-postgres-v2", "fluxion-postgres-replica", "fluxion-cluster",
-                     "fluxion-cluster/fluxion-backend", "E4DJERG2Y5AX8", "E1HBMY1Q13OWU0",
-                     "E1HMEVKXMW88CV", "fluxion-frontend-v4-611395766952",
-                     "fluxion-backups-v4-611395766952", "fluxion-docs-611395766952",
-                     "fluxion-backend", "fluxion-etl", "/fluxion/etl/sentry-dsn",
-                     "arn:aws:ecs:us-east-1:611395766952:task-definition/FluxionBackendTask:30",
-                     "arn:aws:ecs:us-east-1:611395766952:task-definition/FluxionETLTask-test:1",
-                     "fluxion-productos-cache-refresh"):  # fmt: skip
+    for expected in (
+        "vpc-0612cd85dfc5a044f",
+        "nat-0f634329467716a75",
+        "i-0fc333b96e4237200",
+        "fluxion-postgres-v2",
+        "fluxion-postgres-replica",
+        "fluxion-cluster",
+        "fluxion-cluster/fluxion-backend",
+        "E4DJERG2Y5AX8",
+        "E1HBMY1Q13OWU0",
+        "E1HMEVKXMW88CV",
+        "fluxion-frontend-v4-611395766952",
+        "fluxion-backups-v4-611395766952",
+        "fluxion-docs-611395766952",
+        "fluxion-backend",
+        "fluxion-etl",
+        "/fluxion/etl/sentry-dsn",
+        "arn:aws:ecs:us-east-1:611395766952:task-definition/FluxionBackendTask:30",
+        "arn:aws:ecs:us-east-1:611395766952:task-definition/FluxionETLTask-test:1",
+        "fluxion-productos-cache-refresh",
+    ):
         assert expected in ids, expected
 
 
@@ -95,21 +107,30 @@ def test_lookups_reference_their_data_sources(stacks: dict[str, Any]) -> None:
         ("aws_subnet", "vpc-0612cd85dfc5a044f", r"is not a aws_subnet id \(subnet-"),
         ("aws_cloudfront_distribution", "e4djerg2y5ax8", r"13-14 upper-case letters and digits"),
         ("aws_cloudfront_distribution", "E4DJERG2Y5AX8XYZ", r"13-14 upper-case"),
-        ("aws_lb", "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/x/1",
-         r"belongs to account 123456789012, not 611395766952"),
-        ("aws_lb", "arn:aws:elasticloadbalancing:eu-west-1:611395766952:loadbalancer/app/x/1",
-         r"is in region 'eu-west-1', not 'us-east-1'"),
+        (
+            "aws_lb",
+            "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/x/1",
+            r"belongs to account 123456789012, not 611395766952",
+        ),
+        (
+            "aws_lb",
+            "arn:aws:elasticloadbalancing:eu-west-1:611395766952:loadbalancer/app/x/1",
+            r"is in region 'eu-west-1', not 'us-east-1'",
+        ),
         ("aws_acm_certificate", "arn:aws:iam::611395766952:role/x", r"is a iam ARN, not acm"),
         ("aws_secretsmanager_secret", "fluxion/production", r"is not a complete ARN"),
         ("aws_route", "rtb-0123456789abcdef0", r"rtb-<id>_<destination CIDR>"),
         ("aws_ecs_service", "fluxion-backend", r"<cluster>/<service>"),
         ("cloudflare_dns_record", "abc/def", r"<zone id>/<record id>"),
         ("aws_s3_bucket", "Fluxion_Bucket", r"is not an S3 bucket name"),
-        ("aws_iam_role_policy_attachment",
-         "role/arn:aws:iam::123456789012:policy/x", r"belongs to account 123456789012"),
+        (
+            "aws_iam_role_policy_attachment",
+            "role/arn:aws:iam::123456789012:policy/x",
+            r"belongs to account 123456789012",
+        ),
         ("aws_vpc", "", r"import id '' is empty"),
     ],
-)  # fmt: skip
+)
 def test_bad_ids_are_rejected(kind: str, value: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         validate_id("x", kind, value, account="611395766952", region="us-east-1")
@@ -123,12 +144,16 @@ def test_bad_ids_are_rejected(kind: str, value: str, message: str) -> None:
         ("aws_route", "rtb-0123456789abcdef0_192.168.0.0/16"),
         ("aws_route_table_association", "subnet-0123456789abcdef0/rtb-0123456789abcdef0"),
         ("aws_cloudwatch_log_group", "/aws/rds/instance/fluxion-postgres-v2/postgresql"),
-        ("aws_iam_role_policy_attachment",
-         "Role-1/arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"),
-        ("aws_secretsmanager_secret",
-         "arn:aws:secretsmanager:us-east-1:611395766952:secret:fluxion/production-AbC123"),
+        (
+            "aws_iam_role_policy_attachment",
+            "Role-1/arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+        ),
+        (
+            "aws_secretsmanager_secret",
+            "arn:aws:secretsmanager:us-east-1:611395766952:secret:fluxion/production-AbC123",
+        ),
     ],
-)  # fmt: skip
+)
 def test_good_ids_pass(kind: str, value: str) -> None:
     validate_id("x", kind, value, account="611395766952", region="us-east-1")
 
@@ -144,8 +169,13 @@ def _doc(*entries: dict[str, Any], **header: Any) -> dict[str, Any]:
     } | header
 
 
-VPC = {"stack": "network", "path": "vpc/vpc", "type": "aws_vpc",
-       "id": "vpc-0612cd85dfc5a044f", "source": "seed"}  # fmt: skip
+VPC = {
+    "stack": "network",
+    "path": "vpc/vpc",
+    "type": "aws_vpc",
+    "id": "vpc-0612cd85dfc5a044f",
+    "source": "seed",
+}
 
 
 @pytest.mark.parametrize(
@@ -156,13 +186,15 @@ VPC = {"stack": "network", "path": "vpc/vpc", "type": "aws_vpc",
         (_doc(VPC | {"stack": "state"}), r"stack 'state' is not one of"),
         (_doc({k: v for k, v in VPC.items() if k != "source"}), r"field 'source' is required"),
         (_doc(VPC | {"lookup": {"data": "aws_lb"}}), r"give exactly one of 'id' and 'lookup'"),
-        (_doc({k: v for k, v in VPC.items() if k != "id"} | {"lookup": {"data": "aws_vpc"}}),
-         r"lookup data 'aws_vpc' is not one of"),
+        (
+            _doc({k: v for k, v in VPC.items() if k != "id"} | {"lookup": {"data": "aws_vpc"}}),
+            r"lookup data 'aws_vpc' is not one of",
+        ),
         (_doc(VPC | {"color": "blue"}), r"unknown fields \['color'\]"),
         (_doc(VPC | {"live": ["x"]}), r"live must be an object"),
         (_doc(VPC | {"id": "vpc-0612cd85dfc5a044f..."}), r"truncated or a pattern"),
     ],
-)  # fmt: skip
+)
 def test_bad_inventory_documents(doc: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         inv.parse(doc, PROD, origin="test.json")
@@ -185,8 +217,11 @@ def test_files_that_disagree_on_an_id_stop(tmp_path: Path) -> None:
 
 
 def test_files_that_disagree_on_a_live_value_stop(tmp_path: Path) -> None:
-    root = _write(tmp_path / "imports", _doc(VPC | {"live": {"cidr_block": "10.0.0.0/16"}}),
-                  _doc(VPC | {"live": {"cidr_block": "10.1.0.0/16"}}))  # fmt: skip
+    root = _write(
+        tmp_path / "imports",
+        _doc(VPC | {"live": {"cidr_block": "10.0.0.0/16"}}),
+        _doc(VPC | {"live": {"cidr_block": "10.1.0.0/16"}}),
+    )
     with pytest.raises(ConfigError, match=r"live cidr_block differs between files"):
         inv.load(PROD, root)
 
@@ -198,8 +233,13 @@ def test_the_same_id_for_two_addresses_stops(tmp_path: Path) -> None:
 
 
 def test_a_resolved_id_completes_a_lookup(tmp_path: Path) -> None:
-    seed = {"stack": "compute", "path": "lb/alb", "type": "aws_lb", "source": "seed",
-            "lookup": {"data": "aws_lb", "args": {"name": "fluxion-alb"}}}  # fmt: skip
+    seed = {
+        "stack": "compute",
+        "path": "lb/alb",
+        "type": "aws_lb",
+        "source": "seed",
+        "lookup": {"data": "aws_lb", "args": {"name": "fluxion-alb"}},
+    }
     arn = "arn:aws:elasticloadbalancing:us-east-1:611395766952:loadbalancer/app/fluxion-alb/0a1b"
     resolved = seed | {"id": arn, "source": "resolver"}
     del resolved["lookup"]

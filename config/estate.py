@@ -1,0 +1,81 @@
+"""Names and tables of the live estate, shared by the stacks and the adoption resolver.
+
+Plain data, no provider imports: the resolver (`python -m imports.resolve`) reads these
+without loading the provider bindings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SECRETS = {
+    "postgres_credentials": "fluxion/postgres-credentials",
+    "sql_credentials": "fluxion/sql-credentials",
+    "wireguard_config": "fluxion/wireguard-config",
+    "production": "fluxion/production",
+    "db_credentials": "fluxion/db-credentials",
+}
+PRIMARY = "fluxion-postgres-v2"
+REPLICA = "fluxion-postgres-replica"
+LEGACY_BACKUP_SUFFIXES = ("", "-v2", "-v3")
+SENTRY_DSN = "/fluxion/etl/sentry-dsn"
+
+# Task definition id -> (family, ETL_MODE); FluxionETLTask-test was made by hand live.
+ETL_TASKS = {
+    "etl_task": ("FluxionETLTask", "etl_inventario.py"),
+    "ventas_etl_task": ("FluxionVentasETLTask", "etl_ventas_postgres.py"),
+    "etl_test_task": ("FluxionETLTask-test", "etl_inventario.py"),
+}
+
+
+ANYWHERE = "0.0.0.0/0"
+VPC = "vpc"  # stands for the VPC's CIDR in the table below
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule. `peer` is another group's role, `VPC`, or a CIDR. `port` None = all traffic."""
+
+    key: str
+    peer: str
+    port: int | None = None
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    description: str
+    ingress: tuple[Rule, ...] = ()
+    egress: tuple[Rule, ...] = ()
+
+
+# The seed's "Security Groups" table. Descriptions are ForceNew on aws_security_group: they
+# must equal the live ones (the adoption inventory checks them).
+GROUPS: dict[str, GroupSpec] = {
+    "alb": GroupSpec(
+        "Security group for the Fluxion ALB",
+        ingress=(Rule("http", ANYWHERE, 80),),
+        egress=(Rule("backend", "backend", 8001),),
+    ),
+    "backend": GroupSpec(
+        "Security group for the Fluxion backend tasks",
+        ingress=(Rule("alb", "alb", 8001),),
+        egress=(Rule("rds", "rds", 5432), Rule("all", ANYWHERE)),
+    ),
+    "etl": GroupSpec(
+        "Security group for the Fluxion ETL tasks",
+        egress=(Rule("rds", "rds", 5432), Rule("all", ANYWHERE)),
+    ),
+    "wireguard": GroupSpec(
+        "Security group for the WireGuard bridge",
+        ingress=(Rule("vpc", VPC),),
+        egress=(Rule("all", ANYWHERE),),
+    ),
+    "rds": GroupSpec(
+        "Security group for the Fluxion RDS instances",
+        ingress=(
+            Rule("backend", "backend", 5432),
+            Rule("etl", "etl", 5432),
+            Rule("wireguard", "wireguard", 5432),
+        ),
+    ),
+}

@@ -1,0 +1,54 @@
+"""python -m imports.resolve [--env production] [--out FILE] ... (read-only AWS calls)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+import boto3
+
+import config
+from imports.inventory import resolved_path
+from imports.resolve import ReadOnlyClient, cloudflare, run
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m imports.resolve", description=__doc__)
+    parser.add_argument("--env", default=config.DEFAULT_ENVIRONMENT)
+    parser.add_argument("--profile", help="AWS profile (default: the usual credential chain)")
+    parser.add_argument("--endpoint-url", help="AWS endpoint (an emulator, for tests)")
+    parser.add_argument("--cloudformation-stack", default="FluxionStackV2")
+    parser.add_argument("--cloudflare-api", default=cloudflare.API)
+    parser.add_argument("--out", type=Path, help="default: imports/resolved/<env>.json")
+    args = parser.parse_args(argv)
+    try:
+        env = config.load(args.env)
+        session = boto3.Session(profile_name=args.profile, region_name=env.region)
+
+        def client(service: str) -> ReadOnlyClient:
+            return ReadOnlyClient(session.client(service, endpoint_url=args.endpoint_url))
+
+        doc = run(
+            env,
+            client,
+            cloudformation_stack=args.cloudformation_stack,
+            cloudflare_token=os.environ.get("CLOUDFLARE_API_TOKEN"),
+            cloudflare_api=args.cloudflare_api,
+        )
+    except config.ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    out = args.out or resolved_path(env.name)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(doc, indent=2) + "\n")
+    print(f"wrote {len(doc['resources'])} resolved entries to {out}; review it, then `make synth`")
+    for note in doc["notes"]:
+        print(f"  note: {note}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""Shared state of one resolver run: clients, findings, facts other steps need, and notes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from config import EnvironmentConfig
+
+
+@dataclass
+class Context:
+    env: EnvironmentConfig
+    client: Callable[[str], Any]
+    """boto3 client factory: `client("ec2")` (read-only calls only)."""
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+    """Values one step finds and another needs (e.g. security group IDs by role)."""
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, stack: str, path: str, kind: str, id_: str, source: str, **live: Any) -> None:
+        entry: dict[str, Any] = {
+            "stack": stack,
+            "path": path,
+            "type": kind,
+            "id": id_,
+            "source": f"resolver: {source}",
+        }
+        if live:
+            entry["live"] = live
+        self.entries.append(entry)
+
+    def note(self, message: str) -> None:
+        self.notes.append(message)
+
+
+def az_key(az: str) -> str:
+    return az.replace("-", "_")
+
+
+def name_from_arn(arn: str) -> str:
+    """`arn:aws:iam::1:role/path/Name` -> `Name`."""
+    return arn.rsplit("/", 1)[-1]

@@ -1,0 +1,149 @@
+"""RDS instances with their subnet and parameter groups, secrets, SSM, log group, buckets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from config.estate import LEGACY_BACKUP_SUFFIXES, PRIMARY, REPLICA, SECRETS, SENTRY_DSN
+from imports.resolve.context import Context
+
+
+def resolve(ctx: Context) -> None:
+    rds = ctx.client("rds")
+    for path, identifier in (("postgres/primary", PRIMARY), ("postgres/replica", REPLICA)):
+        try:
+            (db,) = rds.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"]
+        except ClientError as err:
+            ctx.note(f"data: {identifier}: {err.response['Error']['Code']}")
+            continue
+        ctx.add(
+            "data",
+            path,
+            "aws_db_instance",
+            identifier,
+            "rds.describe_db_instances",
+            engine_version=db["EngineVersion"],
+            instance_class=db["DBInstanceClass"],
+        )
+        groups = [g["DBParameterGroupName"] for g in db.get("DBParameterGroups", [])]
+        if len(groups) == 1:
+            ctx.add(
+                "data",
+                f"{path}_params",
+                "aws_db_parameter_group",
+                groups[0],
+                f"rds.describe_db_instances {identifier} DBParameterGroups",
+            )
+        sgs = [g["VpcSecurityGroupId"] for g in db.get("VpcSecurityGroups", [])]
+        if len(sgs) == 1:
+            ctx.facts.setdefault("security_groups", {})["rds"] = sgs[0]
+        if path == "postgres/primary" and db.get("DBSubnetGroup"):
+            ctx.add(
+                "data",
+                "db_subnets",
+                "aws_db_subnet_group",
+                db["DBSubnetGroup"]["DBSubnetGroupName"],
+                f"rds.describe_db_instances {identifier} DBSubnetGroup",
+            )
+    _secrets(ctx)
+    ssm = ctx.client("ssm")
+    params = ssm.describe_parameters(
+        ParameterFilters=[{"Key": "Name", "Option": "Equals", "Values": [SENTRY_DSN]}]
+    )["Parameters"]
+    if params:  # describe only: the value is never read
+        ctx.add(
+            "data",
+            "sentry_dsn_parameter",
+            "aws_ssm_parameter",
+            SENTRY_DSN,
+            "ssm.describe_parameters",
+            type=params[0]["Type"],
+        )
+    log_group(ctx, "data", "postgres_logs", f"/aws/rds/instance/{PRIMARY}/postgresql")
+    account = ctx.env.account_id
+    bucket(ctx, "data", "backups", f"fluxion-backups-v4-{account}", managed=True)
+    for suffix in LEGACY_BACKUP_SUFFIXES:
+        key = f"legacy_backups{suffix.replace('-', '_')}" if suffix else "legacy_backups_v1"
+        bucket(ctx, "data", key, f"fluxion-backups{suffix}-{account}", managed=False)
+
+
+def _secrets(ctx: Context) -> None:
+    sm = ctx.client("secretsmanager")
+    for key, name in SECRETS.items():
+        try:
+            secret = sm.describe_secret(SecretId=name)  # metadata only, never the value
+        except ClientError as err:
+            ctx.note(f"data: secret {name}: {err.response['Error']['Code']}")
+            continue
+        ctx.facts.setdefault("secret_arns", {})[name] = secret["ARN"]
+        ctx.add(
+            "data",
+            f"secrets/{key}",
+            "aws_secretsmanager_secret",
+            secret["ARN"],
+            "secretsmanager.describe_secret",
+            name=name,
+        )
+
+
+def log_group(ctx: Context, stack: str, path: str, name: str) -> None:
+    groups = ctx.client("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+    for group in groups:
+        if group["logGroupName"] == name:
+            ctx.add(
+                stack,
+                path,
+                "aws_cloudwatch_log_group",
+                name,
+                "logs.describe_log_groups",
+                retention_in_days=group.get("retentionInDays"),
+            )
+            return
+    ctx.note(f"{stack}: log group {name} does not exist")
+
+
+def bucket(
+    ctx: Context, stack: str, key: str, name: str, *, managed: bool, policy_path: str = ""
+) -> None:
+    """The bucket (construct `key`) and, if `managed`, each setting resource that exists live.
+
+    `policy_path` is the bucket policy's construct path (default `<key>/policy`).
+    """
+    s3 = ctx.client("s3")
+    try:
+        s3.head_bucket(Bucket=name)
+    except ClientError as err:
+        ctx.note(f"{stack}: bucket {name}: {err.response['Error']['Code']}")
+        return
+    ctx.add(stack, f"{key}/bucket", "aws_s3_bucket", name, "s3.head_bucket")
+    if not managed:
+        return
+    checks: list[tuple[str, str, Any]] = [
+        ("public_access", "aws_s3_bucket_public_access_block", s3.get_public_access_block),
+        (
+            "encryption",
+            "aws_s3_bucket_server_side_encryption_configuration",
+            s3.get_bucket_encryption,
+        ),
+        ("policy", "aws_s3_bucket_policy", s3.get_bucket_policy),
+    ]
+    for suffix, kind, call in checks:
+        try:
+            call(Bucket=name)
+        except ClientError:
+            ctx.note(f"{stack}: bucket {name} has no {suffix} configuration yet (will be created)")
+            continue
+        path = (policy_path or f"{key}/policy") if suffix == "policy" else f"{key}/{suffix}"
+        ctx.add(stack, path, kind, name, f"s3.{call.__name__}")
+    status = s3.get_bucket_versioning(Bucket=name).get("Status")
+    if status and stack == "data":  # only the data stack manages versioning
+        ctx.add(
+            stack,
+            f"{key}/versioning",
+            "aws_s3_bucket_versioning",
+            name,
+            "s3.get_bucket_versioning",
+            status=status,
+        )
