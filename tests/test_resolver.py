@@ -301,3 +301,21 @@ def test_cloudflare_record_ids_from_the_api() -> None:
     assert records["wildcard/validation"]["id"] == f"{zone}/6d3f4e5a6b7c8d9e0f1a2b3c4d5e6f7a"
     assert {r["live"]["proxied"] for r in records.values()} == {False}
     assert sorted(records) == ["admin_record", "api_record", "docs_record", "wildcard/validation"]
+
+
+def test_parity_flags_what_the_live_estate_does_differently(
+    emulator: Any, stacks: dict[str, Any], tmp_path: Path
+) -> None:
+    """Resolver output feeds the parity check: the emulated groups' descriptions differ."""
+    _, _, doc = emulator
+    root = tmp_path / "imports"
+    (root / "resolved").mkdir(parents=True)
+    (root / "resolved/production.json").write_text(json.dumps(doc))
+    from imports.parity import differences
+
+    found = differences(stacks, inv.load(PROD, root))
+    assert (
+        "network/sg/rds (aws_security_group): description is 'Security group for the Fluxion "
+        "RDS instances' in the code, 'rds group' live"
+    ) in found
+    assert not [f for f in found if "productos_cache_refresh/rule" in f], "states agree"

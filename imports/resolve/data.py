@@ -18,15 +18,10 @@ def resolve(ctx: Context) -> None:
         except ClientError as err:
             ctx.note(f"data: {identifier}: {err.response['Error']['Code']}")
             continue
-        ctx.add(
-            "data",
-            path,
-            "aws_db_instance",
-            identifier,
-            "rds.describe_db_instances",
-            engine_version=db["EngineVersion"],
-            instance_class=db["DBInstanceClass"],
-        )
+        live = {"instance_class": db["DBInstanceClass"]}
+        if path == "postgres/primary":  # a replica follows its source's version
+            live["engine_version"] = db["EngineVersion"]
+        ctx.add("data", path, "aws_db_instance", identifier, "rds.describe_db_instances", **live)
         groups = [g["DBParameterGroupName"] for g in db.get("DBParameterGroups", [])]
         if len(groups) == 1:
             ctx.add(
@@ -145,5 +140,5 @@ def bucket(
             "aws_s3_bucket_versioning",
             name,
             "s3.get_bucket_versioning",
-            status=status,
+            versioning_configuration={"status": status},
         )

@@ -1,0 +1,1 @@
+"""Review gates: plan summaries, the replacement guard and the security gate."""
