@@ -1,0 +1,167 @@
+"""Replacement guard: what a change does to each stack's resources, and whether it loses one.
+
+    python -m review.replacement_guard                      # merge base vs working tree
+    python -m review.replacement_guard --base v1 --head v2  # two git revisions
+    python -m review.replacement_guard --base-profile adopt --head-profile hardened
+
+Synthesizes both sides in fresh processes (git revisions from `git archive`, never touching
+the working tree or `cdktf.out/`), then prints per stack the added, removed and changed
+resources (changed: which attributes). Fails when a stateful resource (RDS, S3, secrets, ECR,
+CloudFront, the WireGuard instance, the ECS cluster) would be removed or change address,
+unless a `moved` block in the new code covers it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from review.stateful import STATEFUL_TYPES
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKTREE = "WORKTREE"
+
+
+@dataclass
+class StackDiff:
+    stack: str
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    changed: dict[str, list[str]] = field(default_factory=dict)
+    moved: dict[str, str] = field(default_factory=dict)
+    violations: list[str] = field(default_factory=list)
+
+
+def resources(stack: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """address -> body without cdktf's metadata."""
+    return {
+        f"{kind}.{name}": {k: v for k, v in body.items() if k != "//"}
+        for kind, items in stack.get("resource", {}).items()
+        for name, body in items.items()
+    }
+
+
+def compare(stack: str, old: dict[str, Any], new: dict[str, Any]) -> StackDiff:
+    before, after = resources(old), resources(new)
+    diff = StackDiff(stack)
+    diff.moved = {m["from"]: m["to"] for m in new.get("moved", [])}
+    diff.added = sorted(set(after) - set(before))
+    diff.removed = sorted(set(before) - set(after))
+    for address in sorted(set(before) & set(after)):
+        keys = sorted(
+            k
+            for k in before[address].keys() | after[address].keys()
+            if before[address].get(k) != after[address].get(k)
+        )
+        if keys:
+            diff.changed[address] = keys
+    for address in diff.removed:
+        kind = address.split(".", 1)[0]
+        if kind not in STATEFUL_TYPES:
+            continue
+        target = diff.moved.get(address)
+        if target is None:
+            diff.violations.append(f"stateful {address} would be destroyed (no `moved` block)")
+        elif target not in after:
+            diff.violations.append(f"stateful {address} moves to {target}, which does not exist")
+    return diff
+
+
+def compare_outputs(old_dir: Path, new_dir: Path) -> list[StackDiff]:
+    stacks = []
+    names = sorted(_stack_files(old_dir).keys() | _stack_files(new_dir).keys())
+    for name in names:
+        old = _load(_stack_files(old_dir).get(name))
+        new = _load(_stack_files(new_dir).get(name))
+        stacks.append(compare(name, old, new))
+    return stacks
+
+
+def _stack_files(out: Path) -> dict[str, Path]:
+    manifest = json.loads((out / "manifest.json").read_text())
+    return {n: out / s["synthesizedStackPath"] for n, s in manifest["stacks"].items()}
+
+
+def _load(path: Path | None) -> dict[str, Any]:
+    return json.loads(path.read_text()) if path else {}
+
+
+def report(diffs: list[StackDiff]) -> str:
+    lines = []
+    for d in diffs:
+        lines.append(f"{d.stack}: +{len(d.added)} -{len(d.removed)} ~{len(d.changed)}")
+        lines.extend(f"  + {a}" for a in d.added)
+        lines.extend(
+            f"  - {r}" + (f" (moved to {d.moved[r]})" if r in d.moved else "") for r in d.removed
+        )
+        lines.extend(f"  ~ {a}: {', '.join(keys)}" for a, keys in d.changed.items())
+        lines.extend(f"  ! {v}" for v in d.violations)
+    return "\n".join(lines)
+
+
+def synthesize(rev: str, profile: str | None, workdir: Path) -> Path:
+    """Synthesize `rev` (a git revision or WORKTREE) with `profile` into `workdir`/out."""
+    source = ROOT
+    if rev != WORKTREE:
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", rev], capture_output=True, check=True
+        ).stdout
+        source = workdir / "src"
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(source, filter="data")
+    out = workdir / "out"
+    env = dict(os.environ, CDKTF_OUTDIR=str(out))
+    env.pop("FLUXION_PROFILE", None)
+    if profile:
+        env["FLUXION_PROFILE"] = profile
+    proc = subprocess.run(
+        [sys.executable, "main.py"], cwd=source, env=env, capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"synth of {rev} ({profile or 'default profile'}) failed:\n{proc.stderr}")
+    return out
+
+
+def merge_base() -> str:
+    for upstream in ("origin/main", "main"):
+        proc = subprocess.run(
+            ["git", "-C", str(ROOT), "merge-base", "HEAD", upstream], capture_output=True, text=True
+        )
+        if proc.returncode == 0:
+            return proc.stdout.strip()
+    return "HEAD"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m review.replacement_guard", description=__doc__)
+    parser.add_argument("--base", help="git revision (default: merge base with main)")
+    parser.add_argument("--head", default=WORKTREE, help="git revision (default: working tree)")
+    parser.add_argument("--base-profile")
+    parser.add_argument("--head-profile")
+    args = parser.parse_args(argv)
+    base = args.base or merge_base()
+    with tempfile.TemporaryDirectory(prefix="guard-") as tmp:
+        old = synthesize(base, args.base_profile, Path(tmp) / "base")
+        new = synthesize(args.head, args.head_profile, Path(tmp) / "head")
+        diffs = compare_outputs(old, new)
+    print(
+        f"replacement guard: {base} ({args.base_profile or 'default'}) -> "
+        f"{args.head} ({args.head_profile or 'default'})"
+    )
+    print(report(diffs))
+    violations = sum(len(d.violations) for d in diffs)
+    print(f"{violations} stateful resource(s) lost" if violations else "no stateful resource lost")
+    return 1 if violations else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

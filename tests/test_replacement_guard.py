@@ -1,0 +1,119 @@
+"""The replacement guard on git revisions made inside the test (a clone of this repo)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from review.replacement_guard import compare
+from tests.conftest import ROOT
+
+GIT = ["git", "-c", "user.name=guard-test", "-c", "user.email=guard@test.invalid"]
+PRIMARY = "aws_db_instance.postgres_primary_11FB0C6D"
+
+
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        [*GIT, "-C", str(repo), *args], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def _edit(repo: Path, path: str, pattern: str, replacement: str) -> None:
+    file = repo / path
+    text, count = re.subn(pattern, replacement, file.read_text())
+    assert count == 1, f"{pattern!r} not found exactly once in {path}"
+    file.write_text(text)
+
+
+def _commit(repo: Path, message: str) -> str:
+    _git(repo, "commit", "-qam", message)
+    return _git(repo, "rev-parse", "HEAD")
+
+
+def _guard(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env.pop("FLUXION_PROFILE", None)
+    return subprocess.run(
+        [sys.executable, "-m", "review.replacement_guard", *args],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    clone = tmp_path_factory.mktemp("guard") / "repo"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    yield clone
+
+
+def test_a_renamed_database_is_a_destroy_and_fails(repo: Path) -> None:
+    base = _git(repo, "rev-parse", "HEAD")
+    _edit(
+        repo,
+        "modules/postgres.py",
+        r'(self\.primary = DbInstance\(\s*self,\s*)"primary"',
+        r'\1"main"',
+    )
+    renamed = _commit(repo, "rename the primary's construct ID")
+    proc = _guard(repo, "--base", base, "--head", renamed)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert f"  - {PRIMARY}" in proc.stdout
+    assert f"! stateful {PRIMARY} would be destroyed (no `moved` block)" in proc.stdout
+    assert "1 stateful resource(s) lost" in proc.stdout
+
+    # the same rename with a moved block is a reviewed move, not a loss
+    _edit(
+        repo,
+        "modules/postgres.py",
+        r"(\n        self\.replica = DbInstance\()",
+        rf'\n        self.primary.move_from_id("{PRIMARY}")\1',
+    )
+    moved = _commit(repo, "move the primary to its new address")
+    proc = _guard(repo, "--base", base, "--head", moved)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"  - {PRIMARY} (moved to aws_db_instance.postgres_main_" in proc.stdout
+    assert "no stateful resource lost" in proc.stdout
+
+
+def test_an_ordinary_change_is_reported_attribute_by_attribute(repo: Path) -> None:
+    base = _git(repo, "rev-parse", "HEAD")
+    _edit(repo, "config/model.py", r"log_retention_days: int = 7", "log_retention_days: int = 14")
+    head = _commit(repo, "keep ECS logs two weeks")
+    proc = _guard(repo, "--base", base, "--head", head)
+    assert proc.returncode == 0, proc.stderr
+    assert "  ~ aws_cloudwatch_log_group.backend_logs: retention_in_days" in proc.stdout
+    assert "compute: +0 -0 ~2" in proc.stdout
+    assert "network: +0 -0 ~0" in proc.stdout
+
+
+def test_the_working_tree_is_the_default_head(repo: Path) -> None:
+    _edit(repo, "config/model.py", r"desired_count: int = 2", "desired_count: int = 3")
+    proc = _guard(repo, "--base", "HEAD")
+    assert proc.returncode == 0, proc.stderr
+    assert "-> WORKTREE" in proc.stdout
+    assert "  ~ aws_ecs_service.backend_service_524158FE: desired_count" in proc.stdout
+
+
+def test_compare_units() -> None:
+    def stack(**resources: dict[str, dict[str, object]]) -> dict[str, object]:
+        return {"resource": resources}
+
+    old = stack(aws_s3_bucket={"a": {"bucket": "x"}}, aws_iam_role={"r": {"name": "r"}})
+    new = stack(aws_iam_role={"r2": {"name": "r"}})
+    diff = compare("data", old, new)
+    assert diff.removed == ["aws_iam_role.r", "aws_s3_bucket.a"]
+    assert diff.violations == ["stateful aws_s3_bucket.a would be destroyed (no `moved` block)"]
+    bad_move = dict(new, moved=[{"from": "aws_s3_bucket.a", "to": "aws_s3_bucket.gone"}])
+    assert compare("data", old, bad_move).violations == [
+        "stateful aws_s3_bucket.a moves to aws_s3_bucket.gone, which does not exist"
+    ]
