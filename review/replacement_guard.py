@@ -111,6 +111,7 @@ def report(diffs: list[StackDiff]) -> str:
 def synthesize(rev: str, profile: str | None, workdir: Path) -> Path:
     """Synthesize `rev` (a git revision or WORKTREE) with `profile` into `workdir`/out."""
     source = ROOT
+    workdir.mkdir(parents=True, exist_ok=True)
     if rev != WORKTREE:
         archive = subprocess.run(
             ["git", "-C", str(ROOT), "archive", rev], capture_output=True, check=True

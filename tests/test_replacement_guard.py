@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from review import replacement_guard as guard
 from review.replacement_guard import compare
 from tests.conftest import ROOT
 
@@ -56,7 +57,7 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield clone
 
 
-def test_a_renamed_database_is_a_destroy_and_fails(repo: Path) -> None:
+def test_a_renamed_database_is_a_destroy_and_fails(repo: Path, tmp_path: Path) -> None:
     base = _git(repo, "rev-parse", "HEAD")
     _edit(
         repo,
@@ -64,44 +65,44 @@ def test_a_renamed_database_is_a_destroy_and_fails(repo: Path) -> None:
         r'(self\.primary = DbInstance\(\s*self,\s*)"primary"',
         r'\1"main"',
     )
+    # the inventory names construct paths: a rename updates it in the same change
+    _edit(
+        repo,
+        "imports/inventory/production.json",
+        r'"path": "postgres/primary"',
+        '"path": "postgres/main"',
+    )
     renamed = _commit(repo, "rename the primary's construct ID")
-    proc = _guard(repo, "--base", base, "--head", renamed)
-    assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert f"  - {PRIMARY}" in proc.stdout
-    assert f"! stateful {PRIMARY} would be destroyed (no `moved` block)" in proc.stdout
-    assert "1 stateful resource(s) lost" in proc.stdout
+    guard.ROOT = repo  # synthesize the clone's revisions
+    try:
+        old = guard.synthesize(base, None, tmp_path / "base")
+        new = guard.synthesize(renamed, None, tmp_path / "head")
+    finally:
+        guard.ROOT = ROOT
+    diffs = {d.stack: d for d in guard.compare_outputs(old, new)}
+    assert PRIMARY in diffs["data"].removed
+    assert diffs["data"].violations == [f"stateful {PRIMARY} would be destroyed (no `moved` block)"]
+    assert all(not d.violations for name, d in diffs.items() if name != "data")
+    assert "! stateful" in guard.report(list(diffs.values()))
 
-    # the same rename with a moved block is a reviewed move, not a loss
+
+def test_the_cli_on_the_working_tree_with_a_move_and_a_change(repo: Path) -> None:
+    """Default head is the working tree: the rename now carries its `moved` block."""
+    base = _git(repo, "rev-parse", "HEAD~1")
     _edit(
         repo,
         "modules/postgres.py",
         r"(\n        self\.replica = DbInstance\()",
         rf'\n        self.primary.move_from_id("{PRIMARY}")\1',
     )
-    moved = _commit(repo, "move the primary to its new address")
-    proc = _guard(repo, "--base", base, "--head", moved)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert f"  - {PRIMARY} (moved to aws_db_instance.postgres_main_" in proc.stdout
-    assert "no stateful resource lost" in proc.stdout
-
-
-def test_an_ordinary_change_is_reported_attribute_by_attribute(repo: Path) -> None:
-    base = _git(repo, "rev-parse", "HEAD")
     _edit(repo, "config/model.py", r"log_retention_days: int = 7", "log_retention_days: int = 14")
-    head = _commit(repo, "keep ECS logs two weeks")
-    proc = _guard(repo, "--base", base, "--head", head)
-    assert proc.returncode == 0, proc.stderr
+    proc = _guard(repo, "--base", base)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"{base} (default) -> WORKTREE (default)" in proc.stdout
+    assert f"  - {PRIMARY} (moved to aws_db_instance.postgres_main_" in proc.stdout
     assert "  ~ aws_cloudwatch_log_group.backend_logs: retention_in_days" in proc.stdout
-    assert "compute: +0 -0 ~2" in proc.stdout
     assert "network: +0 -0 ~0" in proc.stdout
-
-
-def test_the_working_tree_is_the_default_head(repo: Path) -> None:
-    _edit(repo, "config/model.py", r"desired_count: int = 2", "desired_count: int = 3")
-    proc = _guard(repo, "--base", "HEAD")
-    assert proc.returncode == 0, proc.stderr
-    assert "-> WORKTREE" in proc.stdout
-    assert "  ~ aws_ecs_service.backend_service_524158FE: desired_count" in proc.stdout
+    assert "no stateful resource lost" in proc.stdout
 
 
 def test_compare_units() -> None:
