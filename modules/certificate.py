@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cdktf import Fn
+from cdktf import Fn, TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.acm_certificate import AcmCertificate
 from cdktf_cdktf_provider_cloudflare.dns_record import DnsRecord
 from constructs import Construct
@@ -28,6 +28,8 @@ class WildcardCertificate(Construct):
             domain_name=f"*.{domain}",
             validation_method="DNS",
             region=region,
+            # a renewed or re-keyed certificate must exist before CloudFront lets go of the old
+            lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
         )
         option = self.certificate.domain_validation_options.get(0)
         DnsRecord(

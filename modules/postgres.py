@@ -115,6 +115,7 @@ class PostgresWithReplica(Construct):
             maintenance_window=props.maintenance_window,
             enabled_cloudwatch_logs_exports=["postgresql"],
             deletion_protection=True,
+            auto_minor_version_upgrade=True,  # AWS CDK's default, live; stated for the scanner
             skip_final_snapshot=False,
             final_snapshot_identifier=f"{props.identifier}-final",
             # The master password lives in fluxion/postgres-credentials (set by AWS CDK); it is
@@ -131,6 +132,7 @@ class PostgresWithReplica(Construct):
             publicly_accessible=False,
             vpc_security_group_ids=props.security_group_ids,
             parameter_group_name=replica_params.name,
+            auto_minor_version_upgrade=True,
             # AWS takes no final snapshot of a read replica (it holds no data of its own).
             skip_final_snapshot=True,
             lifecycle=keep,
