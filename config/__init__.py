@@ -3,6 +3,7 @@
 from config.environments import DEFAULT_ENVIRONMENT, ENVIRONMENTS, load
 from config.errors import ConfigError
 from config.model import (
+    CiConfig,
     ComputeConfig,
     EdgeConfig,
     EnvironmentConfig,
@@ -15,6 +16,7 @@ from config.model import (
 __all__ = [
     "DEFAULT_ENVIRONMENT",
     "ENVIRONMENTS",
+    "CiConfig",
     "ComputeConfig",
     "ConfigError",
     "EdgeConfig",

@@ -257,6 +257,24 @@ _FARGATE_SIZES = {(256, 512), (512, 1024), (1024, 2048), (1024, 4096), (2048, 40
 
 
 @dataclass(frozen=True)
+class CiConfig:
+    """The GitHub repository whose workflows may assume the CI roles (OIDC, no static keys)."""
+
+    github_repository: str = "fluxion-ai/fluxion-infra"
+    """`owner/name` of this repository on GitHub: the only one the roles trust."""
+    deploy_branch: str = "main"
+    """The deploy role trusts this branch's workflow runs only."""
+    protected_environment: str = "production-data"
+    """GitHub environment (required reviewers, deploys from `main` only) for the data stack."""
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[A-Za-z0-9-]+/[A-Za-z0-9._-]+", self.github_repository):
+            raise ConfigError(f"github_repository: {self.github_repository!r} is not owner/name")
+        if not re.fullmatch(r"[A-Za-z0-9._/-]+", self.deploy_branch):
+            raise ConfigError(f"deploy_branch: {self.deploy_branch!r} is not a branch name")
+
+
+@dataclass(frozen=True)
 class EnvironmentConfig:
     """One deployment environment. `name` keys state files; `profile` selects adopt/hardened."""
 
@@ -267,6 +285,7 @@ class EnvironmentConfig:
     network: NetworkConfig = field(default_factory=NetworkConfig)
     compute: ComputeConfig = field(default_factory=ComputeConfig)
     edge: EdgeConfig = field(default_factory=EdgeConfig)
+    ci: CiConfig = field(default_factory=CiConfig)
     profile: str = "adopt"
     """`adopt` mirrors the live estate (the only profile so far)."""
     state_bucket: str = ""

@@ -43,6 +43,9 @@ class NetworkOutputs:
 @dataclass(frozen=True)
 class StateOutputs:
     state_bucket_name: str = out("S3 bucket holding every workload stack's Terraform state")
+    github_oidc_provider_arn: str = out("IAM OIDC provider of GitHub Actions")
+    ci_plan_role_arn: str = out("Role GitHub Actions assumes to plan (read-only + state lock)")
+    ci_deploy_role_arn: str = out("Role GitHub Actions assumes to deploy (main only)")
 
 
 @dataclass(frozen=True)
