@@ -97,7 +97,8 @@ def main() -> int:
             os.environ.get("FLUXION_ENV", config.DEFAULT_ENVIRONMENT),
             profile=os.environ.get("FLUXION_PROFILE") or None,
         )
-        inventory = load_inventory(env)
+        # Import blocks belong to the adoption, which uses `adopt`; `hardened` comes after it.
+        inventory = None if env.hardened else load_inventory(env)
         adoptions = synth(
             env,
             Path(os.environ.get("CDKTF_OUTDIR", ROOT / "cdktf.out")),
@@ -107,7 +108,8 @@ def main() -> int:
     except config.ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    print(report(adoptions, inventory), file=sys.stderr)
+    if inventory is not None:
+        print(report(adoptions, inventory), file=sys.stderr)
     return 0
 
 

@@ -6,7 +6,7 @@ without loading the provider bindings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 SECRETS = {
     "postgres_credentials": "fluxion/postgres-credentials",
@@ -30,15 +30,18 @@ ETL_TASKS = {
 
 ANYWHERE = "0.0.0.0/0"
 VPC = "vpc"  # stands for the VPC's CIDR in the table below
+CLOUDFRONT = "cloudfront"  # stands for CloudFront's origin-facing managed prefix list
 
 
 @dataclass(frozen=True)
 class Rule:
-    """One rule. `peer` is another group's role, `VPC`, or a CIDR. `port` None = all traffic."""
+    """One rule. `peer`: another group's role, `VPC`, `CLOUDFRONT` or a CIDR.
+    `port` None = all traffic (any protocol)."""
 
     key: str
     peer: str
     port: int | None = None
+    protocol: str = "tcp"
 
 
 @dataclass(frozen=True)
@@ -79,3 +82,18 @@ GROUPS: dict[str, GroupSpec] = {
         ),
     ),
 }
+
+
+def groups(hardened: bool) -> dict[str, GroupSpec]:
+    """The live table, or the `hardened` one: the ALB reachable from CloudFront only, and the
+    WireGuard bridge's egress narrowed to the tunnel (UDP 51820) and HTTPS (SSM, Secrets
+    Manager, packages). Only rules change, never a group (their descriptions are ForceNew)."""
+    if not hardened:
+        return GROUPS
+    return GROUPS | {
+        "alb": replace(GROUPS["alb"], ingress=(Rule("http", CLOUDFRONT, 80),)),
+        "wireguard": replace(
+            GROUPS["wireguard"],
+            egress=(Rule("tunnel", ANYWHERE, 51820, "udp"), Rule("https", ANYWHERE, 443)),
+        ),
+    }

@@ -14,7 +14,7 @@ from config.errors import ConfigError
 
 _ACCOUNT_RE = re.compile(r"^\d{12}$")
 _REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
-PROFILES = ("adopt",)
+PROFILES = ("adopt", "hardened")
 
 
 def cidr(name: str, value: str) -> ipaddress.IPv4Network:
@@ -275,6 +275,51 @@ class CiConfig:
 
 
 @dataclass(frozen=True)
+class Hardening:
+    """Settings of the `hardened` profile (ignored by `adopt`, which mirrors the live estate)."""
+
+    log_retention_days: int = 30
+    """Retention of every managed log group (live: 7). A CloudWatch-accepted value."""
+    origin_verify_header: bool = False
+    """Also require a secret header from CloudFront at the ALB (403 otherwise). Off by default:
+    CloudFront custom headers and ALB rule conditions have no write-only form, so the token
+    would be stored in the edge and compute Terraform states. See README, "Profiles"."""
+
+    def __post_init__(self) -> None:
+        if self.log_retention_days not in _LOG_RETENTIONS:
+            raise ConfigError(
+                f"log_retention_days: {self.log_retention_days} is not a CloudWatch retention "
+                f"({', '.join(map(str, sorted(_LOG_RETENTIONS)))})"
+            )
+
+
+_LOG_RETENTIONS = {
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+}
+
+
+@dataclass(frozen=True)
 class EnvironmentConfig:
     """One deployment environment. `name` keys state files; `profile` selects adopt/hardened."""
 
@@ -287,7 +332,8 @@ class EnvironmentConfig:
     edge: EdgeConfig = field(default_factory=EdgeConfig)
     ci: CiConfig = field(default_factory=CiConfig)
     profile: str = "adopt"
-    """`adopt` mirrors the live estate (the only profile so far)."""
+    """`adopt` mirrors the live estate; `hardened` layers the reviewed improvements on top."""
+    hardening: Hardening = field(default_factory=Hardening)
     state_bucket: str = ""
     """S3 bucket holding every workload stack's state; default `fluxion-tfstate-<account>`."""
     state_key_prefix: str = "fluxion"
@@ -305,6 +351,14 @@ class EnvironmentConfig:
             check_alias(f"{subdomain}.{self.domain}", self.domain)
         if not self.state_bucket:
             object.__setattr__(self, "state_bucket", f"fluxion-tfstate-{self.account_id}")
+
+    @property
+    def hardened(self) -> bool:
+        return self.profile == "hardened"
+
+    def log_retention(self, live_days: int) -> int:
+        """`live_days` in `adopt`; the hardening retention in `hardened`."""
+        return self.hardening.log_retention_days if self.hardened else live_days
 
     def state_key(self, stack: str) -> str:
         """The S3 key of `stack`'s state, e.g. `fluxion/production/network.tfstate`."""

@@ -9,6 +9,7 @@ from cdktf_cdktf_provider_aws.cloudfront_distribution import (
     CloudfrontDistribution,
     CloudfrontDistributionDefaultCacheBehavior,
     CloudfrontDistributionOrigin,
+    CloudfrontDistributionOriginCustomHeader,
     CloudfrontDistributionOriginCustomOriginConfig,
 )
 from cdktf_cdktf_provider_aws.data_aws_cloudfront_cache_policy import DataAwsCloudfrontCachePolicy
@@ -30,6 +31,9 @@ class ApiDistributionProps:
     """The ALB's DNS name, from the compute stack's published outputs (never a literal)."""
     certificate_arn: str
     origin_read_timeout: int = 60
+    response_headers_policy_id: str | None = None
+    origin_headers: dict[str, str] | None = None
+    """Custom headers CloudFront adds towards the ALB (the origin-verify token)."""
 
 
 class ApiDistribution(Construct):
@@ -52,6 +56,11 @@ class ApiDistribution(Construct):
                 CloudfrontDistributionOrigin(
                     origin_id=ORIGIN_ID,
                     domain_name=props.origin_domain_name,
+                    custom_header=[
+                        CloudfrontDistributionOriginCustomHeader(name=name, value=value)
+                        for name, value in (props.origin_headers or {}).items()
+                    ]
+                    or None,
                     custom_origin_config=CloudfrontDistributionOriginCustomOriginConfig(
                         origin_protocol_policy="http-only",
                         http_port=80,
@@ -69,6 +78,7 @@ class ApiDistribution(Construct):
                 compress=True,
                 cache_policy_id=no_cache.id,
                 origin_request_policy_id=all_viewer.id,
+                response_headers_policy_id=props.response_headers_policy_id,
             ),
             restrictions=no_geo_restriction(),
             viewer_certificate=sni_certificate(props.certificate_arn),

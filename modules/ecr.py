@@ -36,14 +36,23 @@ def keep_recent_policy(count: int) -> str:
 
 
 class Repository(Construct):
-    def __init__(self, scope: Construct, id_: str, *, name: str, keep: int = KEEP_IMAGES) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        name: str,
+        keep: int = KEEP_IMAGES,
+        immutable: bool = False,
+    ) -> None:
         super().__init__(scope, id_)
         self.repository = EcrRepository(
             self,
             "repository",
             name=name,
-            # The pipeline pushes `:latest` and forces a new deployment (seed runbook).
-            image_tag_mutability="MUTABLE",
+            # live: the pipeline pushes `:latest` and forces a new deployment (seed runbook);
+            # `immutable` (hardened): the pipeline pushes git-SHA tags instead
+            image_tag_mutability="IMMUTABLE" if immutable else "MUTABLE",
             image_scanning_configuration=EcrRepositoryImageScanningConfiguration(scan_on_push=True),
             force_delete=False,
             lifecycle=TerraformResourceLifecycle(prevent_destroy=True),

@@ -65,6 +65,13 @@ class PostgresProps:
     parameter_family: str = "postgres16"
     parameter_group_description: str = "Parameter group for postgres16"
     """ForceNew: must equal the live text (AWS CDK's default, `Parameter group for <family>`)."""
+    copy_tags_to_snapshot: bool = False
+    performance_insights: bool = False
+    """Performance Insights with the free 7-day retention, on both instances."""
+    manage_master_password: bool = False
+    """Let RDS own the master password in a secret of its own (`master_user_secret`)."""
+    replica_deletion_protection: bool = False
+    replica_log_exports: bool = False
     parameters: dict[str, str] = field(default_factory=lambda: dict(PRIMARY_PARAMETERS))
     replica_parameters: dict[str, str] = field(
         default_factory=lambda: PRIMARY_PARAMETERS | REPLICA_EXTRA_PARAMETERS
@@ -116,6 +123,11 @@ class PostgresWithReplica(Construct):
             enabled_cloudwatch_logs_exports=["postgresql"],
             deletion_protection=True,
             auto_minor_version_upgrade=True,  # AWS CDK's default, live; stated for the scanner
+            # unset (None) = the provider's default, which is the live value in `adopt`
+            copy_tags_to_snapshot=props.copy_tags_to_snapshot or None,
+            performance_insights_enabled=props.performance_insights or None,
+            performance_insights_retention_period=7 if props.performance_insights else None,
+            manage_master_user_password=props.manage_master_password or None,
             skip_final_snapshot=False,
             final_snapshot_identifier=f"{props.identifier}-final",
             # The master password lives in fluxion/postgres-credentials (set by AWS CDK); it is
@@ -133,6 +145,11 @@ class PostgresWithReplica(Construct):
             vpc_security_group_ids=props.security_group_ids,
             parameter_group_name=replica_params.name,
             auto_minor_version_upgrade=True,
+            copy_tags_to_snapshot=props.copy_tags_to_snapshot or None,
+            performance_insights_enabled=props.performance_insights or None,
+            performance_insights_retention_period=7 if props.performance_insights else None,
+            deletion_protection=props.replica_deletion_protection or None,
+            enabled_cloudwatch_logs_exports=["postgresql"] if props.replica_log_exports else None,
             # AWS takes no final snapshot of a read replica (it holds no data of its own).
             skip_final_snapshot=True,
             lifecycle=keep,

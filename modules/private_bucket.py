@@ -32,7 +32,7 @@ class PrivateBucketProps:
     owner writes its own policy (a bucket has one): include `deny_insecure_transport()` then."""
     manage_settings: bool = True
     """False adopts the bucket as it is (legacy buckets): no access block, encryption or policy
-    resources are added, so adoption changes nothing on them."""
+    resources are added, so adoption changes nothing on them. `versioned` still applies."""
 
 
 class PrivateBucket(Construct):
@@ -45,6 +45,15 @@ class PrivateBucket(Construct):
             force_destroy=False,
             lifecycle=TerraformResourceLifecycle(prevent_destroy=True),
         )
+        if props.versioned:
+            S3BucketVersioningA(
+                self,
+                "versioning",
+                bucket=self.bucket.id,
+                versioning_configuration=S3BucketVersioningVersioningConfiguration(
+                    status="Enabled"
+                ),
+            )
         if not props.manage_settings:
             return
         S3BucketPublicAccessBlock(
@@ -70,15 +79,6 @@ class PrivateBucket(Construct):
                 )
             ],
         )
-        if props.versioned:
-            S3BucketVersioningA(
-                self,
-                "versioning",
-                bucket=self.bucket.id,
-                versioning_configuration=S3BucketVersioningVersioningConfiguration(
-                    status="Enabled"
-                ),
-            )
         if props.tls_only:
             S3BucketPolicy(
                 self,

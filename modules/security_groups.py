@@ -6,42 +6,56 @@ can reference each other without a dependency cycle and each live rule imports b
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
 from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
 from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
-from config.estate import GROUPS, VPC, Rule
+from config import ConfigError
+from config.estate import CLOUDFRONT, VPC, GroupSpec, Rule
+
+
+@dataclass(frozen=True)
+class SecurityGroupsProps:
+    vpc_id: str
+    vpc_cidr: str
+    groups: dict[str, GroupSpec]
+    """Role -> group spec (`config.estate.groups(hardened)`)."""
+    cloudfront_prefix_list_id: str | None = None
+    """Needed when a rule's peer is `CLOUDFRONT`."""
 
 
 class SecurityGroups(Construct):
-    """Creates every group in `GROUPS`, then their rules; `groups[role]` gives each group."""
+    """Creates every group of the table, then their rules; `groups[role]` gives each group."""
 
-    def __init__(self, scope: Construct, id_: str, *, vpc_id: str, vpc_cidr: str) -> None:
+    def __init__(self, scope: Construct, id_: str, *, props: SecurityGroupsProps) -> None:
         super().__init__(scope, id_)
+        self.props = props
         self.groups = {
-            role: SecurityGroup(self, role, vpc_id=vpc_id, description=spec.description)
-            for role, spec in GROUPS.items()
+            role: SecurityGroup(self, role, vpc_id=props.vpc_id, description=spec.description)
+            for role, spec in props.groups.items()
         }
-        for role, spec in GROUPS.items():
+        for role, spec in props.groups.items():
             for rule in spec.ingress:
-                self._rule(
-                    VpcSecurityGroupIngressRule, f"{role}_in_{rule.key}", role, rule, vpc_cidr
-                )
+                self._rule(VpcSecurityGroupIngressRule, f"{role}_in_{rule.key}", role, rule)
             for rule in spec.egress:
-                self._rule(
-                    VpcSecurityGroupEgressRule, f"{role}_out_{rule.key}", role, rule, vpc_cidr
-                )
+                self._rule(VpcSecurityGroupEgressRule, f"{role}_out_{rule.key}", role, rule)
 
-    def _rule(self, kind: type, id_: str, role: str, rule: Rule, vpc_cidr: str) -> None:
+    def _rule(self, kind: type, id_: str, role: str, rule: Rule) -> None:
         peer: dict[str, str] = {}
         if rule.peer in self.groups:
             peer["referenced_security_group_id"] = self.groups[rule.peer].id
+        elif rule.peer == CLOUDFRONT:
+            if self.props.cloudfront_prefix_list_id is None:
+                raise ConfigError(f"security group rule {id_}: needs the CloudFront prefix list")
+            peer["prefix_list_id"] = self.props.cloudfront_prefix_list_id
         else:
-            peer["cidr_ipv4"] = vpc_cidr if rule.peer == VPC else rule.peer
+            peer["cidr_ipv4"] = self.props.vpc_cidr if rule.peer == VPC else rule.peer
         ports: dict[str, object] = (
             {"ip_protocol": "-1"}
             if rule.port is None
-            else {"ip_protocol": "tcp", "from_port": rule.port, "to_port": rule.port}
+            else {"ip_protocol": rule.protocol, "from_port": rule.port, "to_port": rule.port}
         )
         kind(self, id_, security_group_id=self.groups[role].id, **peer, **ports)

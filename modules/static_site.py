@@ -47,6 +47,8 @@ class StaticSiteProps:
     default_root_object: str = "index.html"
     oac_name: str = ""
     """Name of the origin access control; default `<bucket>-oac`."""
+    response_headers_policy_id: str | None = None
+    """Security headers (HSTS, nosniff, frame options...) added to every response."""
 
 
 def no_geo_restriction() -> CloudfrontDistributionRestrictions:
@@ -106,6 +108,7 @@ class StaticSite(Construct):
                 cached_methods=["GET", "HEAD"],
                 compress=True,
                 cache_policy_id=props.cache_policy_id,
+                response_headers_policy_id=props.response_headers_policy_id,
             ),
             custom_error_response=errors if props.spa_routing else None,
             restrictions=no_geo_restriction(),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cdktf import Token
+from cdktf import TerraformVariable, Token
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.ecs_cluster import EcsCluster, EcsClusterSetting
 from constructs import Construct
@@ -22,6 +22,20 @@ from stacks.contract import ComputeOutputs, DataOutputs, NetworkOutputs, publish
 BACKEND_PORT = 8001
 
 
+def origin_verify_token(stack: FluxionStack, config: EnvironmentConfig) -> str | None:
+    """The shared CloudFront -> ALB token, when the profile asks for it (a sensitive variable,
+    from the CI secret store; it does end up in this stack's and edge's state)."""
+    if not (config.hardened and config.hardening.origin_verify_header):
+        return None
+    return TerraformVariable(
+        stack,
+        "origin_verify_token",
+        type="string",
+        sensitive=True,
+        description="Value CloudFront sends in X-Origin-Verify (TF_VAR_origin_verify_token)",
+    ).string_value
+
+
 def key(secret_arn: str, json_key: str) -> str:
     """`valueFrom` for one JSON key of a Secrets Manager secret."""
     return f"{secret_arn}:{json_key}::"
@@ -39,22 +53,32 @@ class ComputeStack(FluxionStack):
             name=cfg.cluster_name,
             setting=[EcsClusterSetting(name="containerInsights", value="enhanced")],
         )
+        hardened = config.hardened
         repos = {
-            name: Repository(self, f"{name}_repository", name=f"fluxion-{name}")
+            name: Repository(self, f"{name}_repository", name=f"fluxion-{name}", immutable=hardened)
             for name in ("backend", "etl")
         }
+        tag = "latest"
+        if hardened:
+            tag = TerraformVariable(
+                self,
+                "image_tag",
+                type="string",
+                default="latest",
+                description="Image tag to run (hardened: the git SHA the pipeline pushed)",
+            ).string_value
         logs = {
             name: CloudwatchLogGroup(
                 self,
                 f"{name}_logs",
                 name=f"/ecs/fluxion-{name}",
-                retention_in_days=cfg.log_retention_days,
+                retention_in_days=config.log_retention(cfg.log_retention_days),
             )
             for name in ("backend", "etl")
         }
         backend_secrets = {
-            "POSTGRES_USER": key(data.postgres_credentials_secret_arn, "username"),
-            "POSTGRES_PASSWORD": key(data.postgres_credentials_secret_arn, "password"),
+            "POSTGRES_USER": key(data.app_db_secret_arn, "username"),
+            "POSTGRES_PASSWORD": key(data.app_db_secret_arn, "password"),
             "SENDGRID_API_KEY": key(data.production_secret_arn, "SENDGRID_API_KEY"),
         }
         etl_secrets = {
@@ -71,7 +95,7 @@ class ComputeStack(FluxionStack):
                 repository_arns=[r.repository.arn for r in repos.values()],
                 log_group_arns=[g.arn for g in logs.values()],
                 secret_arns=[
-                    data.postgres_credentials_secret_arn,
+                    data.app_db_secret_arn,
                     data.production_secret_arn,
                     data.db_credentials_secret_arn,
                     data.sql_credentials_secret_arn,
@@ -90,7 +114,7 @@ class ComputeStack(FluxionStack):
         }
 
         def task(id_: str, family: str, name: str, **kwargs: object) -> FargateTask:
-            image = f"{repos[name].repository.repository_url}:latest"
+            image = f"{repos[name].repository.repository_url}:{tag}"
             return FargateTask(
                 self,
                 id_,
@@ -148,6 +172,9 @@ class ComputeStack(FluxionStack):
                 subnet_ids=network.public_subnet_ids,
                 security_group_id=network.alb_security_group_id,
                 target_port=BACKEND_PORT,
+                deletion_protection=hardened,
+                drop_invalid_header_fields=hardened,
+                origin_verify_token=origin_verify_token(self, config),
             ),
         )
         service = BackendService(

@@ -63,6 +63,10 @@ class DataOutputs:
     db_port: float = out("PostgreSQL port")
     db_name: str = out("Database name")
     sentry_dsn_parameter_arn: str = out("ARN of the SSM parameter /fluxion/etl/sentry-dsn")
+    app_db_secret_arn: str = out(
+        "Secret with the PostgreSQL username/password the backend uses (fluxion/postgres-"
+        "credentials; in `hardened` the RDS-managed master secret)"
+    )
     backup_bucket_name: str = out("Bucket for database backups (fluxion-backups-v4-<account>)")
 
 

@@ -21,6 +21,7 @@ SENTRY_EPHEMERAL = "sentry_dsn_current"
 class DataStack(FluxionStack):
     def __init__(self, scope: Construct, id_: str, *, config: EnvironmentConfig) -> None:
         super().__init__(scope, id_, config=config)
+        hardened = config.hardened
         network = read(NetworkOutputs, remote_state(self, config, "network"))
         subnets = DbSubnetGroup(self, "db_subnets", subnet_ids=network.private_subnet_ids)
         secrets = SecretContainers(self, "secrets", names=SECRETS)
@@ -33,6 +34,11 @@ class DataStack(FluxionStack):
                 db_name="fluxion_production",
                 subnet_group_name=subnets.name,
                 security_group_ids=[network.rds_security_group_id],
+                copy_tags_to_snapshot=hardened,
+                performance_insights=hardened,
+                manage_master_password=hardened,
+                replica_deletion_protection=hardened,
+                replica_log_exports=hardened,
             ),
         )
         # Created by RDS when log export was turned on; managed here for its retention.
@@ -40,8 +46,17 @@ class DataStack(FluxionStack):
             self,
             "postgres_logs",
             name=f"/aws/rds/instance/{PRIMARY}/postgresql",
-            retention_in_days=7,
+            retention_in_days=config.log_retention(7),
         )
+        if hardened:
+            # Created before the replica starts exporting, so RDS does not create it first.
+            replica_logs = CloudwatchLogGroup(
+                self,
+                "replica_logs",
+                name=f"/aws/rds/instance/{REPLICA}/postgresql",
+                retention_in_days=config.log_retention(7),
+            )
+            db.replica.depends_on = [db.primary.fqn, replica_logs.fqn]
         sentry = self._sentry_parameter()
         backups = PrivateBucket(
             self,
@@ -55,7 +70,9 @@ class DataStack(FluxionStack):
                 self,
                 f"legacy_backups{suffix.replace('-', '_')}" if suffix else "legacy_backups_v1",
                 props=PrivateBucketProps(
-                    name=f"fluxion-backups{suffix}-{config.account_id}", manage_settings=False
+                    name=f"fluxion-backups{suffix}-{config.account_id}",
+                    manage_settings=False,
+                    versioned=hardened,  # old backups cannot be rebuilt either
                 ),
             )
         self.outputs = DataOutputs(
@@ -68,6 +85,12 @@ class DataStack(FluxionStack):
             db_port=db.primary.port,
             db_name=db.primary.db_name,
             sentry_dsn_parameter_arn=sentry.arn,
+            # hardened: RDS owns the master password in its own secret (same JSON keys)
+            app_db_secret_arn=(
+                db.primary.master_user_secret.get(0).secret_arn
+                if hardened
+                else secrets.arns["postgres_credentials"]
+            ),
             backup_bucket_name=backups.bucket.bucket,
         )
         publish(self, self.outputs)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from cdktf_cdktf_provider_aws.data_aws_cloudfront_cache_policy import DataAwsCloudfrontCachePolicy
+from cdktf_cdktf_provider_aws.data_aws_cloudfront_response_headers_policy import (
+    DataAwsCloudfrontResponseHeadersPolicy,
+)
 from cdktf_cdktf_provider_cloudflare.data_cloudflare_zone import (
     DataCloudflareZone,
     DataCloudflareZoneFilter,
@@ -14,8 +17,10 @@ from constructs import Construct
 from config import EnvironmentConfig
 from modules.api_distribution import ApiDistribution, ApiDistributionProps
 from modules.certificate import AUTOMATIC_TTL, WildcardCertificate
+from modules.load_balancer import ORIGIN_HEADER
 from modules.static_site import StaticSite, StaticSiteProps
 from stacks.base import FluxionStack
+from stacks.compute import origin_verify_token
 from stacks.contract import ComputeOutputs, EdgeOutputs, publish, read, remote_state
 
 
@@ -38,6 +43,12 @@ class EdgeStack(FluxionStack):
         cache = DataAwsCloudfrontCachePolicy(
             self, "caching_optimized", name="Managed-CachingOptimized"
         )
+        headers_policy = None
+        if config.hardened:  # AWS managed: HSTS, nosniff, frame-options, XSS, referrer
+            headers_policy = DataAwsCloudfrontResponseHeadersPolicy(
+                self, "security_headers", name="Managed-SecurityHeadersPolicy"
+            ).id
+        verify = origin_verify_token(self, config)
         sites = {
             site.key: StaticSite(
                 self,
@@ -48,6 +59,7 @@ class EdgeStack(FluxionStack):
                     certificate_arn=cert.certificate.arn,
                     cache_policy_id=cache.id,
                     spa_routing=site.spa_routing,
+                    response_headers_policy_id=headers_policy,
                 ),
             )
             for site in edge.sites
@@ -60,6 +72,8 @@ class EdgeStack(FluxionStack):
                 origin_domain_name=compute.alb_dns_name,
                 certificate_arn=cert.certificate.arn,
                 origin_read_timeout=edge.origin_read_timeout,
+                response_headers_policy_id=headers_policy,
+                origin_headers={ORIGIN_HEADER: verify} if verify else None,
             ),
         )
         targets = {site.subdomain: sites[site.key].distribution for site in edge.sites}

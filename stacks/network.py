@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from cdktf_cdktf_provider_aws.data_aws_ec2_managed_prefix_list import (
+    DataAwsEc2ManagedPrefixList,
+)
+from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
 from constructs import Construct
 
 from config import EnvironmentConfig
-from modules.security_groups import SecurityGroups
+from config.estate import groups
+from modules.flow_logs import FlowLogs, FlowLogsProps
+from modules.security_groups import SecurityGroups, SecurityGroupsProps
 from modules.vpc import Vpc
 from modules.wireguard import WireGuardBridge, WireGuardProps
 from stacks.base import FluxionStack
 from stacks.contract import NetworkOutputs, publish
+
+CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing"
 
 
 class NetworkStack(FluxionStack):
@@ -17,7 +25,34 @@ class NetworkStack(FluxionStack):
         super().__init__(scope, id_, config=config)
         net = config.network
         vpc = Vpc(self, "vpc", config=net)
-        sgs = SecurityGroups(self, "sg", vpc_id=vpc.vpc.id, vpc_cidr=net.vpc_cidr)
+        hardened = config.hardened
+        cloudfront = (
+            DataAwsEc2ManagedPrefixList(self, "cloudfront_origins", name=CLOUDFRONT_ORIGIN_FACING)
+            if hardened
+            else None
+        )
+        sgs = SecurityGroups(
+            self,
+            "sg",
+            props=SecurityGroupsProps(
+                vpc_id=vpc.vpc.id,
+                vpc_cidr=net.vpc_cidr,
+                groups=groups(hardened),
+                cloudfront_prefix_list_id=cloudfront.id if cloudfront else None,
+            ),
+        )
+        if hardened:
+            # Takes over the VPC's default group and strips its rules: nothing may use it.
+            DefaultSecurityGroup(self, "default_sg", vpc_id=vpc.vpc.id)
+            FlowLogs(
+                self,
+                "flow_logs",
+                props=FlowLogsProps(
+                    vpc_id=vpc.vpc.id,
+                    log_group_name=f"/vpc/{net.vpc_name}/flow-logs",
+                    retention_days=config.hardening.log_retention_days,
+                ),
+            )
         bridge = WireGuardBridge(
             self,
             "wireguard",

@@ -87,9 +87,8 @@ def test_backend_container(compute: dict[str, Any]) -> None:
         "UVICORN_WORKERS": "2",
     }
     secrets = {s["name"]: s["valueFrom"] for s in backend["secrets"]}
-    assert secrets["POSTGRES_PASSWORD"].startswith(
-        _remote("data", "postgres_credentials_secret_arn")
-    )
+    # fluxion/postgres-credentials in `adopt`, the RDS-managed master secret in `hardened`
+    assert secrets["POSTGRES_PASSWORD"] == _remote("data", "app_db_secret_arn") + ":password::"
     assert backend["task"]["task_role_arn"] == ref(
         compute, "aws_iam_role", "roles/backend_task", "arn"
     )

@@ -83,7 +83,7 @@ def test_values_flow_network_data_compute_edge(stacks: dict[str, Any]) -> None:
     assert group["subnet_ids"] == _remote("private_subnet_ids", "network")
     # data -> compute: the execution role may read the secrets the data stack published
     policy = by_path(compute, "aws_iam_role_policy", "roles/execution_policy")["policy"]
-    assert _remote("postgres_credentials_secret_arn", "data") in policy
+    assert _remote("app_db_secret_arn", "data") in policy
     # compute -> edge: the API distribution's origin is the published ALB DNS name
     dist = by_path(edge, "aws_cloudfront_distribution", "api/distribution")
     assert dist["origin"][0]["domain_name"] == _remote("alb_dns_name", "compute")

@@ -75,3 +75,12 @@ def test_a_different_command_override_is_caught(stacks: dict[str, Any]) -> None:
     )
     found = differences(stacks, inv.Inventory("production", (entry,), ()))
     assert len(found) == 1 and "input is" in found[0]
+
+
+def test_an_unset_argument_means_the_provider_default(stacks: dict[str, Any]) -> None:
+    assert differences(stacks, _with_live("postgres/replica", copy_tags_to_snapshot=False)) == []
+    found = differences(stacks, _with_live("postgres/replica", copy_tags_to_snapshot=True))
+    assert found == [
+        "data/postgres/replica (aws_db_instance): copy_tags_to_snapshot is False in the code, "
+        "True live"
+    ]

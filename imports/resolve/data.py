@@ -18,7 +18,11 @@ def resolve(ctx: Context) -> None:
         except ClientError as err:
             ctx.note(f"data: {identifier}: {err.response['Error']['Code']}")
             continue
-        live = {"instance_class": db["DBInstanceClass"]}
+        live = {
+            "instance_class": db["DBInstanceClass"],
+            "copy_tags_to_snapshot": db.get("CopyTagsToSnapshot", False),
+            "deletion_protection": db.get("DeletionProtection", False),
+        }
         if path == "postgres/primary":  # a replica follows its source's version
             live["engine_version"] = db["EngineVersion"]
         ctx.add("data", path, "aws_db_instance", identifier, "rds.describe_db_instances", **live)
