@@ -23,8 +23,9 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: synth test lint workflows security guard bench list resolve deploy deploy-stack destroy clean
 
+# PROFILE=hardened synthesizes the hardened profile (default: adopt, the live estate).
 synth: $(VENV)/.synced
-	$(PY) main.py
+	FLUXION_PROFILE=$(PROFILE) $(PY) main.py
 	@echo "synthesized: $$(ls cdktf.out/stacks | tr '\n' ' ')"
 
 test: $(VENV)/.synced node_modules/.installed $(CHECKOV) lint workflows

@@ -42,6 +42,8 @@ class Rule:
     peer: str
     port: int | None = None
     protocol: str = "tcp"
+    description: str | None = None
+    """Only for rules that do not exist live (a live rule's description is the live one)."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,9 @@ def groups(hardened: bool) -> dict[str, GroupSpec]:
         "alb": replace(GROUPS["alb"], ingress=(Rule("http", CLOUDFRONT, 80),)),
         "wireguard": replace(
             GROUPS["wireguard"],
-            egress=(Rule("tunnel", ANYWHERE, 51820, "udp"), Rule("https", ANYWHERE, 443)),
+            egress=(
+                Rule("tunnel", ANYWHERE, 51820, "udp", "WireGuard tunnel to La Granja"),
+                Rule("https", ANYWHERE, 443, "tcp", "SSM, Secrets Manager, package updates"),
+            ),
         ),
     }

@@ -58,4 +58,6 @@ class SecurityGroups(Construct):
             if rule.port is None
             else {"ip_protocol": rule.protocol, "from_port": rule.port, "to_port": rule.port}
         )
+        if rule.description:
+            ports["description"] = rule.description
         kind(self, id_, security_group_id=self.groups[role].id, **peer, **ports)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from review.stateful import STATEFUL_TYPES
+from review.stateful import FORCE_NEW, STATEFUL_TYPES
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKTREE = "WORKTREE"
@@ -64,6 +64,13 @@ def compare(stack: str, old: dict[str, Any], new: dict[str, Any]) -> StackDiff:
         )
         if keys:
             diff.changed[address] = keys
+            kind = address.split(".", 1)[0]
+            ignored = set(after[address].get("lifecycle", {}).get("ignore_changes", []))
+            forced = sorted(set(keys) & (FORCE_NEW.get(kind, set()) - ignored))
+            if forced:
+                diff.violations.append(
+                    f"stateful {address} would be replaced (changes {', '.join(forced)})"
+                )
     for address in diff.removed:
         kind = address.split(".", 1)[0]
         if kind not in STATEFUL_TYPES:

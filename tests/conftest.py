@@ -33,6 +33,23 @@ def synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def hardened_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The `hardened` profile, synthesized once (it carries no import blocks)."""
+    out = tmp_path_factory.mktemp("hardened") / "cdktf.out"
+    main.synth(config.load(profile="hardened"), out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def hardened(hardened_dir: Path) -> dict[str, dict[str, Any]]:
+    manifest = json.loads((hardened_dir / "manifest.json").read_text())
+    return {
+        name: json.loads((hardened_dir / entry["synthesizedStackPath"]).read_text())
+        for name, entry in manifest["stacks"].items()
+    }
+
+
+@pytest.fixture(scope="session")
 def manifest(synth_dir: Path) -> dict[str, Any]:
     return json.loads((synth_dir / "manifest.json").read_text())
 

@@ -118,3 +118,19 @@ def test_compare_units() -> None:
     assert compare("data", old, bad_move).violations == [
         "stateful aws_s3_bucket.a moves to aws_s3_bucket.gone, which does not exist"
     ]
+
+
+def test_a_force_new_change_on_a_stateful_resource_is_a_replacement() -> None:
+    old = {"resource": {"aws_db_instance": {"db": {"db_name": "fluxion_production"}}}}
+    new = {"resource": {"aws_db_instance": {"db": {"db_name": "fluxion"}}}}
+    assert compare("data", old, new).violations == [
+        "stateful aws_db_instance.db would be replaced (changes db_name)"
+    ]
+    # an ignored argument (the bridge's AMI) never plans a replacement
+    old_wg = {
+        "resource": {"aws_instance": {"wg": {"ami": "a", "lifecycle": {"ignore_changes": ["ami"]}}}}
+    }
+    new_wg = {
+        "resource": {"aws_instance": {"wg": {"ami": "b", "lifecycle": {"ignore_changes": ["ami"]}}}}
+    }
+    assert compare("network", old_wg, new_wg).violations == []

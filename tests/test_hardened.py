@@ -1,0 +1,210 @@
+"""The `hardened` profile: each improvement, the gate on it, and no stateful replacement."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cdktf import App
+
+import config
+from config import ConfigError, Hardening
+from review import security_gate as gate
+from review.replacement_guard import compare_outputs
+from tests.conftest import by_path, ref, resources
+
+HARD = config.load(profile="hardened")
+
+
+def _rules(stack: dict[str, Any], kind: str, group: str) -> list[dict[str, Any]]:
+    sg = ref(stack, "aws_security_group", f"sg/{group}", "id")
+    return [r for r in resources(stack, kind).values() if r["security_group_id"] == sg]
+
+
+def test_alb_accepts_cloudfront_origins_only(hardened: dict[str, Any]) -> None:
+    net = hardened["network"]
+    (rule,) = _rules(net, "aws_vpc_security_group_ingress_rule", "alb")
+    assert "cidr_ipv4" not in rule
+    assert rule["prefix_list_id"] == "${data.aws_ec2_managed_prefix_list.cloudfront_origins.id}"
+    prefix = net["data"]["aws_ec2_managed_prefix_list"]["cloudfront_origins"]
+    assert prefix["name"] == "com.amazonaws.global.cloudfront.origin-facing"
+
+
+def test_alb_protections(hardened: dict[str, Any]) -> None:
+    alb = by_path(hardened["compute"], "aws_lb", "lb/alb")
+    assert alb["enable_deletion_protection"] is True
+    assert alb["drop_invalid_header_fields"] is True
+
+
+def test_origin_verify_header_is_opt_in(hardened: dict[str, Any]) -> None:
+    listener = by_path(hardened["compute"], "aws_lb_listener", "lb/http")
+    assert listener["default_action"][0]["type"] == "forward"
+    assert not resources(hardened["compute"], "aws_lb_listener_rule")
+
+
+def test_origin_verify_header_when_enabled() -> None:
+    from stacks.compute import ComputeStack
+    from stacks.edge import EdgeStack
+
+    env = replace(HARD, hardening=Hardening(origin_verify_header=True))
+    app = App()
+    compute = ComputeStack(app, "compute", config=env).to_terraform()
+    edge = EdgeStack(app, "edge", config=env).to_terraform()
+    listener = next(iter(compute["resource"]["aws_lb_listener"].values()))
+    assert listener["default_action"][0]["fixed_response"]["status_code"] == "403"
+    (rule,) = compute["resource"]["aws_lb_listener_rule"].values()
+    header = rule["condition"][0]["http_header"]
+    assert header == {
+        "http_header_name": "X-Origin-Verify",
+        "values": ["${var.origin_verify_token}"],
+    }
+    assert rule["action"][0]["type"] == "forward"
+    assert compute["variable"]["origin_verify_token"]["sensitive"] is True
+    api = next(
+        d
+        for d in edge["resource"]["aws_cloudfront_distribution"].values()
+        if d["aliases"] == ["api.fluxionia.co"]
+    )
+    assert api["origin"][0]["custom_header"] == [
+        {"name": "X-Origin-Verify", "value": "${var.origin_verify_token}"}
+    ]
+
+
+def test_flow_logs_and_default_security_group(hardened: dict[str, Any]) -> None:
+    net = hardened["network"]
+    flow = by_path(net, "aws_flow_log", "flow_logs/flow_log")
+    assert flow["traffic_type"] == "ALL"
+    assert flow["vpc_id"] == ref(net, "aws_vpc", "vpc/vpc", "id")
+    assert flow["log_destination"] == ref(net, "aws_cloudwatch_log_group", "flow_logs/logs", "arn")
+    default = by_path(net, "aws_default_security_group", "default_sg")
+    assert "ingress" not in default and "egress" not in default, "all rules stripped"
+
+
+def test_wireguard_egress_is_narrowed(hardened: dict[str, Any]) -> None:
+    rules = _rules(hardened["network"], "aws_vpc_security_group_egress_rule", "wireguard")
+    assert sorted((r["ip_protocol"], r["from_port"], r["cidr_ipv4"]) for r in rules) == [
+        ("tcp", 443, "0.0.0.0/0"),
+        ("udp", 51820, "0.0.0.0/0"),
+    ]
+    assert all(r.get("description") for r in rules)
+
+
+def test_rds_protections(hardened: dict[str, Any]) -> None:
+    data = hardened["data"]
+    primary = by_path(data, "aws_db_instance", "postgres/primary")
+    replica = by_path(data, "aws_db_instance", "postgres/replica")
+    for db in (primary, replica):
+        assert db["copy_tags_to_snapshot"] is True
+        assert db["performance_insights_enabled"] is True
+        assert db["performance_insights_retention_period"] == 7  # the free tier
+    assert replica["deletion_protection"] is True
+    assert replica["enabled_cloudwatch_logs_exports"] == ["postgresql"]
+    assert primary["manage_master_user_password"] is True
+    secret = data["output"]["app_db_secret_arn"]["value"]
+    assert secret == ref(
+        data, "aws_db_instance", "postgres/primary", "master_user_secret[0].secret_arn"
+    )
+
+
+def test_ecr_immutable_with_sha_tags(hardened: dict[str, Any]) -> None:
+    compute = hardened["compute"]
+    assert {
+        r["image_tag_mutability"] for r in resources(compute, "aws_ecr_repository").values()
+    } == {"IMMUTABLE"}
+    for task in resources(compute, "aws_ecs_task_definition").values():
+        (container,) = json.loads(task["container_definitions"])
+        assert container["image"].endswith(":${var.image_tag}")
+
+
+def test_security_headers_on_every_distribution(hardened: dict[str, Any]) -> None:
+    edge = hardened["edge"]
+    policy = edge["data"]["aws_cloudfront_response_headers_policy"]["security_headers"]
+    assert policy["name"] == "Managed-SecurityHeadersPolicy"
+    dists = resources(edge, "aws_cloudfront_distribution").values()
+    assert len(dists) == 3
+    for dist in dists:
+        assert dist["default_cache_behavior"]["response_headers_policy_id"] == (
+            "${data.aws_cloudfront_response_headers_policy.security_headers.id}"
+        )
+
+
+def test_log_retention_is_raised_and_configurable(hardened: dict[str, Any]) -> None:
+    groups = [
+        g for s in hardened.values() for g in resources(s, "aws_cloudwatch_log_group").values()
+    ]
+    assert len(groups) == 5  # ECS x2, RDS primary and replica, flow logs
+    assert {g["retention_in_days"] for g in groups} == {30}
+    from stacks.compute import ComputeStack
+
+    env = replace(HARD, hardening=Hardening(log_retention_days=90))
+    doc = ComputeStack(App(), "compute", config=env).to_terraform()
+    assert {
+        g["retention_in_days"] for g in doc["resource"]["aws_cloudwatch_log_group"].values()
+    } == {90}
+    with pytest.raises(ConfigError, match=r"log_retention_days: 45 is not a CloudWatch retention"):
+        Hardening(log_retention_days=45)
+
+
+def test_backups_that_cannot_be_rebuilt_are_versioned(hardened: dict[str, Any]) -> None:
+    data = hardened["data"]
+    versioned = {
+        ref(data, "aws_s3_bucket", f"{key}/bucket", "id")
+        for key in ("backups", "legacy_backups_v1", "legacy_backups_v2", "legacy_backups_v3")
+    }
+    buckets = {
+        v["bucket"]
+        for v in resources(data, "aws_s3_bucket_versioning").values()
+        if v["versioning_configuration"]["status"] == "Enabled"
+    }
+    assert versioned <= buckets
+    edge_versioning = resources(hardened["edge"], "aws_s3_bucket_versioning")
+    assert not edge_versioning, "site buckets are rebuilt from git by the pipeline"
+
+
+def test_no_import_blocks_in_hardened(hardened: dict[str, Any]) -> None:
+    assert not [s for s in hardened.values() if "import" in s]
+
+
+def test_the_gate_passes_on_hardened(hardened_dir: Path) -> None:
+    reports, stacks = gate.scan(hardened_dir)
+    result = gate.evaluate(
+        reports, stacks, gate.load_waivers(), "hardened", datetime.date(2026, 11, 28)
+    )
+    assert result.checks_run > 300 and result.parsing_errors == []
+    assert result.unwaived == [] and result.stale == []
+    assert not result.failed
+    # hardening fixed these: their adopt waivers do not apply to hardened any more
+    fixed = {
+        "CKV2_AWS_11",
+        "CKV2_AWS_12",
+        "CKV2_AWS_32",
+        "CKV2_AWS_60",
+        "CKV_AWS_129",
+        "CKV_AWS_131",
+        "CKV_AWS_150",
+        "CKV_AWS_293",
+        "CKV_AWS_353",
+        "CKV_AWS_51",
+    }
+    assert not {check for check, _ in result.findings} & fixed
+
+
+def test_every_waiver_says_why_who_and_when() -> None:
+    waivers = gate.load_waivers()
+    assert {p for w in waivers for p in w.profiles} == {"adopt", "hardened"}
+    for w in waivers:
+        assert len(w.reason) > 40 and w.owner and w.review_by > datetime.date(2026, 11, 28)
+
+
+def test_adopt_to_hardened_replaces_no_stateful_resource(
+    synth_dir: Path, hardened_dir: Path
+) -> None:
+    diffs = {d.stack: d for d in compare_outputs(synth_dir, hardened_dir)}
+    assert [v for d in diffs.values() for v in d.violations] == []
+    assert diffs["data"].changed, "hardened is a reviewable change, not a no-op"
+    removed = [r for d in diffs.values() for r in d.removed]
+    assert removed == ["aws_vpc_security_group_egress_rule.sg_wireguard_out_all_E896B893"]
