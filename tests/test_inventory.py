@@ -306,3 +306,19 @@ def test_a_complete_inventory_passes_strict_mode(tmp_path: Path) -> None:
 def test_inventory_header_matches_the_environment() -> None:
     assert (SEED["account_id"], SEED["region"]) == (PROD.account_id, PROD.region)
     assert replace(PROD).name == SEED["environment"]
+
+
+def test_import_blocks_equal_what_cdktf_import_from_writes(
+    stacks: dict[str, Any], tmp_path: Path
+) -> None:
+    """The fast path (one override per stack) writes exactly cdktf's own import blocks."""
+    built = main.build_app(PROD, tmp_path / "probe")
+    by_name = {c.node.id: c for c in built.app.node.children if isinstance(c, TerraformStack)}
+    from imports.adopt import attach
+
+    inventory = inv.load(PROD)
+    for name in inv.ADOPTED_STACKS:
+        attach(by_name[name], inventory.for_stack(name), use_import_from=True)
+        theirs = by_name[name].to_terraform()["import"]
+        key = lambda blocks: sorted(json.dumps(b, sort_keys=True) for b in blocks)  # noqa: E731
+        assert key(theirs) == key(stacks[name]["import"]), name
