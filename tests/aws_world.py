@@ -80,7 +80,14 @@ def seed(client: Any, env: EnvironmentConfig) -> World:
     for role, pairs in (("public", net.public_subnets), ("private", net.private_subnets)):
         for az, block in pairs:
             key = f"vpc/{role}_{az.replace('-', '_')}"
-            sid = ec2.create_subnet(VpcId=vpc, CidrBlock=block, AvailabilityZone=az)
+            # AWS CDK names its subnets after the construct path
+            cdk_name = [{"Key": "Name", "Value": f"FluxionStackV2/FluxionVpc/{role}-{az}"}]
+            sid = ec2.create_subnet(
+                VpcId=vpc,
+                CidrBlock=block,
+                AvailabilityZone=az,
+                TagSpecifications=[{"ResourceType": "subnet", "Tags": cdk_name}],
+            )
             subnets[key] = ids[key] = sid["Subnet"]["SubnetId"]
             if role == "public":
                 ec2.modify_subnet_attribute(SubnetId=ids[key], MapPublicIpOnLaunch={"Value": True})

@@ -319,3 +319,9 @@ def test_parity_flags_what_the_live_estate_does_differently(
         "RDS instances' in the code, 'rds group' live"
     ) in found
     assert not [f for f in found if "productos_cache_refresh/rule" in f], "states agree"
+    # CDK's Name tags on subnets: the code must carry them, or the first plan removes them
+    assert (
+        "network/vpc/public_us_east_1a (aws_subnet): live tags={'Name': "
+        "'FluxionStackV2/FluxionVpc/public-us-east-1a'}, the code does not set it"
+    ) in found
+    assert not [f for f in found if f.startswith("network/vpc/vpc ")], "the VPC's Name agrees"

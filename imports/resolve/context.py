@@ -35,6 +35,15 @@ class Context:
         self.notes.append(message)
 
 
+def tags(described: dict[str, Any]) -> dict[str, Any]:
+    """`{"tags": {...}}` for parity when the resource carries user tags (AWS's own `aws:*` tags
+    are not managed by Terraform); empty when it carries none."""
+    user = {
+        t["Key"]: t["Value"] for t in described.get("Tags", []) if not t["Key"].startswith("aws:")
+    }
+    return {"tags": user} if user else {}
+
+
 def az_key(az: str) -> str:
     return az.replace("-", "_")
 

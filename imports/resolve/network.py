@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from imports.resolve.context import Context, az_key, name_from_arn
+from imports.resolve.context import Context, az_key, name_from_arn, tags
 
 
-def _vpc(ctx: Context) -> str | None:
+def _vpc(ctx: Context) -> dict[str, Any] | None:
     net = ctx.env.network
     vpcs = ctx.client("ec2").describe_vpcs(
         Filters=[{"Name": "cidr-block", "Values": [net.vpc_cidr]}]
@@ -17,13 +17,14 @@ def _vpc(ctx: Context) -> str | None:
     if len(candidates) != 1:
         ctx.note(f"network: {len(candidates)} VPCs with CIDR {net.vpc_cidr}; none chosen")
         return None
-    return str(candidates[0]["VpcId"])
+    return dict(candidates[0])
 
 
 def resolve(ctx: Context) -> None:
-    vpc_id = _vpc(ctx)
-    if vpc_id is None:
+    vpc = _vpc(ctx)
+    if vpc is None:
         return
+    vpc_id = str(vpc["VpcId"])
     ec2 = ctx.client("ec2")
     net = ctx.env.network
     ctx.facts["vpc_id"] = vpc_id
@@ -34,6 +35,7 @@ def resolve(ctx: Context) -> None:
         vpc_id,
         "ec2.describe_vpcs (CIDR, Name tag)",
         cidr_block=net.vpc_cidr,
+        **tags(vpc),
     )
     by_vpc = [{"Name": "vpc-id", "Values": [vpc_id]}]
     wanted = {block: ("public", az) for az, block in net.public_subnets}
@@ -56,6 +58,7 @@ def resolve(ctx: Context) -> None:
             f"ec2.describe_subnets cidr={subnet['CidrBlock']}",
             availability_zone=subnet["AvailabilityZone"],
             map_public_ip_on_launch=subnet.get("MapPublicIpOnLaunch", False),
+            **tags(subnet),
         )
     ctx.facts["subnets"] = {p: s for s, p in subnet_path.items()}
     _route_tables(ctx, by_vpc, subnet_path)
@@ -68,6 +71,7 @@ def resolve(ctx: Context) -> None:
             "aws_internet_gateway",
             igw["InternetGatewayId"],
             "ec2.describe_internet_gateways attachment.vpc-id",
+            **tags(igw),
         )
     nats = [
         n
@@ -82,6 +86,7 @@ def resolve(ctx: Context) -> None:
             "aws_nat_gateway",
             nat["NatGatewayId"],
             "ec2.describe_nat_gateways vpc-id state=available",
+            **tags(nat),
         )
         for address in nat.get("NatGatewayAddresses", []):
             if address.get("AllocationId"):
@@ -107,7 +112,7 @@ def _route_tables(ctx: Context, by_vpc: list[dict[str, Any]], subnet_path: dict[
         rtb = table["RouteTableId"]
         base = subnet_path[subnet_id]
         source = f"ec2.describe_route_tables association {subnet_id}"
-        ctx.add("network", f"{base}_rt", "aws_route_table", rtb, source)
+        ctx.add("network", f"{base}_rt", "aws_route_table", rtb, source, **tags(table))
         ctx.add(
             "network", f"{base}_rta", "aws_route_table_association", f"{subnet_id}/{rtb}", source
         )
@@ -162,6 +167,7 @@ def _wireguard(ctx: Context, vpc_id: str) -> None:
         f"ec2.describe_instances private-ip={net.wireguard_private_ip}",
         instance_type=instance["InstanceType"],
         source_dest_check=instance.get("SourceDestCheck", True),
+        **tags(instance),
     )
     groups = instance.get("SecurityGroups", [])
     if len(groups) == 1:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from config.estate import GROUPS, VPC
-from imports.resolve.context import Context
+from imports.resolve.context import Context, tags
 
 
 def resolve(ctx: Context) -> None:
@@ -27,6 +27,7 @@ def resolve(ctx: Context) -> None:
             group["GroupId"],
             f"ec2.describe_security_groups (the {role} resource's group)",
             description=group["Description"],
+            **tags(group),
         )
     live_rules = ec2.describe_security_group_rules(
         Filters=[{"Name": "group-id", "Values": sorted(role_of)}]
