@@ -31,10 +31,6 @@ UNPARSEABLE = ("import", "moved", "ephemeral")
 _WAIVER_KEYS = {"check", "resources", "profiles", "reason", "owner", "review_by"}
 
 
-def _preprocess(doc: dict[str, Any]) -> dict[str, Any]:
-    return preprocess(doc)
-
-
 def preprocess(doc: dict[str, Any]) -> dict[str, Any]:
     """A copy checkov can read: no import/moved/ephemeral blocks, no required_version, no nulls."""
     out = {k: v for k, v in doc.items() if k not in UNPARSEABLE}
@@ -105,11 +101,11 @@ def load_waivers(path: Path = WAIVERS) -> list[Waiver]:
 
 
 def scan(
-    outdir: Path, checkov: Path = CHECKOV, *, preprocess: bool = True
+    outdir: Path, checkov: Path = CHECKOV, *, raw: bool = False
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Run checkov on pre-processed copies of every stack; return its reports and the stacks.
 
-    `preprocess=False` scans the raw cdktf output (tests show why that is not enough).
+    `raw=True` scans the cdktf output as it is (tests show why that is not enough).
     """
     if not checkov.exists():
         raise ConfigError(f"checkov is not installed at {checkov} (run `make test` to build it)")
@@ -121,7 +117,7 @@ def scan(
     with tempfile.TemporaryDirectory(prefix="checkov-") as tmp:
         for name, doc in stacks.items():
             (Path(tmp) / name).mkdir()
-            scanned = _preprocess(doc) if preprocess else doc
+            scanned = doc if raw else preprocess(doc)
             (Path(tmp) / name / "cdk.tf.json").write_text(json.dumps(scanned))
         proc = subprocess.run(
             [

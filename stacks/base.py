@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cdktf import LocalBackend, S3Backend, TerraformStack
+from cdktf import LocalBackend, S3Backend, TerraformStack, TerraformVariable
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 from constructs import Construct
 
@@ -41,3 +41,18 @@ class FluxionStack(TerraformStack):
             )
             # cdktf 0.21's S3Backend has no `use_lockfile` field yet.
             self.add_override("terraform.backend.s3.use_lockfile", True)
+
+
+def origin_verify_token(stack: FluxionStack, config: EnvironmentConfig) -> str | None:
+    """The shared CloudFront -> ALB token as a sensitive variable (from the CI secret store),
+    when `hardening.origin_verify_header` asks for it; it then ends up in the compute and edge
+    states (README, "Profiles")."""
+    if not (config.hardened and config.hardening.origin_verify_header):
+        return None
+    return TerraformVariable(
+        stack,
+        "origin_verify_token",
+        type="string",
+        sensitive=True,
+        description="Value CloudFront sends in X-Origin-Verify (TF_VAR_origin_verify_token)",
+    ).string_value

@@ -16,24 +16,10 @@ from modules.ecs_roles import EcsRoles, EcsRolesProps
 from modules.fargate_task import FargateTask, FargateTaskProps
 from modules.load_balancer import LoadBalancer, LoadBalancerProps
 from modules.scheduled_task import ScheduledFargateTask, ScheduledTaskProps
-from stacks.base import FluxionStack
+from stacks.base import FluxionStack, origin_verify_token
 from stacks.contract import ComputeOutputs, DataOutputs, NetworkOutputs, publish, read, remote_state
 
 BACKEND_PORT = 8001
-
-
-def origin_verify_token(stack: FluxionStack, config: EnvironmentConfig) -> str | None:
-    """The shared CloudFront -> ALB token, when the profile asks for it (a sensitive variable,
-    from the CI secret store; it does end up in this stack's and edge's state)."""
-    if not (config.hardened and config.hardening.origin_verify_header):
-        return None
-    return TerraformVariable(
-        stack,
-        "origin_verify_token",
-        type="string",
-        sensitive=True,
-        description="Value CloudFront sends in X-Origin-Verify (TF_VAR_origin_verify_token)",
-    ).string_value
 
 
 def key(secret_arn: str, json_key: str) -> str:

@@ -19,8 +19,7 @@ from modules.api_distribution import ApiDistribution, ApiDistributionProps
 from modules.certificate import AUTOMATIC_TTL, WildcardCertificate
 from modules.load_balancer import ORIGIN_HEADER
 from modules.static_site import StaticSite, StaticSiteProps
-from stacks.base import FluxionStack
-from stacks.compute import origin_verify_token
+from stacks.base import FluxionStack, origin_verify_token
 from stacks.contract import ComputeOutputs, EdgeOutputs, publish, read, remote_state
 
 

@@ -92,7 +92,7 @@ def test_import_blocks_make_checkov_fail_to_parse_and_the_gate_fails(tmp_path: P
     raw = dict(OPEN_SSH, **{"import": [{"to": "aws_security_group.ssh", "id": "sg-12345678"}]})
     out = _outdir(tmp_path, {"raw": raw})
     # bypass preprocessing to show what checkov does with the raw cdktf output
-    reports, stacks = gate.scan(out, preprocess=False)
+    reports, stacks = gate.scan(out, raw=True)
     result = gate.evaluate(reports, stacks, [], "adopt", TODAY)
     assert result.failed
     assert result.parsing_errors or result.checks_run == 0
@@ -101,7 +101,7 @@ def test_import_blocks_make_checkov_fail_to_parse_and_the_gate_fails(tmp_path: P
 def test_preprocessing_strips_nulls_so_an_open_port_is_found(tmp_path: Path) -> None:
     out = _outdir(tmp_path, {"ssh": OPEN_SSH})
     finding = ("CKV_AWS_24", "ssh/aws_security_group.ssh")  # SSH open to the internet
-    raw = gate.evaluate(*gate.scan(out, preprocess=False), [], "adopt", TODAY)
+    raw = gate.evaluate(*gate.scan(out, raw=True), [], "adopt", TODAY)
     assert finding not in raw.findings, "with the nulls, checkov misses it (why we strip)"
     result = gate.evaluate(*gate.scan(out), [], "adopt", TODAY)
     assert finding in result.findings
