@@ -20,6 +20,24 @@ REPLICA = "fluxion-postgres-replica"
 LEGACY_BACKUP_SUFFIXES = ("", "-v2", "-v3")
 SENTRY_DSN = "/fluxion/etl/sentry-dsn"
 
+
+# Construct keys derived from live names: the stacks build addresses with them and the
+# resolver finds the same addresses with them, so they are defined once, here.
+def az_key(az: str) -> str:
+    """`us-east-1a` -> `us_east_1a`."""
+    return az.replace("-", "_")
+
+
+def schedule_key(rule_name: str) -> str:
+    """`fluxion-abc-recalc-daily` -> `abc_recalc_daily`."""
+    return rule_name.removeprefix("fluxion-").replace("-", "_")
+
+
+def legacy_backup_key(suffix: str) -> str:
+    """The legacy backup bucket's construct key: `` -> `legacy_backups_v1`, `-v2` -> `..._v2`."""
+    return f"legacy_backups{suffix.replace('-', '_')}" if suffix else "legacy_backups_v1"
+
+
 # Task definition id -> (family, ETL_MODE); FluxionETLTask-test was made by hand live.
 ETL_TASKS = {
     "etl_task": ("FluxionETLTask", "etl_inventario.py"),

@@ -14,11 +14,7 @@ from cdktf_cdktf_provider_aws.vpc import Vpc as AwsVpc
 from constructs import Construct
 
 from config import NetworkConfig
-
-
-def az_key(az: str) -> str:
-    """A construct-ID-safe key for an AZ: `us-east-1a` -> `us_east_1a`."""
-    return az.replace("-", "_")
+from config.estate import az_key
 
 
 class Vpc(Construct):

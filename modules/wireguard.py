@@ -14,6 +14,7 @@ from cdktf_cdktf_provider_aws.instance import Instance, InstanceMetadataOptions
 from cdktf_cdktf_provider_aws.route import Route
 from constructs import Construct
 
+from config.estate import az_key
 from modules.iam import inline_policy, service_role, statement
 
 USER_DATA = Path(__file__).with_name("assets") / "wireguard-user-data.sh"
@@ -76,7 +77,7 @@ class WireGuardBridge(Construct):
         for az, table_id in props.route_table_ids.items():
             Route(
                 self,
-                f"on_premises_{az.replace('-', '_')}",
+                f"on_premises_{az_key(az)}",
                 route_table_id=table_id,
                 destination_cidr_block=props.on_premises_cidr,
                 # `instance_id` on aws_route is deprecated and diffs forever; use the ENI.

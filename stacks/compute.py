@@ -8,7 +8,7 @@ from cdktf_cdktf_provider_aws.ecs_cluster import EcsCluster, EcsClusterSetting
 from constructs import Construct
 
 from config import EnvironmentConfig
-from config.estate import ETL_TASKS
+from config.estate import ETL_TASKS, schedule_key
 from modules.backend_service import BackendService, BackendServiceProps
 from modules.cron import to_eventbridge
 from modules.ecr import Repository
@@ -181,7 +181,7 @@ class ComputeStack(FluxionStack):
         for schedule in cfg.schedules:
             ScheduledFargateTask(
                 self,
-                schedule.name.removeprefix("fluxion-").replace("-", "_"),
+                schedule_key(schedule.name),
                 props=ScheduledTaskProps(
                     rule_name=schedule.name,
                     schedule=to_eventbridge(schedule.unix_cron),

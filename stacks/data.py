@@ -8,7 +8,14 @@ from cdktf_cdktf_provider_aws.ssm_parameter import SsmParameter
 from constructs import Construct
 
 from config import EnvironmentConfig
-from config.estate import LEGACY_BACKUP_SUFFIXES, PRIMARY, REPLICA, SECRETS, SENTRY_DSN
+from config.estate import (
+    LEGACY_BACKUP_SUFFIXES,
+    PRIMARY,
+    REPLICA,
+    SECRETS,
+    SENTRY_DSN,
+    legacy_backup_key,
+)
 from modules.postgres import PostgresProps, PostgresWithReplica
 from modules.private_bucket import PrivateBucket, PrivateBucketProps
 from modules.secret_containers import SecretContainers
@@ -68,7 +75,7 @@ class DataStack(FluxionStack):
         for suffix in LEGACY_BACKUP_SUFFIXES:
             PrivateBucket(
                 self,
-                f"legacy_backups{suffix.replace('-', '_')}" if suffix else "legacy_backups_v1",
+                legacy_backup_key(suffix),
                 props=PrivateBucketProps(
                     name=f"fluxion-backups{suffix}-{config.account_id}",
                     manage_settings=False,

@@ -7,7 +7,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from config.estate import ETL_TASKS
+from config.estate import ETL_TASKS, schedule_key
 from imports.resolve.context import Context, name_from_arn
 from imports.resolve.data import log_group
 from imports.resolve.network import role_entries
@@ -101,7 +101,7 @@ def _rules(ctx: Context, task_arns: dict[str, str]) -> None:
     events = ctx.client("events")
     events_role = None
     for schedule in ctx.env.compute.schedules:
-        key = schedule.name.removeprefix("fluxion-").replace("-", "_")
+        key = schedule_key(schedule.name)
         try:
             rule = events.describe_rule(Name=schedule.name)
         except ClientError:

@@ -44,10 +44,6 @@ def tags(described: dict[str, Any]) -> dict[str, Any]:
     return {"tags": user} if user else {}
 
 
-def az_key(az: str) -> str:
-    return az.replace("-", "_")
-
-
 def name_from_arn(arn: str) -> str:
     """`arn:aws:iam::1:role/path/Name` -> `Name`."""
     return arn.rsplit("/", 1)[-1]

@@ -6,7 +6,14 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from config.estate import LEGACY_BACKUP_SUFFIXES, PRIMARY, REPLICA, SECRETS, SENTRY_DSN
+from config.estate import (
+    LEGACY_BACKUP_SUFFIXES,
+    PRIMARY,
+    REPLICA,
+    SECRETS,
+    SENTRY_DSN,
+    legacy_backup_key,
+)
 from imports.resolve.context import Context
 
 
@@ -64,7 +71,7 @@ def resolve(ctx: Context) -> None:
     account = ctx.env.account_id
     bucket(ctx, "data", "backups", f"fluxion-backups-v4-{account}", managed=True)
     for suffix in LEGACY_BACKUP_SUFFIXES:
-        key = f"legacy_backups{suffix.replace('-', '_')}" if suffix else "legacy_backups_v1"
+        key = legacy_backup_key(suffix)
         bucket(ctx, "data", key, f"fluxion-backups{suffix}-{account}", managed=False)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from imports.resolve.context import Context, az_key, name_from_arn, tags
+from config.estate import az_key
+from imports.resolve.context import Context, name_from_arn, tags
 
 
 def _vpc(ctx: Context) -> dict[str, Any] | None:
