@@ -52,24 +52,24 @@ def attach(
     the cdktf way; `tests/test_inventory.py` checks that both give the same blocks.
     """
     found = resources_by_path(stack)
+    kinds = {path: resource.terraform_resource_type for path, resource in found.items()}
     for path, entry in sorted(entries.items()):
         if path not in found:
             raise ConfigError(f"inventory: {entry.where} points at no resource of the stack")
-        actual = found[path].terraform_resource_type
-        if actual != entry.type:
-            raise ConfigError(f"inventory: {entry.where} is a {actual} in the code")
+        if kinds[path] != entry.type:
+            raise ConfigError(f"inventory: {entry.where} is a {kinds[path]} in the code")
     adoption = StackAdoption(stack.node.id, resources=len(found))
     lookups: dict[str, str] = {}
     blocks = []
     for path, resource in sorted(found.items()):
         if path not in entries:
-            adoption.missing.append(f"{path} ({resource.terraform_resource_type})")
+            adoption.missing.append(f"{path} ({kinds[path]})")
             continue
         import_id = _import_id(stack, entries[path], entries, lookups)
         if use_import_from:
             resource.import_from(import_id)
         else:
-            address = f"{resource.terraform_resource_type}.{resource.friendly_unique_id}"
+            address = f"{kinds[path]}.{resource.friendly_unique_id}"
             blocks.append({"to": address, "id": import_id})
         adoption.imported.append(path)
     if blocks:
