@@ -6,6 +6,7 @@ Environment (read here and nowhere else):
   CDKTF_OUTDIR     output folder (default: cdktf.out; the cdktf CLI sets it)
   FLUXION_STRICT_IMPORTS=1  fail when a resource has no import block (CI before adoption)
   FLUXION_STOCK_PROVIDER_IMPORT=1  import the providers the stock, slow way (tests, benchmark)
+  FLUXION_NODE_LAZY_INDEX=0  fast loader on the Python side only (benchmark; a safety valve)
 
 Synthesis goes to a temporary sibling folder that replaces the output folder only once every
 stack has synthesized, so bad input never leaves a half-written `cdktf.out/`.
@@ -23,8 +24,12 @@ from pathlib import Path
 
 from modules import provider_loader
 
-if os.environ.get("FLUXION_STOCK_PROVIDER_IMPORT") != "1":
-    provider_loader.install()
+if os.environ.get("FLUXION_STOCK_PROVIDER_IMPORT") == "1":  # and no Node.js hook inherited
+    os.environ["NODE_OPTIONS"] = provider_loader.without_lazy_index(
+        os.environ.get("NODE_OPTIONS", "")
+    )
+else:
+    provider_loader.install(lazy_node_index=os.environ.get("FLUXION_NODE_LAZY_INDEX") != "0")
 
 from cdktf import App, TerraformStack
 

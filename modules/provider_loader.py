@@ -13,6 +13,14 @@ provider's jsii assembly into the kernel exactly as the stock `__init__` would. 
 ones `_jsii` defines), so the synthesized output is byte-identical; `tests/test_loader.py`
 proves it by synthesizing the project both ways.
 
+Node.js side: the jsii kernel (a `node` child process started at the first jsii import) then
+`require`s each provider's JavaScript entry point, which eagerly compiles every one of its
+submodules (219 MB of code for AWS, most of a synth's time). `install()` adds
+`--require modules/lazy_provider_index.cjs` to `NODE_OPTIONS` before that process starts; the
+hook gives the provider's generated `lib/index.js` lazy exports, so Node compiles only the
+submodules the kernel is asked for (see that file). It must therefore run before the first
+jsii import (`constructs`, `cdktf`, any provider); called later, only the Python side is fast.
+
 Limits: attribute access on the bare package (`cdktf_cdktf_provider_aws.s3_bucket` without an
 import statement naming the submodule) fails; always import the submodule itself.
 """
@@ -20,13 +28,21 @@ import statement naming the submodule) fails; always import the submodule itself
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
 import sys
+from pathlib import Path
 
 PROVIDER_PACKAGES = ("cdktf_cdktf_provider_aws", "cdktf_cdktf_provider_cloudflare")
+LAZY_INDEX_HOOK = Path(__file__).resolve().with_name("lazy_provider_index.cjs")
 
 
-def install(packages: tuple[str, ...] = PROVIDER_PACKAGES) -> None:
-    """Make later submodule imports of `packages` load only what they name. Idempotent."""
+def install(packages: tuple[str, ...] = PROVIDER_PACKAGES, *, lazy_node_index: bool = True) -> None:
+    """Make later submodule imports of `packages` load only what they name. Idempotent.
+
+    `lazy_node_index=False` leaves the jsii kernel's Node.js side stock (eager), and takes an
+    inherited preload out of NODE_OPTIONS.
+    """
     for name in packages:
         if name in sys.modules:
             continue  # already imported (stock or by an earlier install): nothing to gain
@@ -34,6 +50,30 @@ def install(packages: tuple[str, ...] = PROVIDER_PACKAGES) -> None:
         if spec is None or spec.submodule_search_locations is None:
             raise ModuleNotFoundError(f"provider package {name!r} is not installed")
         sys.modules[name] = importlib.util.module_from_spec(spec)
+    if lazy_node_index:
+        _preload_lazy_index()
+    else:
+        os.environ["NODE_OPTIONS"] = without_lazy_index(os.environ.get("NODE_OPTIONS", ""))
+
+
+def node_require_option(path: Path) -> str:
+    """`--require "<path>"` quoted the way Node.js parses NODE_OPTIONS (backslash escapes)."""
+    if any(ord(ch) < 0x20 for ch in str(path)):
+        raise ValueError(f"cannot pass a path with a control character in NODE_OPTIONS: {path!r}")
+    return "--require " + json.dumps(str(path), ensure_ascii=False)
+
+
+def _preload_lazy_index() -> None:
+    """Preload the lazy-index hook in the jsii kernel, unless that process already runs."""
+    if "constructs._jsii" in sys.modules:  # every cdktf program loads constructs first
+        return
+    current = without_lazy_index(os.environ.get("NODE_OPTIONS", ""))
+    os.environ["NODE_OPTIONS"] = f"{current} {node_require_option(LAZY_INDEX_HOOK)}".strip()
+
+
+def without_lazy_index(node_options: str) -> str:
+    """`node_options` without the lazy-index preload (the stock import, for comparison)."""
+    return node_options.replace(node_require_option(LAZY_INDEX_HOOK), "").strip()
 
 
 def loaded_submodules(package: str) -> list[str]:

@@ -1,10 +1,14 @@
 """Benchmark: full project synth vs. an empty app importing both providers, stock and fast.
 
 Measured in one run, each case in a fresh process (median of --repeat runs):
-  full        `python main.py` (the fast loader), all five stacks
-  stock_empty an App with one empty stack, AwsProvider + CloudflareProvider, stock imports
-  fast_empty  the same empty app with `modules.provider_loader.install()` first
-Peak RSS is each process's VmHWM (python and its node child), sampled from /proc.
+  full         `python main.py` (the fast loader), all five stacks
+  stock_empty  an App with one empty stack, AwsProvider + CloudflareProvider, stock imports
+  fast_empty   the same empty app with `modules.provider_loader.install()` first
+and, to show what each half of the loader buys, the same two with the Python half only
+(`install(lazy_node_index=False)`: the jsii kernel's Node.js side compiles every submodule):
+  full_py      `FLUXION_NODE_LAZY_INDEX=0 python main.py`
+  fast_py_empty the empty app with `install(lazy_node_index=False)`
+Peak RSS is each process's VmHWM (python and its node children), sampled from /proc.
 
 Targets (2-core machine): full <= 0.30 x stock_empty, full <= 1.5 x fast_empty, peak RSS <= 1 GB.
 Usage: python scripts/bench_synth.py [--repeat N] [--check]
@@ -25,10 +29,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 EMPTY_APP = """
+import os
 import sys
-if sys.argv[1] == "fast":
+if sys.argv[1] == "stock":
+    assert "lazy_provider_index" not in os.environ.get("NODE_OPTIONS", "")
+else:
     from modules import provider_loader
-    provider_loader.install()
+    provider_loader.install(lazy_node_index=sys.argv[1] == "fast")
 from cdktf import App, TerraformStack
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 from cdktf_cdktf_provider_cloudflare.provider import CloudflareProvider
@@ -39,6 +46,7 @@ CloudflareProvider(stack, "cloudflare")
 app.synth()
 """
 TARGETS = {"full/stock_empty": 0.30, "full/fast_empty": 1.5}
+INFORMATION = ("full_py/stock_empty", "full_py/fast_py_empty", "full_py/full")
 RSS_LIMIT_MB = 1024
 
 
@@ -103,17 +111,24 @@ def main() -> int:
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["PYTHONPATH"] = str(ROOT)
+    sys.path.insert(0, str(ROOT))
+    from modules.provider_loader import without_lazy_index
+
+    env["NODE_OPTIONS"] = without_lazy_index(env.get("NODE_OPTIONS", ""))  # each case decides
     with tempfile.TemporaryDirectory() as tmp:
         cases = {
             "full": [sys.executable, "main.py"],
             "stock_empty": [sys.executable, "-c", EMPTY_APP, "stock", f"{tmp}/stock"],
             "fast_empty": [sys.executable, "-c", EMPTY_APP, "fast", f"{tmp}/fast"],
+            "full_py": [sys.executable, "main.py"],
+            "fast_py_empty": [sys.executable, "-c", EMPTY_APP, "fast_py", f"{tmp}/fast_py"],
         }
+        only = {"full_py": {"FLUXION_NODE_LAZY_INDEX": "0"}}
         times: dict[str, list[float]] = {name: [] for name in cases}
         rss: dict[str, float] = {}
         for _ in range(args.repeat):
             for name, cmd in cases.items():
-                case_env = dict(env, CDKTF_OUTDIR=f"{tmp}/{name}-out")
+                case_env = dict(env, CDKTF_OUTDIR=f"{tmp}/{name}-out", **only.get(name, {}))
                 elapsed, peak = run(cmd, case_env)
                 times[name].append(elapsed)
                 rss[name] = max(rss.get(name, 0.0), peak)
@@ -122,7 +137,7 @@ def main() -> int:
         f"machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}"
     )
     for name in cases:
-        print(f"{name:12s} {median[name]:7.2f} s   peak RSS {rss[name]:7.1f} MB")
+        print(f"{name:14s} {median[name]:7.2f} s   peak RSS {rss[name]:7.1f} MB")
     ok = True
     for ratio, limit in TARGETS.items():
         num, den = ratio.split("/")
@@ -131,6 +146,9 @@ def main() -> int:
         print(
             f"{ratio:18s} {value:5.2f}x (target <= {limit}x) {'ok' if value <= limit else 'MISSED'}"
         )
+    for ratio in INFORMATION:
+        num, den = ratio.split("/")
+        print(f"{ratio:18s} {median[num] / median[den]:5.2f}x (for information)")
     peak = max(rss.values())
     ok &= peak <= RSS_LIMIT_MB
     verdict = "ok" if peak <= RSS_LIMIT_MB else "MISSED"

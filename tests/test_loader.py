@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import pkgutil
 import subprocess
@@ -14,12 +15,26 @@ from tests.conftest import ROOT, STACK_NAMES
 
 
 def _synth(out: Path, *, stock: bool) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, CDKTF_OUTDIR=str(out), FLUXION_STOCK_PROVIDER_IMPORT=str(int(stock)))
+    """`python main.py` in a fresh process; the Node.js hook reports to `<out>.lazy.<pid>.json`.
+
+    The environment is the test session's, whose NODE_OPTIONS already carry the hook (conftest
+    installs the loader): the stock run must take it out itself.
+    """
+    env = dict(
+        os.environ,
+        CDKTF_OUTDIR=str(out),
+        FLUXION_STOCK_PROVIDER_IMPORT=str(int(stock)),
+        FLUXION_LAZY_INDEX_REPORT=f"{out}.lazy",
+    )
     proc = subprocess.run(
         [sys.executable, "main.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
     )
     assert proc.returncode == 0, proc.stderr
     return proc
+
+
+def _lazy_reports(out: Path) -> list[dict[str, dict[str, int]]]:
+    return [json.loads(p.read_text()) for p in out.parent.glob(f"{out.name}.lazy.*.json")]
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -36,6 +51,14 @@ def test_fast_and_stock_imports_synthesize_identical_bytes(tmp_path: Path) -> No
         fast_tree
     )
     assert fast_tree == stock_tree
+    # ...and the comparison is between the two loaders: the fast run's jsii kernel compiled a
+    # few of the providers' submodules, the stock run's all of them (it wrote no report).
+    assert _lazy_reports(tmp_path / "stock") == []
+    [report] = _lazy_reports(tmp_path / "fast")
+    assert set(report) == {"@cdktf/provider-aws", "@cdktf/provider-cloudflare"}
+    aws = report["@cdktf/provider-aws"]
+    assert aws["exports"] > 2000
+    assert 10 < aws["loaded"] < aws["exports"] / 20
     for proc in (fast, stock):  # Node.js from the lockfile is a supported LTS: no banner
         assert "end-of-life" not in proc.stderr.lower()
         assert "untested" not in proc.stderr.lower()

@@ -1,0 +1,111 @@
+"use strict";
+/**
+ * Node.js side of the fast provider loader (see modules/provider_loader.py).
+ *
+ * Why: the JavaScript entry point of a prebuilt cdktf provider, `lib/index.js`, is a list of
+ * `exports.<name> = require("./<dir>");` lines, one per resource (2,212 for AWS, 219 MB of code),
+ * and the jsii kernel `require`s that entry point when Python loads the provider's assembly. So
+ * every synth compiles all of it, ~4-8 s on a 2-core machine, however few resources it uses.
+ *
+ * How: preloaded with `node --require` (provider_loader.install() adds it to NODE_OPTIONS for
+ * the jsii kernel process), this wraps `Module.prototype._compile`. When the file compiled is
+ * `node_modules/@cdktf/provider-<name>/lib/index.js` and *every* statement in it is one of the
+ * generated shapes above, its source is replaced by one that defines the same exports, in the
+ * same order, as getters that `require` the submodule on first access and then become plain
+ * values. The kernel finds a type by walking its fully qualified name through the exports
+ * (`@cdktf/provider-aws.vpc.Vpc` -> exports.vpc.Vpc), so only the submodules the project uses
+ * are ever compiled. This is what jsii's lazy-loading support (aws/jsii#4181) expects of large
+ * libraries, and what hashicorp/terraform-cdk#3012 proposed for provider bindings (never
+ * released). Any other file, or an index with anything unexpected in it, compiles unchanged.
+ *
+ * Nothing on disk changes. tests/test_loader.py proves the synthesized output byte-identical to
+ * the stock (eager) import, and tests/test_lazy_index.py tests the rewrite on its own.
+ *
+ * Diagnostics: with FLUXION_LAZY_INDEX_REPORT=<file>, each process that rewrote an index writes
+ * {"<package>": {"exports": N, "loaded": M}} to <file>.<pid>.json at exit.
+ */
+const Module = require("module");
+const fs = require("fs");
+
+const INDEX = /[\\/]node_modules[\\/](@cdktf[\\/]provider-[a-z0-9-]+)[\\/]lib[\\/]index\.js$/;
+const REQUIRE = /^exports\.([A-Za-z_$][\w$]*) = require\("(\.\/[a-z0-9-]+)"\);$/;
+const VOID = /^exports\.[A-Za-z_$][\w$]*( = exports\.[A-Za-z_$][\w$]*)* = void 0;$/;
+const HEADER = [
+  /^"use strict";$/,
+  /^Object\.defineProperty\(exports, "__esModule", \{ value: true \}\);$/,
+  /^\/\*\*$/,
+  /^ \*( .*)?$/,
+  /^ \*\/$/,
+  /^\/\/.*$/,
+  /^$/,
+];
+
+/** The lazy equivalent of an eager generated index, or null when `source` is not one. */
+function lazyIndexSource(source) {
+  const exportsInOrder = [];
+  for (const line of source.split(/\r?\n/)) {
+    const found = REQUIRE.exec(line);
+    if (found) {
+      exportsInOrder.push([found[1], found[2]]);
+    } else if (!VOID.test(line) && !HEADER.some((shape) => shape.test(line))) {
+      return null;
+    }
+  }
+  if (exportsInOrder.length === 0) return null;
+  const body = exportsInOrder.map(([name, path]) => `lazy(${JSON.stringify(name)}, ${JSON.stringify(path)});`);
+  return [
+    '"use strict";',
+    'Object.defineProperty(exports, "__esModule", { value: true });',
+    "function lazy(name, path) {",
+    "  Object.defineProperty(exports, name, {",
+    "    configurable: true,",
+    "    enumerable: true,",
+    "    get() {",
+    "      const value = require(path);",
+    "      Object.defineProperty(exports, name, { configurable: true, enumerable: true, writable: true, value });",
+    "      return value;",
+    "    },",
+    "  });",
+    "}",
+    ...body,
+    "",
+  ].join("\n");
+}
+
+const rewritten = new Map(); // package name -> module.exports of its rewritten index
+
+function install() {
+  const compile = Module.prototype._compile;
+  Module.prototype._compile = function compileLazyIndex(content, filename, ...rest) {
+    const match = INDEX.exec(filename);
+    if (match) {
+      const lazy = lazyIndexSource(content);
+      if (lazy !== null) {
+        const result = compile.call(this, lazy, filename, ...rest);
+        rewritten.set(match[1].replace(/\\/g, "/"), this.exports);
+        return result;
+      }
+    }
+    return compile.call(this, content, filename, ...rest);
+  };
+  const report = process.env.FLUXION_LAZY_INDEX_REPORT;
+  if (report) {
+    process.on("exit", () => {
+      if (rewritten.size === 0) return;
+      const summary = {};
+      for (const [name, exported] of rewritten) {
+        const names = Object.keys(exported);
+        const loaded = names.filter((key) => !Object.getOwnPropertyDescriptor(exported, key).get);
+        summary[name] = { exports: names.length, loaded: loaded.length };
+      }
+      fs.writeFileSync(`${report}.${process.pid}.json`, JSON.stringify(summary));
+    });
+  }
+}
+
+module.exports = { lazyIndexSource };
+
+if (!globalThis[Symbol.for("fluxion.lazyIndex.installed")]) {
+  globalThis[Symbol.for("fluxion.lazyIndex.installed")] = true;
+  install();
+}
