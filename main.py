@@ -24,10 +24,8 @@ from pathlib import Path
 
 from modules import provider_loader
 
-if os.environ.get("FLUXION_STOCK_PROVIDER_IMPORT") == "1":  # and no Node.js hook inherited
-    os.environ["NODE_OPTIONS"] = provider_loader.without_lazy_index(
-        os.environ.get("NODE_OPTIONS", "")
-    )
+if os.environ.get("FLUXION_STOCK_PROVIDER_IMPORT") == "1":
+    provider_loader.set_lazy_index(False)  # not even one inherited from the parent process
 else:
     provider_loader.install(lazy_node_index=os.environ.get("FLUXION_NODE_LAZY_INDEX") != "0")
 

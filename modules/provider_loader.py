@@ -50,10 +50,7 @@ def install(packages: tuple[str, ...] = PROVIDER_PACKAGES, *, lazy_node_index: b
         if spec is None or spec.submodule_search_locations is None:
             raise ModuleNotFoundError(f"provider package {name!r} is not installed")
         sys.modules[name] = importlib.util.module_from_spec(spec)
-    if lazy_node_index:
-        _preload_lazy_index()
-    else:
-        os.environ["NODE_OPTIONS"] = without_lazy_index(os.environ.get("NODE_OPTIONS", ""))
+    set_lazy_index(lazy_node_index)
 
 
 def node_require_option(path: Path) -> str:
@@ -63,12 +60,17 @@ def node_require_option(path: Path) -> str:
     return "--require " + json.dumps(str(path), ensure_ascii=False)
 
 
-def _preload_lazy_index() -> None:
-    """Preload the lazy-index hook in the jsii kernel, unless that process already runs."""
-    if "constructs._jsii" in sys.modules:  # every cdktf program loads constructs first
+def set_lazy_index(enabled: bool) -> None:
+    """Put the lazy-index hook in NODE_OPTIONS for the jsii kernel, or take it out (stock).
+
+    Enabling is skipped once the kernel runs: every cdktf program loads `constructs` first.
+    """
+    if enabled and "constructs._jsii" in sys.modules:
         return
-    current = without_lazy_index(os.environ.get("NODE_OPTIONS", ""))
-    os.environ["NODE_OPTIONS"] = f"{current} {node_require_option(LAZY_INDEX_HOOK)}".strip()
+    options = without_lazy_index(os.environ.get("NODE_OPTIONS", ""))
+    if enabled:
+        options = f"{options} {node_require_option(LAZY_INDEX_HOOK)}".strip()
+    os.environ["NODE_OPTIONS"] = options
 
 
 def without_lazy_index(node_options: str) -> str:

@@ -32,6 +32,7 @@ FOOTER = "//# sourceMappingURL=data:application/json;base64,eyJ2ZXJzaW9uIjozfQ==
 SUBMODULES = {"fake-bucket": "FakeBucket", "data-fake-thing": "DataFakeThing", "provider": "P"}
 
 PROBE = """
+globalThis.evaluated = [];
 const pkg = require(process.argv[1]);
 const before = [...globalThis.evaluated];
 const keys = Object.keys(pkg);
@@ -49,9 +50,7 @@ def _package(root: Path, name: str, index: str) -> Path:
     for directory, cls in SUBMODULES.items():
         (package / "lib" / directory).mkdir()
         (package / "lib" / directory / "index.js").write_text(
-            "globalThis.evaluated = globalThis.evaluated || [];\n"
-            f'globalThis.evaluated.push("{directory}");\n'
-            f'exports.{cls} = "{cls} class";\n'
+            f'globalThis.evaluated.push("{directory}");\nexports.{cls} = "{cls} class";\n'
         )
     return package
 
@@ -59,9 +58,8 @@ def _package(root: Path, name: str, index: str) -> Path:
 def _probe(package: Path, *, hook: bool) -> dict[str, object]:
     options = provider_loader.node_require_option(provider_loader.LAZY_INDEX_HOOK) if hook else ""
     env = dict(os.environ, NODE_OPTIONS=f"--no-deprecation {options}")
-    script = "globalThis.evaluated = [];" + PROBE
     proc = subprocess.run(
-        ["node", "-e", script, str(package)], env=env, capture_output=True, text=True, timeout=60
+        ["node", "-e", PROBE, str(package)], env=env, capture_output=True, text=True, timeout=60
     )
     assert proc.returncode == 0, proc.stderr
     result: dict[str, object] = json.loads(proc.stdout)
