@@ -67,8 +67,9 @@ list: $(VENV)/.synced node_modules/.installed
 resolve: $(VENV)/.synced
 	$(PY) -m imports.resolve --env $(or $(FLUXION_ENV),production)
 
+# N=3 takes the median of three runs of every case (about 2 minutes per run on 2 cores).
 bench: $(VENV)/.synced
-	$(PY) scripts/bench_synth.py
+	$(PY) scripts/bench_synth.py --repeat $(or $(N),1) --kernel-profile
 
 $(PIPENV):
 	$(PYTHON) -m venv $(TOOLS)
