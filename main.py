@@ -5,8 +5,14 @@ Environment (read here and nowhere else):
   FLUXION_PROFILE  adopt (default; mirrors the live estate)
   CDKTF_OUTDIR     output folder (default: cdktf.out; the cdktf CLI sets it)
   FLUXION_STRICT_IMPORTS=1  fail when a resource has no import block (CI before adoption)
+  FLUXION_INVENTORY_ROOT  folder holding inventory/<env>.json and resolved/<env>.json
+                   (default: imports/); an empty folder synthesizes a fresh environment
   FLUXION_STOCK_PROVIDER_IMPORT=1  import the providers the stock, slow way (tests, benchmark)
   FLUXION_NODE_LAZY_INDEX=0  fast loader on the Python side only (benchmark; a safety valve)
+
+Next to cdktf's manifest, `synth.json` records what was synthesized (environment, profile, git
+commit and whether the tree was dirty, and per adopted stack the addresses with and without an
+import block); `python -m review.deploy` refuses output that differs from what was reviewed.
 
 Synthesis goes to a temporary sibling folder that replaces the output folder only once every
 stack has synthesized, so bad input never leaves a half-written `cdktf.out/`.
@@ -35,6 +41,7 @@ import config
 from imports.adopt import StackAdoption, attach_all, report
 from imports.inventory import ADOPTED_STACKS, Inventory
 from imports.inventory import load as load_inventory
+from review.provenance import git_state
 from stacks import STACKS
 
 ROOT = Path(__file__).resolve().parent
@@ -68,6 +75,27 @@ def build_app(
     return Built(app, adoptions)
 
 
+def stamp(
+    env: config.EnvironmentConfig, adoptions: list[StackAdoption], inventory: Inventory | None
+) -> dict[str, object]:
+    """What `synth.json` says about an output folder (read by the deploy guard)."""
+    commit, dirty = git_state()
+    return {
+        "environment": env.name,
+        "profile": env.profile,
+        "commit": commit,
+        "dirty": dirty,
+        "inventory_entries": len(inventory.entries) if inventory else 0,
+        "adoption": {
+            a.stack: {
+                "imported": sorted(a.addresses[p] for p in a.imported),
+                "missing": sorted(a.addresses[p] for p in a.addresses if p not in a.imported),
+            }
+            for a in adoptions
+        },
+    }
+
+
 def synth(
     env: config.EnvironmentConfig,
     outdir: Path,
@@ -86,6 +114,8 @@ def synth(
         if strict and inventory is not None and any(a.missing for a in built.adoptions):
             raise config.ConfigError("strict imports: " + report(built.adoptions, inventory))
         built.app.synth()
+        record = stamp(env, built.adoptions, inventory)
+        (staging / "synth.json").write_text(json.dumps(record, indent=2) + "\n")
         if outdir.exists():
             shutil.rmtree(outdir)
         staging.rename(outdir)
@@ -101,7 +131,12 @@ def main() -> int:
             profile=os.environ.get("FLUXION_PROFILE") or None,
         )
         # Import blocks belong to the adoption, which uses `adopt`; `hardened` comes after it.
-        inventory = None if env.hardened else load_inventory(env)
+        inventory = None
+        if not env.hardened:
+            root = os.environ.get("FLUXION_INVENTORY_ROOT")
+            if root and not Path(root).is_dir():
+                raise config.ConfigError(f"FLUXION_INVENTORY_ROOT: {root!r} is not a folder")
+            inventory = load_inventory(env, Path(root)) if root else load_inventory(env)
         adoptions = synth(
             env,
             Path(os.environ.get("CDKTF_OUTDIR", ROOT / "cdktf.out")),

@@ -5,6 +5,7 @@ from config.errors import ConfigError
 from config.model import (
     CiConfig,
     ComputeConfig,
+    DatabaseConfig,
     EdgeConfig,
     EnvironmentConfig,
     EtlSchedule,
@@ -20,6 +21,7 @@ __all__ = [
     "CiConfig",
     "ComputeConfig",
     "ConfigError",
+    "DatabaseConfig",
     "EdgeConfig",
     "EnvironmentConfig",
     "EtlSchedule",

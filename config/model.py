@@ -166,6 +166,27 @@ ETL_SCHEDULES = (
 
 
 @dataclass(frozen=True)
+class DatabaseConfig:
+    """RDS PostgreSQL (seed: "Base de Datos")."""
+
+    master_username: str = "postgres"
+    """AWS CDK's generated-secret default for PostgreSQL. Read back on import and compared by
+    the parity check (the resolver records `MasterUsername`): a different value would replace
+    the database, which `prevent_destroy` and the plan gate stop."""
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,62}", self.master_username):
+            raise ConfigError(
+                f"database.master_username: {self.master_username!r} must start with a letter "
+                "and hold 1-63 letters, digits or '_' (RDS PostgreSQL)"
+            )
+        if self.master_username.lower().startswith("rds"):
+            raise ConfigError(
+                f"database.master_username: {self.master_username!r} is reserved by RDS"
+            )
+
+
+@dataclass(frozen=True)
 class ComputeConfig:
     """ECS, ALB and schedules (seed: "Computo (ECS Fargate)", "Load Balancer")."""
 
@@ -328,6 +349,7 @@ class EnvironmentConfig:
     region: str
     domain: str
     network: NetworkConfig = field(default_factory=NetworkConfig)
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
     compute: ComputeConfig = field(default_factory=ComputeConfig)
     edge: EdgeConfig = field(default_factory=EdgeConfig)
     ci: CiConfig = field(default_factory=CiConfig)

@@ -29,6 +29,8 @@ class StackAdoption:
     resources: int = 0
     imported: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    addresses: dict[str, str] = field(default_factory=dict)
+    """Construct path -> Terraform address, for every resource of the stack."""
 
 
 def resources_by_path(stack: TerraformStack) -> dict[str, TerraformResource]:
@@ -62,6 +64,7 @@ def attach(
     lookups: dict[str, str] = {}
     blocks = []
     for path, resource in sorted(found.items()):
+        adoption.addresses[path] = f"{kinds[path]}.{resource.friendly_unique_id}"
         if path not in entries:
             adoption.missing.append(f"{path} ({kinds[path]})")
             continue
@@ -69,8 +72,7 @@ def attach(
         if use_import_from:
             resource.import_from(import_id)
         else:
-            address = f"{kinds[path]}.{resource.friendly_unique_id}"
-            blocks.append({"to": address, "id": import_id})
+            blocks.append({"to": adoption.addresses[path], "id": import_id})
         adoption.imported.append(path)
     if blocks:
         stack.add_override("import", blocks)

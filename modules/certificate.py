@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cdktf import Fn, TerraformResourceLifecycle
+from cdktf import Fn, TerraformProvider, TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.acm_certificate import AcmCertificate
 from cdktf_cdktf_provider_cloudflare.dns_record import DnsRecord
 from constructs import Construct
@@ -13,13 +13,23 @@ AUTOMATIC_TTL = 1  # Cloudflare's "Auto"
 class WildcardCertificate(Construct):
     """`*.domain` in `region` (us-east-1 for CloudFront) plus its validation CNAME.
 
+    The AWS provider this project is tested and deployed with (5.100.0) has no per-resource
+    `region` (that came with 6.0): `provider` is an aliased provider for the certificate's region
+    when it is not the stack's own (None: the stack's provider).
+
     No `aws_acm_certificate_validation`: it is a waiter, not an AWS object. It cannot be
     imported, so it would turn the adoption plan's "0 to add" into "1 to add"; the adopted
     certificate is ISSUED already.
     """
 
     def __init__(
-        self, scope: Construct, id_: str, *, domain: str, region: str, zone_id: str
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        domain: str,
+        zone_id: str,
+        provider: TerraformProvider | None = None,
     ) -> None:
         super().__init__(scope, id_)
         self.certificate = AcmCertificate(
@@ -27,7 +37,7 @@ class WildcardCertificate(Construct):
             "certificate",
             domain_name=f"*.{domain}",
             validation_method="DNS",
-            region=region,
+            provider=provider,
             # a renewed or re-keyed certificate must exist before CloudFront lets go of the old
             lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
         )

@@ -68,8 +68,12 @@ class PostgresProps:
     copy_tags_to_snapshot: bool = False
     performance_insights: bool = False
     """Performance Insights with the free 7-day retention, on both instances."""
+    master_username: str = "postgres"
+    """Read back on import; a different value would replace the database (ForceNew)."""
     manage_master_password: bool = False
     """Let RDS own the master password in a secret of its own (`master_user_secret`)."""
+    master_password: tuple[str, float] | None = None
+    """(write-only password, its version) for creating the primary; ignored once it exists."""
     replica_deletion_protection: bool = False
     replica_log_exports: bool = False
     parameters: dict[str, str] = field(default_factory=lambda: dict(PRIMARY_PARAMETERS))
@@ -88,6 +92,8 @@ class PostgresProps:
                 f"max_allocated_storage: {self.max_allocated_storage} is below "
                 f"allocated_storage {self.allocated_storage}"
             )
+        if self.manage_master_password and self.master_password is not None:
+            raise ConfigError("master_password: give it or manage_master_password, not both")
         if self.backup_retention_days < 1:
             raise ConfigError(
                 f"backup_retention_days: {self.backup_retention_days}; a replica needs backups"
@@ -98,6 +104,7 @@ class PostgresWithReplica(Construct):
     def __init__(self, scope: Construct, id_: str, *, props: PostgresProps) -> None:
         super().__init__(scope, id_)
         keep = TerraformResourceLifecycle(prevent_destroy=True)
+        password, password_version = props.master_password or (None, None)
         primary_params = self._parameter_group("primary_params", props, props.parameters)
         replica_params = self._parameter_group("replica_params", props, props.replica_parameters)
         self.primary = DbInstance(
@@ -127,12 +134,18 @@ class PostgresWithReplica(Construct):
             copy_tags_to_snapshot=props.copy_tags_to_snapshot or None,
             performance_insights_enabled=props.performance_insights or None,
             performance_insights_retention_period=7 if props.performance_insights else None,
+            username=props.master_username,
             manage_master_user_password=props.manage_master_password or None,
+            password_wo=password,
+            password_wo_version=password_version,
             skip_final_snapshot=False,
             final_snapshot_identifier=f"{props.identifier}-final",
-            # The master password lives in fluxion/postgres-credentials (set by AWS CDK); it is
-            # never in this config, so Terraform neither reads nor stores it.
-            lifecycle=keep,
+            # Neither the live password (fluxion/postgres-credentials) nor a new one is ever in
+            # this config or the state: `password_wo` is write-only, used when creating.
+            lifecycle=TerraformResourceLifecycle(
+                prevent_destroy=True,
+                ignore_changes=["password_wo_version"] if password_version else None,
+            ),
         )
         self.replica = DbInstance(
             self,

@@ -1,62 +1,175 @@
-"""Ordered deploy and destroy of the synthesized stacks with the pinned cdktf CLI.
+"""Ordered, guarded deploy and destroy of the synthesized stacks with Terraform.
 
-    python -m review.deploy deploy [--auto-approve] [--dry-run]
+    python -m review.deploy deploy [--stacks network data] [--auto-approve] [--dry-run]
     python -m review.deploy destroy --confirm production [--dry-run]
 
 Deploys one stack at a time in dependency order (from the manifest: state -> network -> data
--> compute -> edge); destroys in reverse, only with `--confirm <environment name>`. Refuses to
-run on a dirty git tree (what is deployed must be a commit) or when a stack is not synthesized.
-Uses `--skip-synth`: it deploys exactly the `cdktf.out/` that was reviewed.
+-> compute -> edge) with Terraform on the reviewed `cdktf.out/`: `init`, `plan -out`, the
+guard on `show -json`, then `apply` of exactly that saved plan. Destroys in reverse, only with
+`--confirm <environment name>`.
+
+**The deploy guard** refuses, before anything runs, output that is not what was reviewed:
+- a git tree with uncommitted changes, or `synth.json` of another commit than HEAD (what is
+  deployed must be a commit, synthesized from it);
+- another profile or environment than the one asked for (`--profile`, default `adopt`);
+- an incomplete adoption: the inventory says the estate exists (it has entries) yet a resource
+  of an adopted stack has no import block (the first deploy would create a second copy of it).
+  An empty inventory is a fresh environment: nothing is adopted and everything is created;
+and, per stack, a plan that would create an address the inventory says exists, delete or
+replace anything, when the gate says so (`review/plan_gate.py`). Each refusal says what to run.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import subprocess
+import os
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from graphlib import TopologicalSorter
 from pathlib import Path
+from typing import Any
 
 from config import ConfigError
+from review import terraform
+from review.plan_gate import Verdict, gate
+from review.provenance import git_state
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = ("state", "network", "data", "compute", "edge")
+NEW_BY_DESIGN_STACKS = frozenset({"state"})
+"""Stacks created by this project, never adopted: their plans may add resources."""
+
+
+class Refused(ConfigError):
+    """The guard's answer: the message says what is wrong and what to run."""
 
 
 def order(outdir: Path) -> list[str]:
     """Stacks in dependency order, from the synthesized manifest; every stack must be there."""
     manifest_path = outdir / "manifest.json"
     if not manifest_path.exists():
-        raise ConfigError(f"{outdir} has no manifest.json: run `make synth` first")
+        raise Refused(f"{outdir} has no manifest.json: run `make synth` first")
     stacks = json.loads(manifest_path.read_text())["stacks"]
     missing = [s for s in EXPECTED if s not in stacks]
     missing += [n for n, s in stacks.items() if not (outdir / s["synthesizedStackPath"]).exists()]
     if missing:
-        raise ConfigError(f"stacks not synthesized: {sorted(set(missing))}; run `make synth`")
+        raise Refused(f"stacks not synthesized: {sorted(set(missing))}; run `make synth`")
     graph = {name: set(s["dependencies"]) for name, s in stacks.items()}
     return list(TopologicalSorter(graph).static_order())
 
 
-def require_clean_tree(root: Path) -> None:
-    status = subprocess.run(
-        ["git", "-C", str(root), "status", "--porcelain"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    if status.strip():
-        changed = ", ".join(line[3:] for line in status.splitlines()[:5])
-        raise ConfigError(f"the git tree is dirty ({changed}...): commit or stash first")
+def read_stamp(outdir: Path) -> dict[str, Any]:
+    path = outdir / "synth.json"
+    if not path.exists():
+        raise Refused(f"{path} is missing: run `make synth` (this output predates the guard)")
+    return dict(json.loads(path.read_text()))
 
 
-def commands(action: str, stacks: list[str], *, auto_approve: bool) -> list[list[str]]:
-    sequence = stacks if action == "deploy" else list(reversed(stacks))
-    extra = ["--auto-approve"] if auto_approve else []
-    return [
-        ["npx", "--no-install", "cdktf", action, stack, "--skip-synth", *extra]
-        for stack in sequence
-    ]
+def check_stamp(
+    stamp: dict[str, Any],
+    *,
+    head: str | None,
+    dirty: bool,
+    profile: str,
+    environment: str,
+    allow_dirty: bool = False,
+) -> None:
+    """The static half of the guard: is this output what was reviewed?"""
+    if stamp.get("profile") != profile:
+        raise Refused(
+            f"synth.json: profile {stamp.get('profile')!r} is not the reviewed {profile!r}: "
+            f"run `make synth PROFILE={profile}` and review its plan"
+        )
+    if stamp.get("environment") != environment:
+        raise Refused(
+            f"synth.json: environment {stamp.get('environment')!r} is not {environment!r}: "
+            f"run `FLUXION_ENV={environment} make synth`"
+        )
+    if not allow_dirty:
+        if dirty or stamp.get("dirty"):
+            raise Refused(
+                "the git tree has uncommitted changes (now or at synth time): commit, "
+                "`make synth`, review the plan, then deploy"
+            )
+        if stamp.get("commit") != head:
+            raise Refused(
+                f"synth.json: synthesized from {str(stamp.get('commit'))[:12]}, HEAD is "
+                f"{str(head)[:12]}: run `make synth` and review the plan again"
+            )
+    adoption: dict[str, dict[str, list[str]]] = stamp.get("adoption", {})
+    missing = [f"{s}: {a}" for s, info in sorted(adoption.items()) for a in info["missing"]]
+    if stamp.get("inventory_entries", 0) and missing:
+        shown = ", ".join(missing[:3]) + (
+            f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+        )
+        raise Refused(
+            f"adoption incomplete: the inventory says the estate exists, but {len(missing)} "
+            f"resources have no import block ({shown}): run `make resolve`, review "
+            "imports/resolved/, then `make synth`"
+        )
+
+
+def plan_guard(stack: str, plan: dict[str, Any], stamp: dict[str, Any]) -> Verdict:
+    """The per-stack half: the gate, plus no create of what the inventory says exists."""
+    exists = frozenset(stamp.get("adoption", {}).get(stack, {}).get("imported", []))
+    creates = {
+        rc["address"]
+        for rc in plan.get("resource_changes", [])
+        if rc.get("mode") != "data" and rc["change"]["actions"] == ["create"]
+    }
+    verdict = gate(stack, plan, new_by_design=frozenset(creates - exists))
+    verdict.failures = [f for f in verdict.failures if "(not new by design)" not in f]
+    for address in sorted(creates & exists):
+        verdict.failures.append(f"{address} would be created, but the inventory says it exists")
+    # A deploy (not an adoption) may change what the reviewed code changes.
+    verdict.failures = [f for f in verdict.failures if "would change in AWS" not in f]
+    return verdict
+
+
+@dataclass
+class Runner:
+    """Runs Terraform for one stack directory; `confirm` asks before an apply."""
+
+    outdir: Path
+    extra_env: dict[str, str]
+    confirm: Callable[[str], bool]
+
+    def stack_dir(self, stack: str) -> Path:
+        manifest = json.loads((self.outdir / "manifest.json").read_text())
+        return (self.outdir / manifest["stacks"][stack]["workingDirectory"]).resolve()
+
+    def deploy(self, stack: str, stamp: dict[str, Any]) -> Verdict:
+        cwd = self.stack_dir(stack)
+        run = terraform.run
+        run(["init", "-input=false", "-no-color"], cwd, self.extra_env)
+        run(["plan", "-input=false", "-no-color", "-out=deploy.tfplan"], cwd, self.extra_env)
+        plan = json.loads(run(["show", "-json", "deploy.tfplan"], cwd, self.extra_env))
+        verdict = plan_guard(stack, plan, stamp)
+        for line in verdict.lines():
+            print(line, flush=True)
+        if not verdict.passed:
+            raise Refused(f"{stack}: the plan fails the guard; nothing was applied")
+        if sum(verdict.counts.values()) == 0 and not plan.get("output_changes"):
+            return verdict
+        if not self.confirm(f"apply this plan to {stack}?"):
+            raise Refused(f"{stack}: not confirmed; nothing was applied")
+        run(["apply", "-input=false", "-no-color", "deploy.tfplan"], cwd, self.extra_env)
+        return verdict
+
+    def destroy(self, stack: str) -> None:
+        cwd = self.stack_dir(stack)
+        terraform.run(["init", "-input=false", "-no-color"], cwd, self.extra_env)
+        terraform.run(
+            ["destroy", "-input=false", "-no-color", "-auto-approve"], cwd, self.extra_env
+        )
+
+
+def _ask(question: str) -> bool:
+    if not sys.stdin.isatty():
+        return False
+    return input(f"{question} [y/N] ").strip().lower() == "y"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,25 +177,56 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("action", choices=("deploy", "destroy"))
     parser.add_argument("--out", type=Path, default=ROOT / "cdktf.out")
     parser.add_argument("--environment", default="production")
+    parser.add_argument("--profile", default=os.environ.get("FLUXION_PROFILE") or "adopt")
+    parser.add_argument("--stacks", nargs="+", help="deploy only these (still in order)")
     parser.add_argument("--confirm", help="destroy only: the environment's name, typed out")
     parser.add_argument("--auto-approve", action="store_true")
-    parser.add_argument("--dry-run", action="store_true", help="print the commands only")
+    parser.add_argument("--dry-run", action="store_true", help="check and print the order only")
+    parser.add_argument(
+        "--allow-dirty",
+        action="store_true",
+        help="emulated runs only: skip the clean-tree and commit checks",
+    )
     args = parser.parse_args(argv)
     try:
         if args.action == "destroy" and args.confirm != args.environment:
-            raise ConfigError(
+            raise Refused(
                 f"destroy needs --confirm {args.environment} (got {args.confirm!r}); "
                 "stateful resources also carry prevent_destroy"
             )
-        require_clean_tree(ROOT)
-        plan = commands(args.action, order(args.out), auto_approve=args.auto_approve)
+        stacks = order(args.out)
+        if args.stacks:
+            unknown = sorted(set(args.stacks) - set(stacks))
+            if unknown:
+                raise Refused(f"--stacks: {unknown} not in {args.out} (have {stacks})")
+            stacks = [s for s in stacks if s in args.stacks]
+        stamp = read_stamp(args.out)
+        head, dirty = git_state(ROOT)
+        check_stamp(
+            stamp,
+            head=head,
+            dirty=dirty,
+            profile=args.profile,
+            environment=args.environment,
+            allow_dirty=args.allow_dirty,
+        )
     except ConfigError as err:
         print(f"refused: {err}", file=sys.stderr)
         return 2
-    for command in plan:
-        print("$ " + " ".join(command), flush=True)
-        if not args.dry_run and subprocess.run(command, cwd=ROOT).returncode != 0:
-            print(f"stopped: {command[3]} {command[4]} failed", file=sys.stderr)
+    sequence = stacks if args.action == "deploy" else list(reversed(stacks))
+    print(f"{args.action} in order: {' -> '.join(sequence)}", flush=True)
+    if args.dry_run:
+        return 0
+    runner = Runner(args.out, {}, (lambda _q: True) if args.auto_approve else _ask)
+    for stack in sequence:
+        print(f"== {stack}", flush=True)
+        try:
+            if args.action == "deploy":
+                runner.deploy(stack, stamp)
+            else:
+                runner.destroy(stack)
+        except ConfigError as err:
+            print(f"stopped: {err}", file=sys.stderr)
             return 1
     return 0
 

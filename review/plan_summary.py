@@ -2,7 +2,8 @@
 
     python -m review.plan_summary network=plans/network.json data=plans/data.json ...
     python -m review.plan_summary --adoption network=plans/network.json   # exit 1 unless
-        every change is an import with no other action (a pure adoption plan)
+        every change is an import, and an import's update touches only state-only
+        arguments (review/plan_gate.py): nothing would call AWS
 
 Reads Terraform's documented JSON plan format: `resource_changes[].change.actions` and
 `change.importing`. Note `terraform plan -detailed-exitcode` cannot tell an import-only plan
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from review.plan_gate import gate
 from review.stateful import STATEFUL_TYPES
 
 COLUMNS = ("import", "add", "change", "replace", "destroy", "forget", "no-op")
@@ -90,24 +92,26 @@ def main(argv: list[str] | None = None) -> int:
         help="fail unless the plan only imports (0 add/change/destroy)",
     )
     args = parser.parse_args(argv)
-    summaries = []
+    summaries, verdicts = [], []
     for item in args.plans:
         stack, _, path = item.rpartition("=")
         stack = stack or Path(path).stem
         try:
             plan = json.loads(Path(path).read_text())
             summaries.append(summarize(stack, plan, adoption=args.adoption))
+            verdicts.append(gate(stack, plan))
         except (OSError, ValueError, KeyError) as err:
             print(f"error: {path}: {err}", file=sys.stderr)
             return 2
     print(table(summaries))
-    failed = any(s.flags for s in summaries)
-    if args.adoption:
-        imports = sum(s.counts["import"] for s in summaries)
-        other = sum(s.counts[c] for s in summaries for c in ("add", "change", "replace", "destroy"))
-        print(f"adoption: {imports} to import, {other} other changes")
-        failed |= imports == 0 or other > 0
-    return 1 if failed else 0
+    if not args.adoption:
+        return 1 if any(s.flags for s in summaries) else 0
+    for verdict in verdicts:
+        print("\n".join(verdict.lines()))
+    imports = sum(s.counts["import"] for s in summaries)
+    other = sum(s.counts[c] for s in summaries for c in ("add", "change", "replace", "destroy"))
+    print(f"adoption: {imports} to import, {other} other changes")
+    return 1 if imports == 0 or not all(v.passed for v in verdicts) else 0
 
 
 if __name__ == "__main__":

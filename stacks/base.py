@@ -21,6 +21,7 @@ class FluxionStack(TerraformStack):
     def __init__(self, scope: Construct, id_: str, *, config: EnvironmentConfig) -> None:
         super().__init__(scope, id_)
         self.config = config
+        self._aws_providers: dict[str, AwsProvider] = {}
         AwsProvider(
             self,
             "aws",
@@ -41,6 +42,23 @@ class FluxionStack(TerraformStack):
             )
             # cdktf 0.21's S3Backend has no `use_lockfile` field yet.
             self.add_override("terraform.backend.s3.use_lockfile", True)
+
+    def provider_in(self, region: str) -> AwsProvider | None:
+        """None for the stack's own region, else an aliased AWS provider pinned the same way.
+
+        AWS provider 5.x (the version deployed) has no per-resource `region` argument.
+        """
+        if region == self.config.region:
+            return None
+        if region not in self._aws_providers:
+            self._aws_providers[region] = AwsProvider(
+                self,
+                f"aws_{region.replace('-', '_')}",
+                alias=region.replace("-", "_"),
+                region=region,
+                allowed_account_ids=[self.config.account_id],
+            )
+        return self._aws_providers[region]
 
 
 def origin_verify_token(stack: FluxionStack, config: EnvironmentConfig) -> str | None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from cdktf import TerraformVariable, Token
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
-from cdktf_cdktf_provider_aws.ssm_parameter import SsmParameter
 from constructs import Construct
 
 from config import EnvironmentConfig
@@ -22,7 +22,8 @@ from modules.secret_containers import SecretContainers
 from stacks.base import FluxionStack
 from stacks.contract import DataOutputs, NetworkOutputs, publish, read, remote_state
 
-SENTRY_EPHEMERAL = "sentry_dsn_current"
+MASTER_PASSWORD_VARIABLE = "db_master_password"
+MASTER_PASSWORD_VERSION_VARIABLE = "db_master_password_version"
 
 
 class DataStack(FluxionStack):
@@ -43,7 +44,9 @@ class DataStack(FluxionStack):
                 security_group_ids=[network.rds_security_group_id],
                 copy_tags_to_snapshot=hardened,
                 performance_insights=hardened,
+                master_username=config.database.master_username,
                 manage_master_password=hardened,
+                master_password=None if hardened else self._master_password(),
                 replica_deletion_protection=hardened,
                 replica_log_exports=hardened,
             ),
@@ -63,8 +66,9 @@ class DataStack(FluxionStack):
                 name=f"/aws/rds/instance/{REPLICA}/postgresql",
                 retention_in_days=config.log_retention(7),
             )
-            db.replica.depends_on = [db.primary.fqn, replica_logs.fqn]
-        sentry = self._sentry_parameter()
+            # A plain address: `fqn` renders "${...}", which Terraform rejects in depends_on.
+            logs = f"{replica_logs.terraform_resource_type}.{replica_logs.friendly_unique_id}"
+            db.replica.depends_on = [*(db.replica.depends_on or []), logs]
         backups = PrivateBucket(
             self,
             "backups",
@@ -91,7 +95,9 @@ class DataStack(FluxionStack):
             replica_address=db.replica.address,
             db_port=db.primary.port,
             db_name=db.primary.db_name,
-            sentry_dsn_parameter_arn=sentry.arn,
+            sentry_dsn_parameter_arn=(
+                f"arn:aws:ssm:{config.region}:{config.account_id}:parameter{SENTRY_DSN}"
+            ),
             # hardened: RDS owns the master password in its own secret (same JSON keys)
             app_db_secret_arn=(
                 db.primary.master_user_secret.get(0).secret_arn
@@ -102,24 +108,34 @@ class DataStack(FluxionStack):
         )
         publish(self, self.outputs)
 
-    def _sentry_parameter(self) -> SsmParameter:
-        """/fluxion/etl/sentry-dsn, adopted without its value ever entering state or plans.
+    def _master_password(self) -> tuple[str, float]:
+        """The master password for a *new* primary, from an ephemeral input variable.
 
-        `value_wo` is write-only: Terraform never stores it. It is fed every run from an
-        ephemeral read of the parameter itself, so the provider always sees a write-only value
-        (and never falls back to storing `value`), and with `value_wo_version` fixed Terraform
-        never writes it either: the DSN is changed only with `aws ssm put-parameter`.
-        cdktf 0.21 has no ephemeral-resource construct, hence the override.
+        `adopt` mirrors the live database, whose password AWS CDK put in
+        fluxion/postgres-credentials; Terraform never reads or stores it. Creating a primary
+        (a fresh environment, a restore) needs one, so `TF_VAR_db_master_password` (ephemeral:
+        never in a plan or state) feeds the write-only `password_wo`, with
+        `TF_VAR_db_master_password_version=1`. Both default to null: adopting or planning the
+        existing database sends no password. After creation the password is rotated in the
+        secret, not here (the version is ignored after create). Put the same value in
+        fluxion/postgres-credentials for the application.
         """
-        self.add_override(
-            f"ephemeral.aws_ssm_parameter.{SENTRY_EPHEMERAL}",
-            {"name": SENTRY_DSN, "with_decryption": True},
-        )
-        return SsmParameter(
+        password = TerraformVariable(
             self,
-            "sentry_dsn_parameter",
-            name=SENTRY_DSN,
-            type="SecureString",
-            value_wo=f"${{ephemeral.aws_ssm_parameter.{SENTRY_EPHEMERAL}.value}}",
-            value_wo_version=1,
+            MASTER_PASSWORD_VARIABLE,
+            type="string",
+            sensitive=True,
+            nullable=True,
+            description="Master password for a new primary only (TF_VAR_db_master_password)",
         )
+        password.add_override("ephemeral", True)  # cdktf 0.21's TerraformVariable lacks it
+        version = TerraformVariable(
+            self,
+            MASTER_PASSWORD_VERSION_VARIABLE,
+            type="number",
+            nullable=True,
+            description="1 with db_master_password when creating a primary; null otherwise",
+        )
+        for variable in (password, version):  # an explicit null default: not required
+            variable.add_override("default", Token.null_value())
+        return password.string_value, version.number_value

@@ -37,7 +37,11 @@ class EdgeStack(FluxionStack):
         )
         compute = read(ComputeOutputs, remote_state(self, config, "compute"))
         cert = WildcardCertificate(
-            self, "wildcard", domain=config.domain, region=edge.certificate_region, zone_id=zone_id
+            self,
+            "wildcard",
+            domain=config.domain,
+            zone_id=zone_id,
+            provider=self.provider_in(edge.certificate_region),
         )
         cache = DataAwsCloudfrontCachePolicy(
             self, "caching_optimized", name="Managed-CachingOptimized"

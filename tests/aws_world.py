@@ -270,7 +270,6 @@ def _data(
     client("ssm").put_parameter(
         Name="/fluxion/etl/sentry-dsn", Type="SecureString", Value="emulator-placeholder"
     )
-    ids["sentry_dsn_parameter"] = "/fluxion/etl/sentry-dsn"
     logs = client("logs")
     name = "/aws/rds/instance/fluxion-postgres-v2/postgresql"
     logs.create_log_group(logGroupName=name)

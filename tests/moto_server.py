@@ -1,8 +1,13 @@
-"""moto in server mode on 127.0.0.1 (a free port), started and stopped by the tests."""
+"""moto in server mode on 127.0.0.1 (a free port), started and stopped by the tests.
+
+moto's server may ignore SIGTERM: the server runs in its own process group, which gets
+SIGTERM, then SIGKILL if it is still there after a few seconds, so no server outlives its test.
+"""
 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -11,6 +16,9 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _free_port() -> int:
@@ -19,9 +27,29 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def stop(proc: subprocess.Popen[bytes], grace: float = 5.0) -> None:
+    """End the server's whole process group: SIGTERM, then SIGKILL after `grace` seconds."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            proc.wait(timeout=grace)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    proc.wait(timeout=30)
+
+
 @contextmanager
-def moto_server(account_id: str) -> Iterator[str]:
-    """Yield the endpoint URL of a fresh moto server emulating `account_id`; stop it after."""
+def moto_server(
+    account_id: str, *, patched: bool = False, log: IO[bytes] | None = None
+) -> Iterator[str]:
+    """Yield the endpoint URL of a fresh moto server emulating `account_id`; stop it after.
+
+    `patched`: the e2e emulator (`tests/e2e/emulator.py`), moto with its reviewed workarounds.
+    """
     port = _free_port()
     # ACM certificates issue at once; AWS managed IAM policies exist (SSM core)
     env = dict(
@@ -30,12 +58,18 @@ def moto_server(account_id: str) -> Iterator[str]:
         MOTO_IAM_LOAD_MANAGED_POLICIES="true",
         MOTO_ACCOUNT_ID=account_id,
     )
-    binary = Path(sys.executable).parent / "moto_server"
+    if patched:
+        command = [sys.executable, "-m", "tests.e2e.emulator", "--port", str(port)]
+    else:
+        command = [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1"]
+        command += ["-p", str(port)]
     proc = subprocess.Popen(
-        [str(binary), "-H", "127.0.0.1", "-p", str(port)],
+        command,
+        cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log or subprocess.DEVNULL,
+        stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -46,9 +80,8 @@ def moto_server(account_id: str) -> Iterator[str]:
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("moto_server did not start") from None
+                    raise RuntimeError(f"moto server did not start: {command}") from None
                 time.sleep(0.2)
         yield url
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        stop(proc)

@@ -30,7 +30,6 @@ PINNED = {
         "aws_s3_bucket.legacy_backups_v1_bucket_D18F638F",
         "aws_s3_bucket.legacy_backups_v2_bucket_79F12BA8",
         "aws_s3_bucket.legacy_backups_v3_bucket_679360C7",
-        "aws_ssm_parameter.sentry_dsn_parameter",
         "aws_secretsmanager_secret.secrets_db_credentials_9CC99473",
         "aws_secretsmanager_secret.secrets_postgres_credentials_CA2FF18E",
         "aws_secretsmanager_secret.secrets_production_702D4061",

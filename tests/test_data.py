@@ -52,7 +52,24 @@ def test_primary(data: dict[str, Any]) -> None:
     assert {k: db.get(k) for k in expected} == expected
     assert db["final_snapshot_identifier"]
     assert db["lifecycle"]["prevent_destroy"] is True
-    assert "password" not in db and "password_wo" not in db
+    assert "password" not in db and "manage_master_user_password" not in db
+    assert db["username"] == "postgres"
+
+
+def test_a_new_primary_gets_its_password_from_an_ephemeral_variable(data: dict[str, Any]) -> None:
+    """A fresh environment can create the primary; adopting the live one sends no password."""
+    db = by_path(data, "aws_db_instance", "postgres/primary")
+    assert db["password_wo"] == "${var.db_master_password}"
+    assert db["password_wo_version"] == "${var.db_master_password_version}"
+    assert db["lifecycle"]["ignore_changes"] == ["password_wo_version"]
+    password = data["variable"]["db_master_password"]
+    assert password["ephemeral"] is True and password["sensitive"] is True
+    # null by default: planning the adopted database needs neither variable
+    assert (
+        password["default"] is None
+        and data["variable"]["db_master_password_version"]["default"] is None
+    )
+    assert "default" in password
 
 
 def test_replica(data: dict[str, Any]) -> None:
@@ -122,16 +139,12 @@ def test_rds_log_group(data: dict[str, Any]) -> None:
     assert group["retention_in_days"] == 7
 
 
-def test_sentry_parameter_value_never_in_state(data: dict[str, Any]) -> None:
-    param = by_path(data, "aws_ssm_parameter", "sentry_dsn_parameter")
-    assert param["name"] == "/fluxion/etl/sentry-dsn"
-    assert param["type"] == "SecureString"
-    assert "value" not in param and "insecure_value" not in param
-    ephemeral = data["ephemeral"]["aws_ssm_parameter"]
-    (name,) = ephemeral
-    assert ephemeral[name]["name"] == "/fluxion/etl/sentry-dsn"
-    assert param["value_wo"] == f"${{ephemeral.aws_ssm_parameter.{name}.value}}"
-    assert isinstance(param["value_wo_version"], int)
+def test_the_sentry_parameter_stays_out_of_terraform(data: dict[str, Any]) -> None:
+    """Importing a SecureString puts its value in the plan and state: it is referenced by ARN."""
+    assert not resources(data, "aws_ssm_parameter")
+    assert "ephemeral" not in data
+    arn = data["output"]["sentry_dsn_parameter_arn"]["value"]
+    assert arn == "arn:aws:ssm:us-east-1:611395766952:parameter/fluxion/etl/sentry-dsn"
 
 
 def test_backup_bucket(data: dict[str, Any]) -> None:

@@ -7,24 +7,156 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from config import ConfigError
 from review import deploy
+from review.provenance import git_state
 from tests.conftest import ROOT
 
 
 def test_deploy_order_follows_the_manifest(synth_dir: Path) -> None:
     assert deploy.order(synth_dir) == ["state", "network", "data", "compute", "edge"]
-    cmds = deploy.commands("deploy", deploy.order(synth_dir), auto_approve=False)
-    assert [c[4] for c in cmds] == ["state", "network", "data", "compute", "edge"]
-    assert all(
-        c[:4] == ["npx", "--no-install", "cdktf", "deploy"] and "--skip-synth" in c for c in cmds
+
+
+def test_the_repository_output_is_refused_until_adoption_is_complete(synth_dir: Path) -> None:
+    """The seed inventory alone leaves most resources without an import block."""
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "review.deploy",
+            "deploy",
+            "--dry-run",
+            "--allow-dirty",
+            "--out",
+            str(synth_dir),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
-    destroy = deploy.commands("destroy", deploy.order(synth_dir), auto_approve=True)
-    assert [c[4] for c in destroy] == ["edge", "compute", "data", "network", "state"]
-    assert all("--auto-approve" in c for c in destroy)
+    assert proc.returncode == 2
+    line = proc.stderr.strip().splitlines()[-1]
+    assert line.startswith("refused: ")
+    assert "adoption incomplete: the inventory says the estate exists" in line
+
+
+def test_dry_run_prints_the_order_and_destroy_reverses_it(synth_dir: Path, tmp_path: Path) -> None:
+    fresh = tmp_path / "out"
+    shutil.copytree(synth_dir, fresh)
+    stamp = json.loads((fresh / "synth.json").read_text())
+    (fresh / "synth.json").write_text(json.dumps({**stamp, "inventory_entries": 0}))
+    base = [sys.executable, "-m", "review.deploy"]
+    common = ["--dry-run", "--out", str(fresh), "--allow-dirty"]
+    out = subprocess.run(
+        [*base, "deploy", *common], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert "deploy in order: state -> network -> data -> compute -> edge" in out.stdout
+    back = subprocess.run(
+        [*base, "destroy", "--confirm", "production", *common],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "destroy in order: edge -> compute -> data -> network -> state" in back.stdout
+
+
+def _stamp(**changes: Any) -> dict[str, Any]:
+    stamp: dict[str, Any] = {
+        "environment": "production",
+        "profile": "adopt",
+        "commit": "a" * 40,
+        "dirty": False,
+        "inventory_entries": 2,
+        "adoption": {"network": {"imported": ["aws_vpc.v", "aws_subnet.s"], "missing": []}},
+    }
+    stamp.update(changes)
+    return stamp
+
+
+def _check(stamp: dict[str, Any], **overrides: Any) -> None:
+    kwargs: dict[str, Any] = {
+        "head": "a" * 40,
+        "dirty": False,
+        "profile": "adopt",
+        "environment": "production",
+    }
+    kwargs.update(overrides)
+    deploy.check_stamp(stamp, **kwargs)
+
+
+def test_the_reviewed_output_passes_the_guard() -> None:
+    _check(_stamp())
+    # a fresh environment: an empty inventory, nothing adopted, everything created
+    _check(_stamp(inventory_entries=0, adoption={"network": {"imported": [], "missing": ["x"]}}))
+
+
+@pytest.mark.parametrize(
+    ("stamp", "overrides", "message"),
+    [
+        (_stamp(profile="hardened"), {}, r"profile 'hardened' is not the reviewed 'adopt'"),
+        (_stamp(environment="staging"), {}, r"environment 'staging' is not 'production'"),
+        (_stamp(), {"dirty": True}, r"the git tree has uncommitted changes"),
+        (_stamp(dirty=True), {}, r"the git tree has uncommitted changes"),
+        (_stamp(), {"head": "b" * 40}, r"synthesized from aaaaaaaaaaaa, HEAD is bbbbbbbbbbbb"),
+        (
+            _stamp(
+                adoption={
+                    "data": {"imported": ["aws_db_instance.p"], "missing": ["aws_s3_bucket.b"]}
+                }
+            ),
+            {},
+            r"adoption incomplete: .* 1 resources have no import block \(data: aws_s3_bucket.b\)"
+            r": run `make resolve`",
+        ),
+    ],
+)
+def test_the_guard_refuses_what_was_not_reviewed(
+    stamp: dict[str, Any], overrides: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(deploy.Refused, match=message):
+        _check(stamp, **overrides)
+
+
+def _plan(*changes: tuple[str, list[str]]) -> dict[str, Any]:
+    return {
+        "format_version": "1.2",
+        "resource_changes": [
+            {
+                "address": address,
+                "type": address.split(".")[0],
+                "mode": "managed",
+                "change": {"actions": actions, "before": {"a": 1}, "after": {"a": 2}},
+            }
+            for address, actions in changes
+        ],
+    }
+
+
+def test_a_plan_creating_what_the_inventory_says_exists_is_refused() -> None:
+    verdict = deploy.plan_guard("network", _plan(("aws_vpc.v", ["create"])), _stamp())
+    assert not verdict.passed
+    assert verdict.failures == ["aws_vpc.v would be created, but the inventory says it exists"]
+    ok = deploy.plan_guard(
+        "network", _plan(("aws_route.r", ["create"]), ("aws_vpc.v", ["update"])), _stamp()
+    )
+    assert ok.passed, ok.failures
+    gone = deploy.plan_guard("network", _plan(("aws_vpc.v", ["delete"])), _stamp())
+    assert gone.failures == ["aws_vpc.v would be deleted"]
+
+
+def test_output_without_a_stamp_is_refused(synth_dir: Path, tmp_path: Path) -> None:
+    old = tmp_path / "out"
+    shutil.copytree(synth_dir, old)
+    (old / "synth.json").unlink()
+    with pytest.raises(deploy.Refused, match=r"synth.json is missing: run `make synth`"):
+        deploy.read_stamp(old)
 
 
 def test_an_unsynthesized_stack_is_refused(synth_dir: Path, tmp_path: Path) -> None:
@@ -42,13 +174,14 @@ def test_an_unsynthesized_stack_is_refused(synth_dir: Path, tmp_path: Path) -> N
         deploy.order(partial)
 
 
-def test_a_dirty_tree_is_refused(tmp_path: Path) -> None:
+def test_a_dirty_clone_is_seen_as_dirty(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(repo)], check=True)
-    deploy.require_clean_tree(repo)
+    head, dirty = git_state(repo)
+    assert head is not None and len(head) == 40 and not dirty
     (repo / "main.py").write_text("# edited\n")
-    with pytest.raises(ConfigError, match=r"the git tree is dirty \(main.py"):
-        deploy.require_clean_tree(repo)
+    assert git_state(repo) == (head, True)
+    assert git_state(tmp_path) == (None, True)  # not a git tree
 
 
 def test_destroy_without_the_typed_confirmation_is_refused(synth_dir: Path) -> None:
@@ -71,4 +204,4 @@ def test_destroy_without_the_typed_confirmation_is_refused(synth_dir: Path) -> N
         )
         assert proc.returncode == 2
         assert "refused: destroy needs --confirm production" in proc.stderr
-        assert "$ npx" not in proc.stdout
+        assert "in order" not in proc.stdout

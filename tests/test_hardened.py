@@ -104,6 +104,13 @@ def test_rds_protections(hardened: dict[str, Any]) -> None:
     assert replica["deletion_protection"] is True
     assert replica["enabled_cloudwatch_logs_exports"] == ["postgresql"]
     assert primary["manage_master_user_password"] is True
+    assert "password_wo" not in primary and "db_master_password" not in data.get("variable", {})
+    # the replica waits for its log group; Terraform wants plain addresses in depends_on
+    logs = ref(data, "aws_cloudwatch_log_group", "replica_logs", "x")[2:-3]
+    assert replica["depends_on"] == [
+        ref(data, "aws_db_instance", "postgres/primary", "x")[2:-3],
+        logs,
+    ]
     secret = data["output"]["app_db_secret_arn"]["value"]
     assert secret == ref(
         data, "aws_db_instance", "postgres/primary", "master_user_secret[0].secret_arn"

@@ -99,3 +99,31 @@ def test_unknown_input_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "not a `terraform show -json` plan" in capsys.readouterr().err
     with pytest.raises(ValueError, match=r"unknown Terraform actions \['explode'\]"):
         classify(["explode"])
+
+
+def test_an_adoption_whose_only_update_is_state_only_passes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Import cannot read Terraform-only arguments; their first-plan update calls no AWS API."""
+    rc = {
+        "address": "aws_secretsmanager_secret.s",
+        "type": "aws_secretsmanager_secret",
+        "mode": "managed",
+        "change": {
+            "actions": ["update"],
+            "importing": {"id": "arn"},
+            "before": {"name": "fluxion/x", "recovery_window_in_days": None},
+            "after": {"name": "fluxion/x", "recovery_window_in_days": 30},
+            "after_unknown": {},
+        },
+    }
+    plan = tmp_path / "data.json"
+    plan.write_text(json.dumps({"format_version": "1.2", "resource_changes": [rc]}))
+    assert main(["--adoption", f"data={plan}"]) == 0
+    out = capsys.readouterr().out
+    assert "~ aws_secretsmanager_secret.s.recovery_window_in_days: state-only" in out
+    assert "data: 1 to import, 0 to add, 1 to change, 0 to destroy: PASS" in out
+    rc["change"]["after"]["name"] = "fluxion/renamed"  # type: ignore[index]
+    plan.write_text(json.dumps({"format_version": "1.2", "resource_changes": [rc]}))
+    assert main(["--adoption", f"data={plan}"]) == 1
+    assert "aws_secretsmanager_secret.s: name would change in AWS" in capsys.readouterr().out

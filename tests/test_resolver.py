@@ -160,8 +160,9 @@ def test_the_cli_writes_a_reviewable_file(emulator: Any, tmp_path: Path) -> None
         text=True,
         timeout=600,
     )
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 1, proc.stderr  # written, but incomplete: no Cloudflare token
     assert f"to {out}; review it" in proc.stdout
+    assert "incomplete: see the notes above" in proc.stdout
     doc = json.loads(out.read_text())
     assert _ids(doc)["vpc/vpc"] == world.ids["vpc/vpc"]
     keys = [(e["stack"], e["path"]) for e in doc["resources"]]

@@ -59,16 +59,14 @@ def run(
             f"credentials are for account {account}, the config is for {env.account_id}"
         )
     ctx = Context(env, client)
-    network.resolve(ctx)
-    data.resolve(ctx)
-    compute.resolve(ctx)
-    security_groups.resolve(ctx)
-    edge.resolve(ctx)
+    for name, step in STEPS:
+        _guarded(ctx, name, step)
     if cloudflare_token:
-        cloudflare.resolve(ctx, cloudflare_token, cloudflare_api)
+        token = cloudflare_token
+        _guarded(ctx, "cloudflare", lambda c: cloudflare.resolve(c, token, cloudflare_api))
     else:
-        ctx.note("edge: CLOUDFLARE_API_TOKEN is not set; Cloudflare record IDs not resolved")
-    _cross_check(ctx, cloudformation_stack)
+        ctx.gap("edge: CLOUDFLARE_API_TOKEN is not set; Cloudflare record IDs not resolved")
+    _guarded(ctx, "cloudformation", lambda c: _cross_check(c, cloudformation_stack))
     entries = _valid(ctx)
     return {
         "environment": env.name,
@@ -78,7 +76,38 @@ def run(
         "generated_by": "python -m imports.resolve (read-only describe/list calls)",
         "resources": sorted(entries, key=lambda e: (e["stack"], e["path"])),
         "notes": ctx.notes,
+        "gaps": ctx.gaps,
+        "complete": not ctx.gaps,
     }
+
+
+STEPS: tuple[tuple[str, Callable[[Context], None]], ...] = (
+    ("network", network.resolve),
+    ("data", data.resolve),
+    ("compute", compute.resolve),
+    ("security groups", security_groups.resolve),
+    ("edge", edge.resolve),
+)
+
+
+def _guarded(ctx: Context, name: str, step: Callable[[Context], None]) -> None:
+    """Run one step; an AWS error or a response without an expected field ends that step
+    with a note naming it, and the run goes on (the output is then incomplete)."""
+    try:
+        step(ctx)
+    except ClientError as err:
+        error = err.response.get("Error", {})
+        operation = getattr(err, "operation_name", "?")
+        ctx.gap(
+            f"{name}: {operation} failed with {error.get('Code')}: {error.get('Message', '')}"
+            "; the rest of this step was skipped"
+        )
+    except ConfigError:
+        raise
+    except OSError as err:  # an HTTP API (Cloudflare) that did not answer
+        ctx.gap(f"{name}: {err}; step skipped")
+    except (KeyError, IndexError, ValueError) as err:
+        ctx.gap(f"{name}: a response lacked an expected field ({err!r}); step skipped")
 
 
 def _valid(ctx: Context) -> list[dict[str, Any]]:

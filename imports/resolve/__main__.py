@@ -1,4 +1,11 @@
-"""python -m imports.resolve [--env production] [--out FILE] ... (read-only AWS calls)."""
+"""python -m imports.resolve [--env production] [--out FILE] ... (read-only AWS calls).
+
+Exit status: 0 the output is complete; 1 it was written but something could not be resolved
+(each such thing is a note naming it: an AWS error on one service, a resource that no longer
+exists, a Cloudflare API that did not answer); 2 nothing was written (bad input, no
+credentials, an unreachable endpoint, another account). Throttled calls are retried (botocore's
+standard mode, up to 10 attempts) before they count as an error.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +16,14 @@ import sys
 from pathlib import Path
 
 import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
 
 import config
 from imports.inventory import resolved_path
 from imports.resolve import ReadOnlyClient, cloudflare, run
+
+RETRIES = Config(retries={"max_attempts": 10, "mode": "standard"})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,7 +40,9 @@ def main(argv: list[str] | None = None) -> int:
         session = boto3.Session(profile_name=args.profile, region_name=env.region)
 
         def client(service: str) -> ReadOnlyClient:
-            return ReadOnlyClient(session.client(service, endpoint_url=args.endpoint_url))
+            return ReadOnlyClient(
+                session.client(service, endpoint_url=args.endpoint_url, config=RETRIES)
+            )
 
         doc = run(
             env,
@@ -41,12 +54,18 @@ def main(argv: list[str] | None = None) -> int:
     except config.ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except (BotoCoreError, ClientError) as err:  # no credentials, no endpoint, STS refused
+        print(f"error: AWS: {err} (nothing was written)", file=sys.stderr)
+        return 2
     out = args.out or resolved_path(env.name)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(doc, indent=2) + "\n")
     print(f"wrote {len(doc['resources'])} resolved entries to {out}; review it, then `make synth`")
     for note in doc["notes"]:
         print(f"  note: {note}")
+    if not doc["complete"]:
+        print("incomplete: see the notes above; resolve them or review what is missing")
+        return 1
     return 0
 
 

@@ -187,7 +187,8 @@ def _load_balancer(ctx: Context) -> None:
         return
     attributes = elb.describe_load_balancer_attributes(LoadBalancerArn=alb["LoadBalancerArn"])
     values = {a["Key"]: a["Value"] for a in attributes["Attributes"]}
-    live: dict[str, Any] = {"internal": alb["Scheme"] == "internal"}
+    # Scheme is optional in responses (an emulator omits it); absent means internet-facing.
+    live: dict[str, Any] = {"internal": alb.get("Scheme") == "internal"}
     if "idle_timeout.timeout_seconds" in values:
         live["idle_timeout"] = int(values["idle_timeout.timeout_seconds"])
     ctx.add(

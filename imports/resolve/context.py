@@ -18,6 +18,8 @@ class Context:
     facts: dict[str, Any] = field(default_factory=dict)
     """Values one step finds and another needs (e.g. security group IDs by role)."""
     notes: list[str] = field(default_factory=list)
+    gaps: list[str] = field(default_factory=list)
+    """What should have been found but could not be: the output is then incomplete."""
 
     def add(self, stack: str, path: str, kind: str, id_: str, source: str, **live: Any) -> None:
         entry: dict[str, Any] = {
@@ -33,6 +35,11 @@ class Context:
 
     def note(self, message: str) -> None:
         self.notes.append(message)
+
+    def gap(self, message: str) -> None:
+        """A note that leaves the output incomplete (the exit status says so)."""
+        self.notes.append(message)
+        self.gaps.append(message)
 
 
 def tags(described: dict[str, Any]) -> dict[str, Any]:

@@ -23,15 +23,16 @@ def resolve(ctx: Context) -> None:
         try:
             (db,) = rds.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"]
         except ClientError as err:
-            ctx.note(f"data: {identifier}: {err.response['Error']['Code']}")
+            ctx.gap(f"data: {identifier}: {err.response['Error']['Code']}")
             continue
         live = {
             "instance_class": db["DBInstanceClass"],
             "copy_tags_to_snapshot": db.get("CopyTagsToSnapshot", False),
             "deletion_protection": db.get("DeletionProtection", False),
         }
-        if path == "postgres/primary":  # a replica follows its source's version
+        if path == "postgres/primary":  # a replica follows its source's version and user
             live["engine_version"] = db["EngineVersion"]
+            live["username"] = db.get("MasterUsername")
         ctx.add("data", path, "aws_db_instance", identifier, "rds.describe_db_instances", **live)
         groups = [g["DBParameterGroupName"] for g in db.get("DBParameterGroups", [])]
         if len(groups) == 1:
@@ -58,15 +59,9 @@ def resolve(ctx: Context) -> None:
     params = ssm.describe_parameters(
         ParameterFilters=[{"Key": "Name", "Option": "Equals", "Values": [SENTRY_DSN]}]
     )["Parameters"]
-    if params:  # describe only: the value is never read
-        ctx.add(
-            "data",
-            "sentry_dsn_parameter",
-            "aws_ssm_parameter",
-            SENTRY_DSN,
-            "ssm.describe_parameters",
-            type=params[0]["Type"],
-        )
+    # Out of band by design (stacks/data.py): checked for, never adopted, its value never read.
+    if not params:
+        ctx.note(f"data: {SENTRY_DSN}: missing; the ETL tasks need it (aws ssm put-parameter)")
     log_group(ctx, "data", "postgres_logs", f"/aws/rds/instance/{PRIMARY}/postgresql")
     account = ctx.env.account_id
     bucket(ctx, "data", "backups", f"fluxion-backups-v4-{account}", managed=True)

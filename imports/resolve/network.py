@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from config.estate import az_key
 from imports.resolve.context import Context, name_from_arn, tags
 
@@ -210,8 +212,12 @@ def role_entries(
 ) -> None:
     """The role, its inline policy (when exactly as many as the code has) and attachments."""
     iam = ctx.client("iam")
+    try:
+        names = iam.list_role_policies(RoleName=role)["PolicyNames"]
+    except ClientError as err:  # e.g. a target still naming a role someone deleted
+        ctx.gap(f"{stack}: {path}: role {role}: {err.response['Error']['Code']}; not adopted")
+        return
     ctx.add(stack, path, "aws_iam_role", role, "iam role of the resource that uses it")
-    names = iam.list_role_policies(RoleName=role)["PolicyNames"]
     if len(names) == len(inline_paths) == 1:
         ctx.add(
             stack,

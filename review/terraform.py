@@ -1,0 +1,251 @@
+"""Terraform as the project runs it: its own CLI config, providers from a mirror when present.
+
+    python -m review.terraform config     # write the CLI config, print its path
+    python -m review.terraform validate [--out cdktf.out] [STACK ...]
+
+**Provider installation without the network.** The project never reads or writes the user's
+`~/.terraformrc`. Its commands (the Makefile, the tests, the deploy) point `TF_CLI_CONFIG_FILE`
+at `.tools/terraform/terraformrc`, written by `write_cli_config()`:
+
+- a filesystem mirror, when one is found, installs the providers it holds; every other provider
+  comes from the registry (`direct`). The mirror is `FLUXION_TF_PLUGIN_MIRROR` when set (it
+  must exist), otherwise the first of `MIRROR_CANDIDATES` that holds a provider;
+- a plugin cache in `.tools/terraform/plugin-cache`, so ten `terraform init`s link one copy of
+  the 700 MB AWS provider instead of copying it ten times;
+- no checkpoint calls (`disable_checkpoint`), so Terraform never phones home.
+
+The file always exists, so Terraform never warns about a missing CLI configuration.
+
+**Validation.** `validate()` runs `terraform init -backend=false` and `terraform validate` on a
+copy of each synthesized stack. There is no Cloudflare provider on the project's machines, so the
+edge stack is validated without its Cloudflare parts (`without_provider()`: the provider, its
+resources, data sources and import blocks), and the run names every address it left out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from config import ConfigError
+
+ROOT = Path(__file__).resolve().parents[1]
+TOOLS = ROOT / ".tools" / "terraform"
+CLI_CONFIG = TOOLS / "terraformrc"
+PLUGIN_CACHE = TOOLS / "plugin-cache"
+MIRROR_SETTING = "FLUXION_TF_PLUGIN_MIRROR"
+MIRROR_CANDIDATES = (
+    # Terraform's own implied local mirrors on Linux, then the machine image's mirror.
+    Path.home() / ".terraform.d" / "plugins",
+    Path.home() / ".local" / "share" / "terraform" / "plugins",
+    Path("/usr/local/share/terraform/plugins"),
+    Path("/usr/share/terraform/plugins"),
+    Path("/opt/tf-plugins"),
+)
+OFFLINE = {"CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1"}
+
+
+def mirrored_providers(mirror: Path) -> list[str]:
+    """`hostname/namespace/type` of every provider in a mirror's unpacked layout."""
+    found = []
+    for type_dir in sorted(mirror.glob("*/*/*")):
+        if type_dir.is_dir() and any(type_dir.glob("*/*_*/terraform-provider-*")):
+            found.append("/".join(type_dir.parts[-3:]))
+    return found
+
+
+def find_mirror(environ: Mapping[str, str] | None = None) -> Path | None:
+    environ = os.environ if environ is None else environ
+    setting = environ.get(MIRROR_SETTING)
+    if setting:
+        path = Path(setting)
+        if not mirrored_providers(path):
+            raise ConfigError(
+                f"{MIRROR_SETTING}: {setting!r} holds no provider in the unpacked mirror layout "
+                "(<host>/<namespace>/<type>/<version>/<os_arch>/terraform-provider-*)"
+            )
+        return path
+    return next((p for p in MIRROR_CANDIDATES if mirrored_providers(p)), None)
+
+
+def cli_config_text(mirror: Path | None, cache: Path) -> str:
+    """The CLI configuration: mirrored providers from the mirror, the rest from the registry."""
+    lines = [
+        "# Written by `python -m review.terraform config`; do not edit (it is rewritten).",
+        "disable_checkpoint = true",
+        f"plugin_cache_dir = {json.dumps(str(cache))}",
+        # Without a lock file in cdktf.out, Terraform >= 1.4 would not link from the cache.
+        "plugin_cache_may_break_dependency_lock_file = true",
+    ]
+    providers = mirrored_providers(mirror) if mirror else []
+    if providers:
+        listed = json.dumps(providers)
+        lines += [
+            "provider_installation {",
+            f"  filesystem_mirror {{\n    path    = {json.dumps(str(mirror))}",
+            f"    include = {listed}\n  }}",
+            f"  direct {{\n    exclude = {listed}\n  }}",
+            "}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def write_cli_config(environ: Mapping[str, str] | None = None) -> Path:
+    PLUGIN_CACHE.mkdir(parents=True, exist_ok=True)
+    text = cli_config_text(find_mirror(environ), PLUGIN_CACHE)
+    if not CLI_CONFIG.exists() or CLI_CONFIG.read_text() != text:
+        CLI_CONFIG.write_text(text)
+    return CLI_CONFIG
+
+
+def terraform_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The process environment for a project Terraform call (the CLI config written first)."""
+    return {
+        **os.environ,
+        **OFFLINE,
+        "TF_CLI_CONFIG_FILE": str(write_cli_config()),
+        **(extra or {}),
+    }
+
+
+def terraform_binary() -> str:
+    binary = shutil.which("terraform")
+    if binary is None:
+        raise ConfigError("terraform: not found on PATH (Terraform >= 1.11 is required)")
+    return binary
+
+
+def without_provider(stack: dict[str, Any], provider: str) -> tuple[dict[str, Any], list[str]]:
+    """A copy of a synthesized stack without one provider's parts, and their addresses.
+
+    Removes the provider block, its `required_providers` entry, its resources and data sources
+    (types named `<provider>_*`), and the import blocks that target them. Fails when anything
+    left still refers to a removed address: that part could not be validated either.
+    """
+    out = json.loads(json.dumps(stack))
+    prefix = f"{provider}_"
+    removed: list[str] = []
+    for block, mode in (("resource", ""), ("data", "data.")):
+        for rtype in [t for t in out.get(block, {}) if t.startswith(prefix)]:
+            removed += [f"{mode}{rtype}.{name}" for name in out[block].pop(rtype)]
+        if block in out and not out[block]:
+            del out[block]
+    out.get("provider", {}).pop(provider, None)
+    out.get("terraform", {}).get("required_providers", {}).pop(provider, None)
+    if "import" in out:
+        out["import"] = [i for i in out["import"] if not i["to"].startswith(prefix)]
+    text = json.dumps(out)
+    dangling = [a for a in removed if a in text]
+    if dangling:
+        raise ConfigError(f"{provider}: still referenced after removal: {dangling}")
+    return out, removed
+
+
+@dataclass
+class Validation:
+    stack: str
+    valid: bool
+    errors: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
+    lock_file: str | None = None
+    """The `.terraform.lock.hcl` that init wrote: which provider versions were used."""
+
+
+def _diagnostics(raw: str) -> list[str]:
+    report = json.loads(raw)
+    return [
+        f"{d['severity']}: {d['summary']}: {d.get('detail', '')}".strip().rstrip(":")
+        + (f" ({d['range']['filename']}:{d['range']['start']['line']})" if "range" in d else "")
+        for d in report.get("diagnostics", [])
+        if d["severity"] == "error"
+    ]
+
+
+def run(args: list[str], cwd: Path, extra_env: Mapping[str, str] | None = None) -> str:
+    """Run terraform; on failure raise ConfigError with the command and its last lines."""
+    proc = subprocess.run(
+        [terraform_binary(), *args],
+        cwd=cwd,
+        env=terraform_env(extra_env),
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0 and not (args[0] == "validate" and proc.stdout.startswith("{")):
+        tail = " | ".join((proc.stderr or proc.stdout).strip().splitlines()[-6:])
+        raise ConfigError(f"terraform {' '.join(args)} in {cwd.name}: {tail}")
+    return proc.stdout
+
+
+def validate_stack(name: str, stack: dict[str, Any], workdir: Path) -> Validation:
+    """`terraform validate` on a local-backend copy of one synthesized stack."""
+    left_out: list[str] = []
+    if "cloudflare" in stack.get("provider", {}):
+        stack, left_out = without_provider(stack, "cloudflare")
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / "cdk.tf.json").write_text(json.dumps(stack, indent=2))
+    run(["init", "-backend=false", "-input=false", "-no-color"], workdir)
+    diagnostics = run(["validate", "-json", "-no-color"], workdir)
+    report = json.loads(diagnostics)
+    lock = workdir / ".terraform.lock.hcl"
+    return Validation(
+        name,
+        bool(report["valid"]),
+        _diagnostics(diagnostics),
+        left_out,
+        lock.read_text() if lock.exists() else None,
+    )
+
+
+def synthesized(outdir: Path, names: Iterable[str] = ()) -> dict[str, dict[str, Any]]:
+    manifest_path = outdir / "manifest.json"
+    if not manifest_path.exists():
+        raise ConfigError(f"{outdir} has no manifest.json: run `make synth` first")
+    manifest = json.loads(manifest_path.read_text())["stacks"]
+    wanted = list(names) or list(manifest)
+    unknown = [n for n in wanted if n not in manifest]
+    if unknown:
+        raise ConfigError(f"stack: {unknown} not in {manifest_path} (have {sorted(manifest)})")
+    return {
+        n: json.loads((outdir / manifest[n]["synthesizedStackPath"]).read_text()) for n in wanted
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m review.terraform", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("config", help="write the project's Terraform CLI config; print its path")
+    check = sub.add_parser("validate", help="terraform validate every synthesized stack")
+    check.add_argument("--out", type=Path, default=ROOT / "cdktf.out")
+    check.add_argument("--workdir", type=Path, default=ROOT / ".tools" / "terraform" / "validate")
+    check.add_argument("stacks", nargs="*")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "config":
+            print(write_cli_config())
+            return 0
+        results = [
+            validate_stack(name, stack, args.workdir / name)
+            for name, stack in synthesized(args.out, args.stacks).items()
+        ]
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    for result in results:
+        print(f"{result.stack}: {'valid' if result.valid else 'INVALID'}")
+        for error in result.errors:
+            print(f"  {error}")
+        if result.left_out:
+            print(f"  not validated (no provider here): {', '.join(result.left_out)}")
+    return 0 if all(r.valid for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

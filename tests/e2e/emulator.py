@@ -1,0 +1,345 @@
+"""moto in server mode with the workarounds the emulated estate needs, each naming its gap.
+
+    python -m tests.e2e.emulator --port 5000
+
+Every workaround patches moto in this process only; nothing in the project's configuration
+changes for the emulator. `GAPS` is the reviewed list, printed by the e2e run; a workaround
+that stops being needed (moto fixed it) is removed together with its entry.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+GAPS = {
+    "s3-policy-conditions": (
+        "moto ignores `Bool` conditions, so the TLS-only Deny (aws:SecureTransport = false) "
+        "matches every request and denies the S3 backend; the emulator stands in for AWS's "
+        "TLS endpoints, so aws:SecureTransport is true here"
+    ),
+    "rds-resource-id": (
+        "moto gives every DB instance the same DbiResourceId; the provider finds the replica "
+        "by it and waits for the wrong instance"
+    ),
+    "rds-replica-copies-source": (
+        "moto makes a read replica as a copy of its source, so it reports the source's log "
+        "exports and storage autoscaling ceiling; AWS takes both from the replica's own request"
+    ),
+    "rds-touching-windows": (
+        "moto treats a backup window that ends when the maintenance window starts "
+        "(03:00-04:00, sun:04:00-sun:05:00) as overlapping; AWS accepts it"
+    ),
+    "rds-parameter-source": (
+        "moto's DescribeDBParameters omits Source, so the provider cannot tell user "
+        "parameters from engine defaults"
+    ),
+    "ec2-instance-security-groups": (
+        "an instance launched with its groups on the primary network interface (as the provider "
+        "does) reports no SecurityGroups; here it reports its primary interface's groups"
+    ),
+    "cloudfront-read-back": (
+        "moto drops an origin's OriginAccessControlId, returns ForwardedValues for a "
+        "behavior that uses a cache policy, and reports CloudFrontDefaultCertificate true "
+        "next to an ACM certificate; AWS returns the request's values"
+    ),
+    "ecs-create-service-settings": (
+        "moto's CreateService ignores enableExecuteCommand, healthCheckGracePeriodSeconds "
+        "and availabilityZoneRebalancing (UpdateService keeps them); here CreateService does too"
+    ),
+    "cloudfront-managed-policies": (
+        "moto has no ListCachePolicies/GetCachePolicy/ListOriginRequestPolicies/"
+        "GetOriginRequestPolicy/ListResponseHeadersPolicies/GetResponseHeadersPolicy; "
+        "served here with AWS's managed policies (IDs as AWS publishes them)"
+    ),
+}
+
+# AWS managed CloudFront policies: (kind, name) -> ID, as published in the CloudFront docs.
+MANAGED_POLICIES = {
+    ("cache", "Managed-CachingOptimized"): "658327ea-f89d-4fab-a63d-7e88639e58f6",
+    ("cache", "Managed-CachingDisabled"): "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
+    ("origin-request", "Managed-AllViewer"): "216adef6-5c7f-47e4-b989-5492eafa07d3",
+    ("response-headers", "Managed-SecurityHeadersPolicy"): "67f7725c-6f97-4210-82d7-5512b31e9d03",
+}
+_XMLNS = "http://cloudfront.amazonaws.com/doc/2020-05-31/"
+
+
+def _cache_config(name: str) -> str:
+    disabled = name == "Managed-CachingDisabled"
+    ttl = (
+        "<MinTTL>0</MinTTL><DefaultTTL>0</DefaultTTL><MaxTTL>0</MaxTTL>"
+        if disabled
+        else ("<MinTTL>1</MinTTL><DefaultTTL>86400</DefaultTTL><MaxTTL>31536000</MaxTTL>")
+    )
+    gzip = "false" if disabled else "true"
+    return (
+        f"<CachePolicyConfig><Comment></Comment><Name>{name}</Name>{ttl}"
+        "<ParametersInCacheKeyAndForwardedToOrigin>"
+        f"<EnableAcceptEncodingGzip>{gzip}</EnableAcceptEncodingGzip>"
+        f"<EnableAcceptEncodingBrotli>{gzip}</EnableAcceptEncodingBrotli>"
+        "<HeadersConfig><HeaderBehavior>none</HeaderBehavior></HeadersConfig>"
+        "<CookiesConfig><CookieBehavior>none</CookieBehavior></CookiesConfig>"
+        "<QueryStringsConfig><QueryStringBehavior>none</QueryStringBehavior>"
+        "</QueryStringsConfig></ParametersInCacheKeyAndForwardedToOrigin></CachePolicyConfig>"
+    )
+
+
+def _origin_request_config(name: str) -> str:
+    return (
+        f"<OriginRequestPolicyConfig><Comment></Comment><Name>{name}</Name>"
+        "<HeadersConfig><HeaderBehavior>allViewer</HeaderBehavior></HeadersConfig>"
+        "<CookiesConfig><CookieBehavior>all</CookieBehavior></CookiesConfig>"
+        "<QueryStringsConfig><QueryStringBehavior>all</QueryStringBehavior></QueryStringsConfig>"
+        "</OriginRequestPolicyConfig>"
+    )
+
+
+def _response_headers_config(name: str) -> str:
+    return (
+        f"<ResponseHeadersPolicyConfig><Comment></Comment><Name>{name}</Name>"
+        "<SecurityHeadersConfig>"
+        "<ContentTypeOptions><Override>false</Override></ContentTypeOptions>"
+        "<FrameOptions><Override>false</Override><FrameOption>SAMEORIGIN</FrameOption>"
+        "</FrameOptions><ReferrerPolicy><Override>false</Override>"
+        "<ReferrerPolicy>strict-origin-when-cross-origin</ReferrerPolicy></ReferrerPolicy>"
+        "<StrictTransportSecurity><Override>false</Override><IncludeSubdomains>false"
+        "</IncludeSubdomains><Preload>false</Preload>"
+        "<AccessControlMaxAgeSec>31536000</AccessControlMaxAgeSec></StrictTransportSecurity>"
+        "<XSSProtection><Override>false</Override><Protection>true</Protection>"
+        "<ModeBlock>true</ModeBlock></XSSProtection></SecurityHeadersConfig>"
+        "</ResponseHeadersPolicyConfig>"
+    )
+
+
+_KINDS: dict[str, tuple[str, Callable[[str], str]]] = {
+    "cache": ("CachePolicy", _cache_config),
+    "origin-request": ("OriginRequestPolicy", _origin_request_config),
+    "response-headers": ("ResponseHeadersPolicy", _response_headers_config),
+}
+_POLICY_PATH = re.compile(
+    r"^/2020-05-31/(cache|origin-request|response-headers)-policy(?:/([^/]+))?$"
+)
+
+
+def _policy(kind: str, name: str, policy_id: str) -> str:
+    element, config = _KINDS[kind]
+    modified = "2020-01-01T00:00:00Z"
+    return (
+        f"<{element}><Id>{policy_id}</Id><LastModifiedTime>{modified}</LastModifiedTime>"
+        f"{config(name)}</{element}>"
+    )
+
+
+def managed_policy_response(path: str) -> tuple[int, str, dict[str, str]] | None:
+    """The emulated answer for a CloudFront managed-policy path, or None for other paths."""
+    match = _POLICY_PATH.match(path)
+    if not match:
+        return None
+    kind, wanted = match.groups()
+    element = _KINDS[kind][0]
+    found = [(name, pid) for (k, name), pid in MANAGED_POLICIES.items() if k == kind]
+    if wanted is None:
+        items = "".join(
+            f"<{element}Summary><Type>managed</Type>{_policy(kind, n, pid)}</{element}Summary>"
+            for n, pid in found
+        )
+        body = (
+            f'<{element}List xmlns="{_XMLNS}"><MaxItems>100</MaxItems>'
+            f"<Quantity>{len(found)}</Quantity><Items>{items}</Items></{element}List>"
+        )
+        return 200, body, {}
+    for name, pid in found:
+        if pid == wanted:
+            body = _policy(kind, name, pid).replace(
+                f"<{element}>", f'<{element} xmlns="{_XMLNS}">', 1
+            )
+            return 200, body, {"ETag": hashlib.md5(pid.encode()).hexdigest()}
+    error = f"NoSuch{element}"
+    return 404, f"<ErrorResponse><Error><Code>{error}</Code></Error></ErrorResponse>", {}
+
+
+class ManagedPolicies:
+    """WSGI middleware: answers the CloudFront managed-policy calls moto lacks."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        auth = environ.get("HTTP_AUTHORIZATION", "")
+        answer = managed_policy_response(environ.get("PATH_INFO", ""))
+        if "/cloudfront/aws4_request" in auth and answer is not None:
+            status, body, headers = answer
+            reason = "OK" if status == 200 else "Not Found"
+            start_response(
+                f"{status} {reason}",
+                [("Content-Type", "text/xml"), *headers.items()],
+            )
+            return [body.encode()]
+        return self.app(environ, start_response)
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def apply_patches() -> None:
+    """Patch moto in this process for every gap in `GAPS` but the CloudFront middleware."""
+    from moto.iam import access_control
+    from moto.rds import models as rds_models
+    from moto.rds import utils as rds_utils
+
+    # s3-policy-conditions: a statement conditioned on plain HTTP does not apply.
+    statement = access_control.IAMPolicyStatement
+    original_permitted = statement.is_action_permitted
+
+    def is_action_permitted(
+        self: Any,
+        action: str,
+        resource: str = "*",
+        principal: str | None = None,
+        incoming_condition_values: dict[str, str] | None = None,
+    ) -> Any:
+        transport = (self._statement.get("Condition") or {}).get("Bool", {})
+        wanted = transport.get("aws:SecureTransport")
+        if wanted is not None and "true" not in [str(v).lower() for v in _listed(wanted)]:
+            return access_control.PermissionResult.NEUTRAL
+        return original_permitted(self, action, resource, principal, incoming_condition_values)
+
+    statement.is_action_permitted = is_action_permitted
+
+    # ec2-instance-security-groups: fall back to the primary interface's groups.
+    from moto.ec2.models import instances as ec2_instances
+
+    def get_groups(self: Any) -> list[Any]:
+        own = self.__dict__.get("_emulator_groups") or []
+        nic = getattr(self, "nics", {}).get(0)
+        return list(own) if own or nic is None else list(nic._group_set)
+
+    def set_groups(self: Any, value: list[Any]) -> None:
+        self.__dict__["_emulator_groups"] = value
+
+    ec2_instances.Instance.security_groups = property(get_groups, set_groups)
+
+    # ecs-create-service-settings: keep the settings CreateService was given.
+    from moto.ecs import responses as ecs_responses
+
+    handler = ecs_responses.EC2ContainerServiceResponse
+    original_create_service = handler.create_service
+    kept = {
+        "enableExecuteCommand": "enable_execute_command",
+        "healthCheckGracePeriodSeconds": "health_check_grace_period_seconds",
+        "availabilityZoneRebalancing": "availability_zone_rebalancing",
+    }
+
+    def create_service(self: Any) -> Any:
+        result = original_create_service(self)
+        service = result.result["service"]
+        for param, attribute in kept.items():
+            value = self._get_param(param)
+            if value is not None:
+                setattr(service, attribute, value)
+        return result
+
+    handler.create_service = create_service
+
+    # cloudfront-read-back: keep what the request said.
+    from moto.cloudfront import models as cf
+
+    def wrap_init(cls: Any, after: Any) -> None:
+        original = cls.__init__
+
+        def init(self: Any, config: dict[str, Any]) -> None:
+            original(self, config)
+            after(self, config)
+
+        cls.__init__ = init
+
+    def origin_after(self: Any, origin: dict[str, Any]) -> None:
+        self.origin_access_control_id = origin.get("OriginAccessControlId", "")
+
+    def behavior_after(self: Any, config: dict[str, Any]) -> None:
+        if config.get("CachePolicyId") and "ForwardedValues" not in config:
+            self.forwarded_values = None
+
+    def certificate_after(self: Any, config: dict[str, Any]) -> None:
+        if "CloudFrontDefaultCertificate" not in config and config.get("ACMCertificateArn"):
+            self.cloud_front_default_certificate = False
+
+    wrap_init(cf.Origin, origin_after)
+    wrap_init(cf.DefaultCacheBehaviour, behavior_after)
+    wrap_init(cf.ViewerCertificate, certificate_after)
+
+    # rds-resource-id: one DbiResourceId per instance, derived from its identifier (a read
+    # replica is made as a copy of its source, so an attribute set at creation would be shared).
+    def resource_id(self: Any) -> str:
+        digest = hashlib.sha1(f"{self.account_id}/{self.db_instance_identifier}".encode())
+        return "db-" + digest.hexdigest()[:26].upper()
+
+    rds_models.DBInstance.dbi_resource_id = property(resource_id, lambda self, value: None)
+
+    # rds-replica-copies-source: a replica's log exports and autoscaling ceiling are its own.
+    backend = rds_models.RDSBackend
+    original_replica = backend.create_db_instance_read_replica
+
+    def create_replica(self: Any, db_kwargs: dict[str, Any]) -> Any:
+        replica = original_replica(self, db_kwargs)
+        replica.enabled_cloudwatch_logs_exports = list(
+            db_kwargs.get("enable_cloudwatch_logs_exports") or []
+        )
+        replica.max_allocated_storage = (
+            db_kwargs.get("max_allocated_storage") or replica.allocated_storage
+        )
+        return replica
+
+    backend.create_db_instance_read_replica = create_replica
+
+    # rds-touching-windows: windows that only touch do not overlap.
+    original_overlap = rds_utils.get_overlap_between_two_date_ranges
+
+    def overlap(*args: datetime) -> int:
+        seconds = original_overlap(*args)
+        return -1 if seconds == 0 else seconds
+
+    rds_utils.get_overlap_between_two_date_ranges = overlap
+
+    # rds-parameter-source: parameters set by a user say so.
+    group = rds_models.DBParameterGroup
+    original_update = group.update_parameters
+
+    def update_parameters(self: Any, new_parameters: Any) -> None:
+        original_update(self, new_parameters)
+        for parameter in self.parameters.values():
+            parameter.setdefault("Source", "user")
+
+    group.update_parameters = update_parameters
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m tests.e2e.emulator")
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args(argv)
+    apply_patches()
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import run_simple
+
+    app = DomainDispatcherApplication(create_backend_app)
+    print(f"emulator: {datetime.now(UTC):%H:%M:%S} patched gaps: {', '.join(GAPS)}", flush=True)
+    run_simple(
+        "127.0.0.1",
+        args.port,
+        ManagedPolicies(app),
+        threaded=True,
+        request_handler=MotoRequestHandler,
+    )
+
+
+if __name__ == "__main__":
+    main()

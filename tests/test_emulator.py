@@ -1,0 +1,194 @@
+"""Each workaround of the e2e emulator covers its gap, and only that (moto in a subprocess)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.e2e import emulator
+
+PROBE = textwrap.dedent(
+    """
+    import json, sys
+    import boto3
+    from moto import mock_aws
+    from tests.e2e import emulator
+    if sys.argv[1] == "patched":
+        emulator.apply_patches()
+    out = {}
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="probe-bucket")
+        s3.put_object(Bucket="probe-bucket", Key="k", Body=b"x")
+        deny_http = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*",
+            "Action": "s3:*",
+            "Resource": ["arn:aws:s3:::probe-bucket", "arn:aws:s3:::probe-bucket/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}
+        s3.put_bucket_policy(Bucket="probe-bucket", Policy=json.dumps(deny_http))
+        try:
+            s3.get_object(Bucket="probe-bucket", Key="k")
+            out["tls_only_bucket_readable"] = True
+        except Exception:
+            out["tls_only_bucket_readable"] = False
+        deny_all = dict(deny_http, Statement=[dict(deny_http["Statement"][0])])
+        del deny_all["Statement"][0]["Condition"]
+        s3.put_bucket_policy(Bucket="probe-bucket", Policy=json.dumps(deny_all))
+        try:
+            s3.get_object(Bucket="probe-bucket", Key="k")
+            out["deny_all_bucket_readable"] = True
+        except Exception:
+            out["deny_all_bucket_readable"] = False
+        rds = boto3.client("rds", region_name="us-east-1")
+        try:
+            rds.create_db_instance(DBInstanceIdentifier="p", Engine="postgres",
+                DBInstanceClass="db.t3.medium", AllocatedStorage=20, MasterUsername="u",
+                MasterUserPassword="password1", BackupRetentionPeriod=7,
+                PreferredBackupWindow="03:00-04:00",
+                PreferredMaintenanceWindow="sun:04:00-sun:05:00")
+            out["touching_windows_accepted"] = True
+        except Exception:
+            out["touching_windows_accepted"] = False
+            rds.create_db_instance(DBInstanceIdentifier="p", Engine="postgres",
+                DBInstanceClass="db.t3.medium", AllocatedStorage=20, MasterUsername="u",
+                MasterUserPassword="password1", BackupRetentionPeriod=7)
+        rds.create_db_instance_read_replica(DBInstanceIdentifier="r",
+            SourceDBInstanceIdentifier="p")
+        ids = {d["DBInstanceIdentifier"]: d["DbiResourceId"]
+               for d in rds.describe_db_instances()["DBInstances"]}
+        out["distinct_resource_ids"] = len(set(ids.values())) == 2
+        rds.create_db_parameter_group(DBParameterGroupName="g",
+            DBParameterGroupFamily="postgres16", Description="d")
+        rds.modify_db_parameter_group(DBParameterGroupName="g", Parameters=[
+            {"ParameterName": "work_mem", "ParameterValue": "65536",
+             "ApplyMethod": "immediate"}])
+        params = rds.describe_db_parameters(DBParameterGroupName="g")["Parameters"]
+        out["parameter_source"] = params[0].get("Source")
+        ec2 = boto3.client("ec2", region_name="us-east-1")
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+        sg = ec2.create_security_group(GroupName="g", Description="d", VpcId=vpc)["GroupId"]
+        image = ec2.describe_images()["Images"][0]["ImageId"]
+        instance = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1,
+            NetworkInterfaces=[{"DeviceIndex": 0, "SubnetId": subnet, "Groups": [sg]}]
+        )["Instances"][0]["InstanceId"]
+        found = ec2.describe_instances(InstanceIds=[instance])
+        groups = found["Reservations"][0]["Instances"][0]["SecurityGroups"]
+        out["instance_groups"] = [g["GroupId"] == sg for g in groups]
+        cf = boto3.client("cloudfront", region_name="us-east-1")
+        s3.create_bucket(Bucket="site-bucket")
+        oac = cf.create_origin_access_control(OriginAccessControlConfig={"Name": "o",
+            "SigningProtocol": "sigv4", "SigningBehavior": "always",
+            "OriginAccessControlOriginType": "s3"})["OriginAccessControl"]["Id"]
+        dist = cf.create_distribution(DistributionConfig={"CallerReference": "r",
+            "Comment": "", "Enabled": True, "Origins": {"Quantity": 1, "Items": [{"Id": "s3",
+            "DomainName": "site-bucket.s3.us-east-1.amazonaws.com",
+            "S3OriginConfig": {"OriginAccessIdentity": ""}, "OriginAccessControlId": oac}]},
+            "DefaultCacheBehavior": {"TargetOriginId": "s3",
+            "ViewerProtocolPolicy": "redirect-to-https",
+            "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6"},
+            "ViewerCertificate": {"ACMCertificateArn":
+            "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+            "SSLSupportMethod": "sni-only"}})["Distribution"]["Id"]
+        config = cf.get_distribution_config(Id=dist)["DistributionConfig"]
+        out["oac_kept"] = config["Origins"]["Items"][0].get("OriginAccessControlId") == oac
+        out["forwarded_values"] = "ForwardedValues" in config["DefaultCacheBehavior"]
+        out["default_certificate"] = config["ViewerCertificate"]["CloudFrontDefaultCertificate"]
+        rds.create_db_instance(DBInstanceIdentifier="logs", Engine="postgres",
+            DBInstanceClass="db.t3.medium", AllocatedStorage=100, MaxAllocatedStorage=500,
+            MasterUsername="u", MasterUserPassword="password1", BackupRetentionPeriod=7,
+            EnableCloudwatchLogsExports=["postgresql"])
+        rds.create_db_instance_read_replica(DBInstanceIdentifier="logs-replica",
+            SourceDBInstanceIdentifier="logs")
+        (replica,) = rds.describe_db_instances(DBInstanceIdentifier="logs-replica")["DBInstances"]
+        ecs = boto3.client("ecs", region_name="us-east-1")
+        ecs.create_cluster(clusterName="c")
+        ecs.register_task_definition(family="f",
+            containerDefinitions=[{"name": "a", "image": "i", "memory": 128}])
+        ecs.create_service(cluster="c", serviceName="s", taskDefinition="f", desiredCount=1,
+            enableExecuteCommand=True, healthCheckGracePeriodSeconds=60)
+        svc = ecs.describe_services(cluster="c", services=["s"])["services"][0]
+        out["service_settings"] = [svc.get("enableExecuteCommand"),
+                                   svc.get("healthCheckGracePeriodSeconds")]
+        out["replica_copies_source"] = [replica.get("EnabledCloudwatchLogsExports"),
+                                        replica.get("MaxAllocatedStorage")]
+    print(json.dumps(out))
+    """
+)
+
+
+def _probe(mode: str) -> dict[str, object]:
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, mode],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+@pytest.fixture(scope="module")
+def stock() -> dict[str, object]:
+    return _probe("stock")
+
+
+@pytest.fixture(scope="module")
+def patched() -> dict[str, object]:
+    return _probe("patched")
+
+
+def test_every_gap_exists_in_stock_moto(stock: dict[str, object]) -> None:
+    """A workaround whose gap moto has fixed must go (with its GAPS entry)."""
+    assert stock["tls_only_bucket_readable"] is False  # s3-policy-conditions
+    assert stock["touching_windows_accepted"] is False  # rds-touching-windows
+    assert stock["distinct_resource_ids"] is False  # rds-resource-id
+    assert stock["parameter_source"] is None  # rds-parameter-source
+    assert stock["instance_groups"] == []  # ec2-instance-security-groups
+    # cloudfront-read-back
+    assert (stock["oac_kept"], stock["forwarded_values"], stock["default_certificate"]) == (
+        False,
+        True,
+        True,
+    )
+    assert stock["replica_copies_source"] == [["postgresql"], 500]  # rds-replica-copies-source
+    assert stock["service_settings"] == [None, None]  # ecs-create-service-settings
+
+
+def test_the_workarounds_cover_their_gaps(patched: dict[str, object]) -> None:
+    assert patched["tls_only_bucket_readable"] is True
+    assert patched["touching_windows_accepted"] is True
+    assert patched["distinct_resource_ids"] is True
+    assert patched["parameter_source"] == "user"
+    assert patched["instance_groups"] == [True]
+    assert (patched["oac_kept"], patched["forwarded_values"], patched["default_certificate"]) == (
+        True,
+        False,
+        False,
+    )
+    assert patched["replica_copies_source"] == [[], None]
+    assert patched["service_settings"] == [True, 60]
+
+
+def test_a_deny_without_the_transport_condition_still_denies(patched: dict[str, object]) -> None:
+    assert patched["deny_all_bucket_readable"] is False
+
+
+def test_managed_cloudfront_policies_are_served_by_name_and_id() -> None:
+    listed = emulator.managed_policy_response("/2020-05-31/cache-policy")
+    assert listed is not None and listed[0] == 200
+    assert "<Name>Managed-CachingOptimized</Name>" in listed[1]
+    assert "<Quantity>2</Quantity>" in listed[1]
+    one = emulator.managed_policy_response(
+        "/2020-05-31/origin-request-policy/216adef6-5c7f-47e4-b989-5492eafa07d3"
+    )
+    assert one is not None and one[0] == 200 and "ETag" in one[2]
+    missing = emulator.managed_policy_response("/2020-05-31/cache-policy/nope")
+    assert missing is not None and missing[0] == 404
+    assert emulator.managed_policy_response("/2020-05-31/distribution") is None
+    assert set(emulator.GAPS) >= {"cloudfront-managed-policies", "s3-policy-conditions"}

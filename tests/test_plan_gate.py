@@ -1,0 +1,107 @@
+"""The plan gate's verdicts on plans in `terraform show -json` shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from review.plan_gate import STATE_ONLY, changed_attributes, gate
+
+
+def _rc(address: str, actions: list[str], before: Any = None, after: Any = None,
+        unknown: Any = None, importing: bool = False) -> dict[str, Any]:  # fmt: skip
+    change: dict[str, Any] = {"actions": actions, "before": before, "after": after}
+    change["after_unknown"] = unknown or {}
+    if importing:
+        change["importing"] = {"id": "x"}
+    return {"address": address, "type": address.split(".")[0], "mode": "managed", "change": change}
+
+
+def _plan(*changes: dict[str, Any]) -> dict[str, Any]:
+    return {"format_version": "1.2", "resource_changes": list(changes)}
+
+
+def test_an_import_with_a_state_only_update_passes() -> None:
+    rc = _rc(
+        "aws_db_instance.p",
+        ["update"],
+        before={"skip_final_snapshot": None, "engine": "postgres"},
+        after={"skip_final_snapshot": False, "engine": "postgres"},
+        importing=True,
+    )
+    verdict = gate("data", _plan(rc))
+    assert verdict.passed
+    assert verdict.summary() == "1 to import, 0 to add, 1 to change, 0 to destroy"
+    (finding,) = verdict.findings
+    assert (finding.attribute, finding.verdict) == ("skip_final_snapshot", "state-only")
+
+
+def test_a_real_change_fails_naming_the_attribute() -> None:
+    rc = _rc(
+        "aws_cloudwatch_log_group.logs",
+        ["update"],
+        before={"retention_in_days": 14, "name": "/ecs/x"},
+        after={"retention_in_days": 7, "name": "/ecs/x"},
+    )
+    verdict = gate("compute", _plan(rc))
+    assert not verdict.passed
+    assert verdict.failures == [
+        "aws_cloudwatch_log_group.logs: retention_in_days would change in AWS"
+    ]
+    assert "FAIL" in verdict.lines()[0]
+
+
+def test_an_emulator_gap_passes_only_when_listed() -> None:
+    rc = _rc("aws_ecs_service.s", ["update"], before={"enable_execute_command": None},
+             after={"enable_execute_command": False})  # fmt: skip
+    assert not gate("compute", _plan(rc)).passed
+    gaps = {("aws_ecs_service", "enable_execute_command"): "moto drops it"}
+    verdict = gate("compute", _plan(rc), gaps=gaps)
+    assert verdict.passed
+    assert verdict.findings[0].verdict == "emulator gap: moto drops it"
+
+
+def test_creates_pass_only_when_new_by_design() -> None:
+    plan = _plan(_rc("aws_s3_bucket.state", ["create"], after={"bucket": "b"}))
+    assert gate("state", plan, new_by_design=frozenset({"aws_s3_bucket.state"})).passed
+    verdict = gate("network", plan)
+    assert verdict.failures == ["aws_s3_bucket.state would be created (not new by design)"]
+
+
+def test_deletes_and_replaces_always_fail() -> None:
+    plan = _plan(
+        _rc("aws_vpc.v", ["delete"], before={"id": "vpc-1"}),
+        _rc("aws_db_instance.p", ["delete", "create"], before={"id": "p"}, after={"id": "p"}),
+    )
+    verdict = gate("data", plan, new_by_design=frozenset({"aws_db_instance.p"}))
+    assert verdict.failures == [
+        "aws_vpc.v would be deleted",
+        "aws_db_instance.p would be delete/created",
+    ]
+    assert verdict.counts["destroy"] == 2
+
+
+def test_no_ops_reads_and_pure_imports_are_quiet() -> None:
+    plan = _plan(
+        _rc("aws_vpc.v", ["no-op"], before={"a": 1}, after={"a": 1}, importing=True),
+        {"address": "data.aws_iam_policy.p", "type": "aws_iam_policy", "mode": "data",
+         "change": {"actions": ["read"]}},
+    )  # fmt: skip
+    verdict = gate("network", plan)
+    assert verdict.passed and verdict.findings == []
+    assert verdict.counts == {"import": 1, "add": 0, "change": 0, "destroy": 0}
+
+
+def test_changed_attributes_reads_values_and_unknowns() -> None:
+    change = {
+        "before": {"a": 1, "b": "x", "c": None, "d": [1]},
+        "after": {"a": 2, "b": "x", "d": [1]},
+        "after_unknown": {"c": True, "d": True},
+    }
+    # `c` had no value: becoming known is not a change; `d` had one and will be recomputed
+    assert changed_attributes(change) == ["a", "d"]
+
+
+def test_every_state_only_argument_is_explained() -> None:
+    for rtype, arguments in STATE_ONLY.items():
+        assert rtype.startswith("aws_")
+        assert all(reason.strip() for reason in arguments.values()), rtype

@@ -1,0 +1,197 @@
+"""Real Terraform validates every synthesized stack of both profiles, with the deployed provider."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from config import ConfigError
+from review import terraform
+from tests.conftest import STACK_NAMES
+
+PROFILES = ("adopt", "hardened")
+# The AWS provider version the bindings (cdktf-cdktf-provider-aws 20.1.0) are generated for.
+BINDINGS_AWS_VERSION = "5.100.0"
+CLOUDFLARE_PARTS = {
+    "data.cloudflare_zone.zone",
+    "cloudflare_dns_record.admin_record",
+    "cloudflare_dns_record.api_record",
+    "cloudflare_dns_record.docs_record",
+}
+
+
+@pytest.fixture(scope="session")
+def validations(
+    synth_dir: Path, hardened_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[tuple[str, str], terraform.Validation]:
+    """Every (profile, stack) validated once; two at a time (2 cores)."""
+    work = tmp_path_factory.mktemp("validate")
+    jobs = {
+        (profile, name): (stack, work / profile / name)
+        for profile, outdir in (("adopt", synth_dir), ("hardened", hardened_dir))
+        for name, stack in terraform.synthesized(outdir).items()
+    }
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {
+            key: pool.submit(terraform.validate_stack, key[1], stack, workdir)
+            for key, (stack, workdir) in jobs.items()
+        }
+        return {key: future.result() for key, future in futures.items()}
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("name", STACK_NAMES)
+def test_terraform_validates_the_stack(
+    validations: dict[tuple[str, str], terraform.Validation], profile: str, name: str
+) -> None:
+    result = validations[(profile, name)]
+    assert result.valid, result.errors
+    assert result.errors == []
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_only_the_cloudflare_parts_of_edge_are_left_out(
+    validations: dict[tuple[str, str], terraform.Validation], profile: str
+) -> None:
+    left_out = set(validations[(profile, "edge")].left_out)
+    assert left_out >= CLOUDFLARE_PARTS
+    assert all(a.startswith(("cloudflare_", "data.cloudflare_")) for a in left_out)
+    assert any(a.startswith("cloudflare_dns_record.wildcard_validation") for a in left_out)
+    for name in STACK_NAMES[:-1]:
+        assert validations[(profile, name)].left_out == []
+
+
+def test_validation_used_the_provider_the_bindings_target(
+    validations: dict[tuple[str, str], terraform.Validation], stacks: dict[str, Any]
+) -> None:
+    """Tested version == deployed version: the lock file Terraform wrote names the bindings'."""
+    for name, stack in stacks.items():
+        pinned = stack["terraform"]["required_providers"]["aws"]["version"]
+        assert pinned == BINDINGS_AWS_VERSION, name
+    lock = validations[("adopt", "network")].lock_file
+    assert lock is not None
+    found = re.search(
+        r'provider "registry.terraform.io/hashicorp/aws" \{\s*version\s*=\s*"([^"]+)"', lock
+    )
+    assert found, lock
+    assert found.group(1) == BINDINGS_AWS_VERSION
+
+
+def test_validation_fails_on_a_broken_stack(stacks: dict[str, Any], tmp_path: Path) -> None:
+    broken = json.loads(json.dumps(stacks["network"]))
+    (vpc_id,) = broken["resource"]["aws_vpc"]
+    broken["resource"]["aws_vpc"][vpc_id]["no_such_argument"] = True
+    result = terraform.validate_stack("network", broken, tmp_path / "broken")
+    assert not result.valid
+    assert any("no_such_argument" in e for e in result.errors), result.errors
+
+
+def test_validate_command_exits_1_naming_the_error(
+    stacks: dict[str, Any], manifest: dict[str, Any], tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    (out / "stacks" / "state").mkdir(parents=True)
+    broken = json.loads(json.dumps(stacks["state"]))
+    broken["resource"]["aws_s3_bucket"] = {"x": {"bucket": "b", "acl_typo": "private"}}
+    (out / "stacks" / "state" / "cdk.tf.json").write_text(json.dumps(broken))
+    entry = manifest["stacks"]["state"]
+    (out / "manifest.json").write_text(
+        json.dumps(
+            {"stacks": {"state": {**entry, "synthesizedStackPath": "stacks/state/cdk.tf.json"}}}
+        )
+    )
+    code = terraform.main(["validate", "--out", str(out), "--workdir", str(tmp_path / "w")])
+    assert code == 1
+
+
+def test_without_provider_refuses_a_dangling_reference() -> None:
+    stack = {
+        "provider": {"aws": [{}], "cloudflare": [{}]},
+        "resource": {
+            "cloudflare_dns_record": {"r": {"name": "x"}},
+            "aws_s3_bucket": {"b": {"bucket": "${cloudflare_dns_record.r.name}"}},
+        },
+    }
+    with pytest.raises(
+        ConfigError, match=r"still referenced after removal: \['cloudflare_dns_record.r'\]"
+    ):
+        terraform.without_provider(stack, "cloudflare")
+
+
+def test_without_provider_removes_every_part() -> None:
+    stack = {
+        "terraform": {"required_providers": {"aws": {}, "cloudflare": {}}},
+        "provider": {"aws": [{}], "cloudflare": [{}]},
+        "data": {"cloudflare_zone": {"z": {}}},
+        "resource": {"cloudflare_dns_record": {"r": {"zone_id": "${data.cloudflare_zone.z.id}"}}},
+        "import": [
+            {"to": "cloudflare_dns_record.r", "id": "a/b"},
+            {"to": "aws_vpc.v", "id": "vpc-1"},
+        ],
+    }
+    out, removed = terraform.without_provider(stack, "cloudflare")
+    assert sorted(removed) == ["cloudflare_dns_record.r", "data.cloudflare_zone.z"]
+    assert "cloudflare" not in json.dumps(out)
+    assert out["import"] == [{"to": "aws_vpc.v", "id": "vpc-1"}]
+
+
+def _mirror(root: Path) -> Path:
+    binary = root / "registry.terraform.io/hashicorp/aws/5.100.0/linux_amd64"
+    binary.mkdir(parents=True)
+    (binary / "terraform-provider-aws_v5.100.0_x5").write_text("")
+    return root
+
+
+def test_cli_config_installs_mirrored_providers_from_the_mirror(tmp_path: Path) -> None:
+    mirror = _mirror(tmp_path / "mirror")
+    text = terraform.cli_config_text(mirror, tmp_path / "cache")
+    assert f'path    = "{mirror}"' in text
+    assert 'include = ["registry.terraform.io/hashicorp/aws"]' in text
+    assert 'exclude = ["registry.terraform.io/hashicorp/aws"]' in text
+    assert "disable_checkpoint = true" in text
+
+
+def test_cli_config_without_a_mirror_uses_the_registry(tmp_path: Path) -> None:
+    text = terraform.cli_config_text(None, tmp_path / "cache")
+    assert "provider_installation" not in text
+    assert "plugin_cache_dir" in text
+
+
+def test_mirror_setting_must_hold_a_provider(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(
+        ConfigError, match=rf"FLUXION_TF_PLUGIN_MIRROR: '{empty}' holds no provider"
+    ):
+        terraform.find_mirror({"FLUXION_TF_PLUGIN_MIRROR": str(empty)})
+    mirror = _mirror(tmp_path / "mirror")
+    assert terraform.find_mirror({"FLUXION_TF_PLUGIN_MIRROR": str(mirror)}) == mirror
+
+
+def test_project_terraform_never_warns_about_the_cli_config(tmp_path: Path) -> None:
+    """The machine points TF_CLI_CONFIG_FILE at a missing file; the project's calls do not."""
+    env = terraform.terraform_env({"TF_CLI_CONFIG_FILE": str(tmp_path / "missing")})
+    assert env["TF_CLI_CONFIG_FILE"] == str(tmp_path / "missing")  # the check can fail
+    proc = subprocess.run(
+        [terraform.terraform_binary(), "version"],
+        env=terraform.terraform_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert proc.stdout.startswith("Terraform v1.")
+    assert "CLI configuration" not in proc.stderr + proc.stdout
+    warned = subprocess.run(
+        [terraform.terraform_binary(), "version"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "Unable to open CLI configuration file" in warned.stderr + warned.stdout
