@@ -17,7 +17,9 @@ from constructs import Construct
 class BackendServiceProps:
     name: str
     cluster_arn: str
-    task_definition_arn: str
+    task_definition: str
+    """`family:revision`, the form ECS and an import return: a full ARN would plan an update
+    right after adoption (the provider keeps what it read)."""
     subnet_ids: list[str]
     security_group_ids: list[str]
     target_group_arn: str
@@ -35,7 +37,7 @@ class BackendService(Construct):
             "service",
             name=props.name,
             cluster=props.cluster_arn,
-            task_definition=props.task_definition_arn,
+            task_definition=props.task_definition,
             desired_count=props.desired_count,
             launch_type="FARGATE",
             enable_execute_command=True,

@@ -67,11 +67,6 @@ class GithubOidc(Construct):
             self, "plan_read_only", role=self.plan_role.name, policy_arn=READ_ONLY
         )
         state = f"arn:aws:s3:::{props.state_bucket}"
-        ssm_decrypt = statement(
-            ["kms:Decrypt"],
-            "*",
-            Condition={"StringEquals": {"kms:ViaService": f"ssm.{props.region}.amazonaws.com"}},
-        )
         inline_policy(
             self,
             "plan_state_lock",
@@ -82,7 +77,6 @@ class GithubOidc(Construct):
             statement(
                 ["s3:PutObject", "s3:DeleteObject"], f"{state}/{props.state_key_prefix}/*.tflock"
             ),
-            ssm_decrypt,  # the ephemeral read of the Sentry DSN parameter during plans
         )
         self.deploy_role = self._role(
             "deploy_role", [main_ref, f"{repo}:environment:{props.protected_environment}"]
@@ -119,7 +113,6 @@ class GithubOidc(Construct):
                     }
                 },
             ),
-            ssm_decrypt,
             {"Effect": "Deny", "Action": SECRET_VALUES, "Resource": "*"},
             {
                 "Effect": "Deny",

@@ -169,7 +169,7 @@ class ComputeStack(FluxionStack):
             props=BackendServiceProps(
                 name=cfg.service_name,
                 cluster_arn=cluster.arn,
-                task_definition_arn=backend.definition.arn,
+                task_definition=f"{backend.definition.family}:{backend.definition.revision}",
                 subnet_ids=network.private_subnet_ids,
                 security_group_ids=[network.backend_security_group_id],
                 target_group_arn=lb.target_group.arn,

@@ -147,9 +147,9 @@ def test_backend_service(compute: dict[str, Any]) -> None:
         }
     ]
     assert service["deployment_circuit_breaker"] == {"enable": True, "rollback": True}
-    assert service["task_definition"] == ref(
-        compute, "aws_ecs_task_definition", "backend_task/definition", "arn"
-    )
+    family = ref(compute, "aws_ecs_task_definition", "backend_task/definition", "family")
+    revision = ref(compute, "aws_ecs_task_definition", "backend_task/definition", "revision")
+    assert service["task_definition"] == f"{family}:{revision}"  # as an import reads it
 
 
 def test_alb(compute: dict[str, Any]) -> None:

@@ -110,10 +110,12 @@ PROBE = textwrap.dedent(
         ecs.register_task_definition(family="f",
             containerDefinitions=[{"name": "a", "image": "i", "memory": 128}])
         ecs.create_service(cluster="c", serviceName="s", taskDefinition="f", desiredCount=1,
-            enableExecuteCommand=True, healthCheckGracePeriodSeconds=60)
+            enableExecuteCommand=True, healthCheckGracePeriodSeconds=60,
+            deploymentConfiguration={"maximumPercent": 200, "minimumHealthyPercent": 100})
         svc = ecs.describe_services(cluster="c", services=["s"])["services"][0]
         out["service_settings"] = [svc.get("enableExecuteCommand"),
-                                   svc.get("healthCheckGracePeriodSeconds")]
+                                   svc.get("healthCheckGracePeriodSeconds"),
+                                   svc.get("deploymentConfiguration", {}).get("maximumPercent")]
         out["replica_copies_source"] = [replica.get("EnabledCloudwatchLogsExports"),
                                         replica.get("MaxAllocatedStorage")]
     print(json.dumps(out))
@@ -157,7 +159,7 @@ def test_every_gap_exists_in_stock_moto(stock: dict[str, object]) -> None:
         True,
     )
     assert stock["replica_copies_source"] == [["postgresql"], 500]  # rds-replica-copies-source
-    assert stock["service_settings"] == [None, None]  # ecs-create-service-settings
+    assert stock["service_settings"] == [None, None, None]  # ecs-create-service-settings
 
 
 def test_the_workarounds_cover_their_gaps(patched: dict[str, object]) -> None:
@@ -172,7 +174,7 @@ def test_the_workarounds_cover_their_gaps(patched: dict[str, object]) -> None:
         False,
     )
     assert patched["replica_copies_source"] == [[], None]
-    assert patched["service_settings"] == [True, 60]
+    assert patched["service_settings"] == [True, 60, 200]
 
 
 def test_a_deny_without_the_transport_condition_still_denies(patched: dict[str, object]) -> None:

@@ -48,8 +48,9 @@ GAPS = {
         "next to an ACM certificate; AWS returns the request's values"
     ),
     "ecs-create-service-settings": (
-        "moto's CreateService ignores enableExecuteCommand, healthCheckGracePeriodSeconds "
-        "and availabilityZoneRebalancing (UpdateService keeps them); here CreateService does too"
+        "moto's CreateService ignores enableExecuteCommand, healthCheckGracePeriodSeconds, "
+        "availabilityZoneRebalancing and deploymentConfiguration (UpdateService keeps them); "
+        "here CreateService keeps them too"
     ),
     "cloudfront-managed-policies": (
         "moto has no ListCachePolicies/GetCachePolicy/ListOriginRequestPolicies/"
@@ -233,6 +234,7 @@ def apply_patches() -> None:
         "enableExecuteCommand": "enable_execute_command",
         "healthCheckGracePeriodSeconds": "health_check_grace_period_seconds",
         "availabilityZoneRebalancing": "availability_zone_rebalancing",
+        "deploymentConfiguration": "deployment_configuration",
     }
 
     def create_service(self: Any) -> Any:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from config import ConfigError
 from review import terraform
 from review.plan_gate import Verdict, gate
 from review.provenance import git_state
@@ -171,6 +172,19 @@ def apply(run: Run, out: Path, stack: str, label: str) -> None:
     manifest = json.loads((out / "manifest.json").read_text())
     cwd = (out / manifest["stacks"][stack]["workingDirectory"]).resolve()
     terraform.run(["apply", "-input=false", "-no-color", f"{label}.tfplan"], cwd, run.env)
+
+
+def planned_verdict(run: Run, out: Path, stack: str, label: str, phase: str) -> Verdict:
+    """Plan one stack and judge it; a stack that cannot be planned (its producer was not
+    adopted, say) is a failing verdict naming why, and the run goes on."""
+    try:
+        the_plan = plan(run, out, stack, label)
+    except ConfigError as err:
+        verdict = Verdict(stack, failures=[f"not planned: {err}"])
+        for line in verdict.lines():
+            run.log(f"{phase}: {line}")
+        return verdict
+    return judged(run, stack, the_plan, phase)
 
 
 def judged(run: Run, stack: str, the_plan: dict[str, Any], phase: str) -> Verdict:

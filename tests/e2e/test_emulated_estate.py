@@ -102,13 +102,13 @@ def _adopt_back(run: harness.Run) -> None:
     adopted = harness.synthesize(run, "adopt", inventory)
     run.log("adoption: fresh state per stack, the resolver's output as the only inventory")
     for stack in harness.ADOPTED:
-        verdict = harness.judged(run, stack, harness.plan(run, adopted, stack, "adopt"), "adopt")
+        verdict = harness.planned_verdict(run, adopted, stack, "adopt", "adopt")
         run.adoption[stack] = verdict
         if verdict.passed:
             harness.apply(run, adopted, stack, "adopt")
     for stack in harness.ADOPTED:
-        run.after_adoption[stack] = harness.judged(
-            run, stack, harness.plan(run, adopted, stack, "after"), "after adoption"
+        run.after_adoption[stack] = harness.planned_verdict(
+            run, adopted, stack, "after", "after adoption"
         )
     try:
         stamp = deploy_module.read_stamp(adopted)
@@ -123,9 +123,7 @@ def _negative_control(run: harness.Run) -> None:
     logs = _client(run, "logs")
     logs.put_retention_policy(logGroupName="/ecs/fluxion-backend", retentionInDays=14)
     adopted = run.work / "adopt" / "cdktf.out"
-    run.negative = harness.judged(
-        run, "compute", harness.plan(run, adopted, "compute", "negative"), "negative control"
-    )
+    run.negative = harness.planned_verdict(run, adopted, "compute", "negative", "negative control")
     logs.put_retention_policy(logGroupName="/ecs/fluxion-backend", retentionInDays=7)
 
 
