@@ -38,8 +38,6 @@ from review.provenance import git_state
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = ("state", "network", "data", "compute", "edge")
-NEW_BY_DESIGN_STACKS = frozenset({"state"})
-"""Stacks created by this project, never adopted: their plans may add resources."""
 
 
 class Refused(ConfigError):

@@ -53,6 +53,28 @@ STATE_ONLY: dict[str, dict[str, str]] = {
 }
 """Type -> Terraform-only argument -> why it never reaches AWS. Reviewed like code."""
 
+NEW_BY_DESIGN_STACKS = {
+    "state": "the bootstrap (state bucket, CI identity): created by this project, never adopted",
+}
+"""Stacks whose every resource is new by design."""
+
+NEW_BY_DESIGN: dict[str, dict[str, str]] = {
+    "network": {},
+    "data": {},
+    "compute": {},
+    "edge": {},
+}
+"""Adopted stack -> address -> why the adoption creates it rather than importing it. Empty: every
+resource of the adopted stacks exists live (the emulated run proves they all import)."""
+
+
+def new_by_design(stack: str, addresses: frozenset[str] = frozenset()) -> frozenset[str]:
+    """The addresses of `stack` (among `addresses`, for a whole new stack) that may be created."""
+    if stack in NEW_BY_DESIGN_STACKS:
+        return addresses
+    return frozenset(NEW_BY_DESIGN.get(stack, {}))
+
+
 Gaps = Mapping[tuple[str, str], str]
 """(resource type, attribute) -> the emulator gap that explains a read-back difference."""
 

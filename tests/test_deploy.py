@@ -17,28 +17,24 @@ from review.provenance import git_state
 from tests.conftest import ROOT
 
 
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m review.deploy ARGS` as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "review.deploy", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def test_deploy_order_follows_the_manifest(synth_dir: Path) -> None:
     assert deploy.order(synth_dir) == ["state", "network", "data", "compute", "edge"]
 
 
 def test_the_repository_output_is_refused_until_adoption_is_complete(synth_dir: Path) -> None:
     """The seed inventory alone leaves most resources without an import block."""
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "review.deploy",
-            "deploy",
-            "--dry-run",
-            "--allow-dirty",
-            "--out",
-            str(synth_dir),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = _cli("deploy", "--dry-run", "--allow-dirty", "--out", str(synth_dir))
     assert proc.returncode == 2
     line = proc.stderr.strip().splitlines()[-1]
     assert line.startswith("refused: ")
@@ -50,20 +46,11 @@ def test_dry_run_prints_the_order_and_destroy_reverses_it(synth_dir: Path, tmp_p
     shutil.copytree(synth_dir, fresh)
     stamp = json.loads((fresh / "synth.json").read_text())
     (fresh / "synth.json").write_text(json.dumps({**stamp, "inventory_entries": 0}))
-    base = [sys.executable, "-m", "review.deploy"]
     common = ["--dry-run", "--out", str(fresh), "--allow-dirty"]
-    out = subprocess.run(
-        [*base, "deploy", *common], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
+    out = _cli("deploy", *common)
     assert out.returncode == 0, out.stderr
     assert "deploy in order: state -> network -> data -> compute -> edge" in out.stdout
-    back = subprocess.run(
-        [*base, "destroy", "--confirm", "production", *common],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    back = _cli("destroy", "--confirm", "production", *common)
     assert "destroy in order: edge -> compute -> data -> network -> state" in back.stdout
 
 
@@ -186,22 +173,7 @@ def test_a_dirty_clone_is_seen_as_dirty(tmp_path: Path) -> None:
 
 def test_destroy_without_the_typed_confirmation_is_refused(synth_dir: Path) -> None:
     for confirm in ([], ["--confirm", "prod"]):
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "review.deploy",
-                "destroy",
-                "--dry-run",
-                "--out",
-                str(synth_dir),
-                *confirm,
-            ],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        proc = _cli("destroy", "--dry-run", "--out", str(synth_dir), *confirm)
         assert proc.returncode == 2
         assert "refused: destroy needs --confirm production" in proc.stderr
         assert "in order" not in proc.stdout

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from review.plan_gate import STATE_ONLY, changed_attributes, gate
+from review.plan_gate import (
+    NEW_BY_DESIGN_STACKS,
+    STATE_ONLY,
+    changed_attributes,
+    gate,
+    new_by_design,
+)
 
 
 def _rc(address: str, actions: list[str], before: Any = None, after: Any = None,
@@ -105,3 +111,11 @@ def test_every_state_only_argument_is_explained() -> None:
     for rtype, arguments in STATE_ONLY.items():
         assert rtype.startswith("aws_")
         assert all(reason.strip() for reason in arguments.values()), rtype
+
+
+def test_only_the_bootstrap_stack_is_new_by_design() -> None:
+    created = frozenset({"aws_s3_bucket.state_bucket", "aws_iam_role.ci"})
+    assert new_by_design("state", created) == created
+    for stack in ("network", "data", "compute", "edge"):
+        assert new_by_design(stack, created) == frozenset(), stack
+    assert all(reason for reason in NEW_BY_DESIGN_STACKS.values())

@@ -21,7 +21,7 @@ from typing import Any
 
 from config import ConfigError
 from review import terraform
-from review.plan_gate import Verdict, gate
+from review.plan_gate import Verdict, gate, new_by_design
 from review.provenance import git_state
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,10 +38,6 @@ UNCOVERED = {
 READ_BACK_GAPS: dict[tuple[str, str], str] = {}
 """(type, attribute) -> the moto read-back gap that makes a plan show it. Reviewed like code:
 each entry names what moto returns differently from AWS."""
-
-NEW_BY_DESIGN: dict[str, frozenset[str]] = {stack: frozenset() for stack in ADOPTED}
-"""Per adopted stack, the addresses the adoption creates on purpose (none: everything in the
-adopted stacks exists live; the `state` stack is the bootstrap and is created, not adopted)."""
 
 
 def emulator_env(url: str, account_id: str) -> dict[str, str]:
@@ -188,7 +184,11 @@ def planned_verdict(run: Run, out: Path, stack: str, label: str, phase: str) -> 
 
 
 def judged(run: Run, stack: str, the_plan: dict[str, Any], phase: str) -> Verdict:
-    verdict = gate(stack, the_plan, new_by_design=NEW_BY_DESIGN.get(stack, frozenset()),
+    creates = frozenset(
+        rc["address"] for rc in the_plan.get("resource_changes", [])
+        if rc["change"]["actions"] == ["create"]
+    )  # fmt: skip
+    verdict = gate(stack, the_plan, new_by_design=new_by_design(stack, creates),
                    gaps=READ_BACK_GAPS)  # fmt: skip
     for line in verdict.lines():
         run.log(f"{phase}: {line}")

@@ -24,6 +24,7 @@ import pytest
 
 import config
 from review import deploy as deploy_module
+from review import plan_gate
 from tests.e2e import emulator, harness
 from tests.moto_server import moto_server
 
@@ -178,7 +179,7 @@ def test_adoption_imports_everything_and_changes_nothing_in_aws(
     verdict = run.adoption[stack]
     assert verdict.passed, verdict.lines()
     assert verdict.counts["add"] == 0 and verdict.counts["destroy"] == 0
-    new = harness.NEW_BY_DESIGN[stack]
+    new = plan_gate.new_by_design(stack)
     assert verdict.counts["import"] == len(run.declared[stack]) - len(new) > 0
     assert all(f.verdict != "REAL" for f in verdict.findings)
 
