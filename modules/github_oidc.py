@@ -48,7 +48,6 @@ class GithubOidcProps:
     deploy_branch: str
     protected_environment: str
     account_id: str
-    region: str
     state_bucket: str
     state_key_prefix: str
     parameter_prefix: str = "/fluxion/"

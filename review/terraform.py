@@ -102,7 +102,10 @@ def write_cli_config(environ: Mapping[str, str] | None = None) -> Path:
     PLUGIN_CACHE.mkdir(parents=True, exist_ok=True)
     text = cli_config_text(find_mirror(environ), PLUGIN_CACHE)
     if not CLI_CONFIG.exists() or CLI_CONFIG.read_text() != text:
-        CLI_CONFIG.write_text(text)
+        # atomically: parallel validations may read it while another call writes it
+        staged = CLI_CONFIG.with_name(f"{CLI_CONFIG.name}.{os.getpid()}.{id(text)}")
+        staged.write_text(text)
+        os.replace(staged, CLI_CONFIG)
     return CLI_CONFIG
 
 

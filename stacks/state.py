@@ -27,7 +27,6 @@ class StateStack(FluxionStack):
                 deploy_branch=config.ci.deploy_branch,
                 protected_environment=config.ci.protected_environment,
                 account_id=config.account_id,
-                region=config.region,
                 state_bucket=config.state_bucket,
                 state_key_prefix=config.state_key_prefix,
             ),

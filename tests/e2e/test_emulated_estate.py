@@ -42,6 +42,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[harness.Run]:
         moto_server(PROD.account_id, patched=True, log=log) as url,
     ):
         run = harness.Run(work, harness.emulator_env(url, PROD.account_id))
+        run.log(f"work dir (logs, plans, states, e2e-report.txt): {work}")
         run.log(f"emulator: {url}; patched moto gaps: {', '.join(emulator.GAPS)}")
         for provider, why in harness.UNCOVERED.items():
             run.log(f"uncovered: {provider}: {why}")
