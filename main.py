@@ -5,6 +5,7 @@ Environment (read here and nowhere else):
   FLUXION_PROFILE  adopt (default; mirrors the live estate)
   CDKTF_OUTDIR     output folder (default: cdktf.out; the cdktf CLI sets it)
   FLUXION_STRICT_IMPORTS=1  fail when a resource has no import block (CI before adoption)
+  FLUXION_ADOPTION_REPORT=1  print the full adoption report (default: one line per stack)
   FLUXION_INVENTORY_ROOT  folder holding inventory/<env>.json and resolved/<env>.json
                    (default: imports/); an empty folder synthesizes a fresh environment
   FLUXION_STOCK_PROVIDER_IMPORT=1  import the providers the stock, slow way (tests, benchmark)
@@ -30,6 +31,9 @@ from pathlib import Path
 
 from modules import provider_loader
 
+if not provider_loader.use_locked_node():
+    sys.exit("error: node: not found; run `make synth` (Node.js comes with the locked venv)")
+
 if os.environ.get("FLUXION_STOCK_PROVIDER_IMPORT") == "1":
     provider_loader.set_lazy_index(False)  # not even one inherited from the parent process
 else:
@@ -37,12 +41,18 @@ else:
 
 from cdktf import App, TerraformStack
 
-import config
-from imports.adopt import StackAdoption, attach_all, report
-from imports.inventory import ADOPTED_STACKS, Inventory
-from imports.inventory import load as load_inventory
-from review.provenance import git_state
-from stacks import STACKS
+try:  # the configuration validates itself on import: an edited value that does not hold
+    import config  # stops here, in one line (ConfigError is a ValueError of config.errors)
+    from imports.adopt import StackAdoption, attach_all, report, summary
+    from imports.inventory import ADOPTED_STACKS, Inventory
+    from imports.inventory import load as load_inventory
+    from review.provenance import git_state
+    from stacks import STACKS
+except ValueError as err:
+    if type(err).__module__ != "config.errors":
+        raise
+    print(f"error: {err}", file=sys.stderr)
+    sys.exit(2)
 
 ROOT = Path(__file__).resolve().parent
 
@@ -147,7 +157,8 @@ def main() -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     if inventory is not None:
-        print(report(adoptions, inventory), file=sys.stderr)
+        detailed = os.environ.get("FLUXION_ADOPTION_REPORT") == "1"
+        print(report(adoptions, inventory) if detailed else summary(adoptions))
     return 0
 
 

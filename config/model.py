@@ -209,6 +209,7 @@ class ComputeConfig:
         for schedule in self.schedules:
             if not schedule.command:
                 raise ConfigError(f"schedules[{schedule.name}]: command is empty")
+        check_retention("compute.log_retention_days", self.log_retention_days)
         if (self.task_cpu, self.task_memory) not in _FARGATE_SIZES:
             raise ConfigError(
                 f"task_cpu/task_memory: {self.task_cpu}/{self.task_memory} is not a Fargate size"
@@ -307,11 +308,16 @@ class Hardening:
     would be stored in the edge and compute Terraform states. See README, "Profiles"."""
 
     def __post_init__(self) -> None:
-        if self.log_retention_days not in _LOG_RETENTIONS:
-            raise ConfigError(
-                f"log_retention_days: {self.log_retention_days} is not a CloudWatch retention "
-                f"({', '.join(map(str, sorted(_LOG_RETENTIONS)))})"
-            )
+        check_retention("hardening.log_retention_days", self.log_retention_days)
+
+
+def check_retention(field_name: str, days: int) -> None:
+    """CloudWatch Logs accepts only its fixed list of retention periods."""
+    if days not in _LOG_RETENTIONS:
+        raise ConfigError(
+            f"{field_name}: {days} is not a CloudWatch retention "
+            f"({', '.join(map(str, sorted(_LOG_RETENTIONS)))})"
+        )
 
 
 _LOG_RETENTIONS = {

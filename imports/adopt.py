@@ -105,6 +105,18 @@ def attach_all(stacks: dict[str, TerraformStack], inventory: Inventory) -> list[
     return [attach(stacks[name], inventory.for_stack(name)) for name in stacks]
 
 
+def summary(adoptions: list[StackAdoption]) -> str:
+    """One line per adopted stack: what `make synth` prints (`report` has the details)."""
+    lines = [
+        f"{a.stack}: {a.resources} resources, {len(a.imported)} with an import block"
+        + (f", {len(a.missing)} not yet adopted" if a.missing else "")
+        for a in adoptions
+    ]
+    if any(a.missing for a in adoptions):
+        lines.append("not yet adopted: `make adoption-report` lists them and what to run")
+    return "\n".join(lines)
+
+
 def report(adoptions: list[StackAdoption], inventory: Inventory) -> str:
     """One readable summary: what is imported, what is not, and the command that fixes it."""
     total = sum(a.resources for a in adoptions)

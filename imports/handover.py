@@ -142,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except OSError as err:  # a template or workflow that is not there or not readable
+        print(f"error: {err.filename}: {err.strerror}", file=sys.stderr)
+        return 2
     print(f"wrote {target} and {args.out / 'RUNBOOK.md'}\n")
     print(text)
     return 0

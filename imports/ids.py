@@ -83,7 +83,9 @@ def validate_arn(where: str, value: str, *, service: str, account: str, region: 
 
 def validate_id(where: str, kind: str, value: str, *, account: str, region: str) -> None:
     """Raise a ConfigError naming `where` unless `value` is a complete, well-formed ID of `kind`."""
-    if not isinstance(value, str) or not value:
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: import id {value!r} must be a string")
+    if not value:
         raise ConfigError(f"{where}: import id {value!r} is empty")
     if _TRUNCATED.search(value):
         raise ConfigError(f"{where}: import id {value!r} is truncated or a pattern, not an ID")

@@ -67,27 +67,75 @@ def resolved_path(env_name: str, root: Path = ROOT) -> Path:
 
 
 def load(env: EnvironmentConfig, root: Path = ROOT) -> Inventory:
-    """Both files of `env` (a missing file counts as empty), validated and merged."""
+    """Both files of `env` (either may be missing, not both), validated and merged.
+
+    An environment with nothing to adopt says so: its `inventory/<env>.json` holds
+    `"nothing_to_adopt": "<why>"` and no resources. No file at all, or files that list no
+    resources without saying so, is an error (a deleted or emptied file must not quietly turn
+    the adoption into "create everything").
+    """
     merged: dict[tuple[str, str], Entry] = {}
     files = []
-    for path in (root / "inventory" / f"{env.name}.json", resolved_path(env.name, root)):
+    declared_empty = False
+    seed = root / "inventory" / f"{env.name}.json"
+    if not seed.exists() and not resolved_path(env.name, root).exists():
+        raise ConfigError(
+            f"inventory: {seed} is missing; an environment with nothing to adopt says so with "
+            '{"nothing_to_adopt": "<why>"} in that file'
+        )
+    for path in (seed, resolved_path(env.name, root)):
         if not path.exists():
             continue
-        files.append(str(path.relative_to(root.parent)))
-        for entry in parse(json.loads(path.read_text()), env, origin=path.name):
+        files.append(_shown(path, root))
+        doc = _read(path)
+        declared_empty |= bool(doc.get("nothing_to_adopt"))
+        for entry in parse(doc, env, origin=path.name):
             key = (entry.stack, entry.path)
             merged[key] = _merge(merged[key], entry) if key in merged else entry
+    if declared_empty and merged:
+        raise ConfigError(f"inventory: {seed.name} says nothing_to_adopt, yet lists resources")
+    if not merged and not declared_empty:
+        raise ConfigError(
+            f"inventory: {', '.join(files)} list no resources; if nothing is to be adopted, "
+            f'say so in {seed.name} with "nothing_to_adopt": "<why>"'
+        )
     _require_unique_ids(merged.values())
     return Inventory(env.name, tuple(merged.values()), tuple(files))
 
 
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root.parent))
+    except ValueError:
+        return str(path)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        doc = json.loads(path.read_text())
+    except json.JSONDecodeError as err:
+        raise ConfigError(
+            f"inventory: {path}: not valid JSON ({err.msg} at line {err.lineno}, column "
+            f"{err.colno})"
+        ) from None
+    if not isinstance(doc, dict):
+        raise ConfigError(f"inventory: {path}: expected an object, got {type(doc).__name__}")
+    return doc
+
+
 def parse(doc: dict[str, Any], env: EnvironmentConfig, *, origin: str) -> list[Entry]:
     """Validated entries of one inventory document."""
-    for key, expected in (("account_id", env.account_id), ("region", env.region)):
+    checks: tuple[tuple[str, str], ...] = (("account_id", env.account_id), ("region", env.region))
+    if "environment" in doc:
+        checks += (("environment", env.name),)
+    for key, expected in checks:
         if doc.get(key) != expected:
             raise ConfigError(f"{origin}: {key} {doc.get(key)!r} is not the config's {expected!r}")
+    resources = doc.get("resources", [])
+    if not isinstance(resources, list):
+        raise ConfigError(f"{origin}: resources must be a list, got {type(resources).__name__}")
     entries, seen = [], set()
-    for i, raw in enumerate(doc.get("resources", [])):
+    for i, raw in enumerate(resources):
         entry = _entry(raw, f"{origin}: resources[{i}]", env)
         if (entry.stack, entry.path) in seen:
             raise ConfigError(f"{origin}: {entry.where} is listed twice")

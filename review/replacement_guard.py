@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from config import ConfigError
+from config.model import PROFILES
 from review.stateful import FORCE_NEW, STATEFUL_TYPES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -120,9 +122,10 @@ def synthesize(rev: str, profile: str | None, workdir: Path) -> Path:
     source = ROOT
     workdir.mkdir(parents=True, exist_ok=True)
     if rev != WORKTREE:
-        archive = subprocess.run(
-            ["git", "-C", str(ROOT), "archive", rev], capture_output=True, check=True
-        ).stdout
+        fetched = subprocess.run(["git", "-C", str(ROOT), "archive", rev], capture_output=True)
+        if fetched.returncode != 0:
+            raise ConfigError(f"revision {rev!r} is not in this repository (git archive failed)")
+        archive = fetched.stdout
         source = workdir / "src"
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(source, filter="data")
@@ -153,14 +156,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m review.replacement_guard", description=__doc__)
     parser.add_argument("--base", help="git revision (default: merge base with main)")
     parser.add_argument("--head", default=WORKTREE, help="git revision (default: working tree)")
-    parser.add_argument("--base-profile")
-    parser.add_argument("--head-profile")
+    parser.add_argument("--base-profile", choices=PROFILES)
+    parser.add_argument("--head-profile", choices=PROFILES)
     args = parser.parse_args(argv)
     base = args.base or merge_base()
-    with tempfile.TemporaryDirectory(prefix="guard-") as tmp:
-        old = synthesize(base, args.base_profile, Path(tmp) / "base")
-        new = synthesize(args.head, args.head_profile, Path(tmp) / "head")
-        diffs = compare_outputs(old, new)
+    try:
+        with tempfile.TemporaryDirectory(prefix="guard-") as tmp:
+            old = synthesize(base, args.base_profile, Path(tmp) / "base")
+            new = synthesize(args.head, args.head_profile, Path(tmp) / "head")
+            diffs = compare_outputs(old, new)
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     print(
         f"replacement guard: {base} ({args.base_profile or 'default'}) -> "
         f"{args.head} ({args.head_profile or 'default'})"

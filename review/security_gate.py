@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from config import ConfigError
+from config.model import PROFILES
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECKOV = ROOT / ".tools/checkov/bin/checkov"
@@ -109,6 +110,8 @@ def scan(
     """
     if not checkov.exists():
         raise ConfigError(f"checkov is not installed at {checkov} (run `make test` to build it)")
+    if not (outdir / "manifest.json").is_file():
+        raise ConfigError(f"--out: {outdir} has no manifest.json: run `make synth` first")
     manifest = json.loads((outdir / "manifest.json").read_text())
     stacks = {
         n: json.loads((outdir / s["synthesizedStackPath"]).read_text())
@@ -200,7 +203,7 @@ def render(result: GateResult, profile: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m review.security_gate", description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "cdktf.out")
-    parser.add_argument("--profile", default="adopt")
+    parser.add_argument("--profile", default="adopt", choices=PROFILES)
     parser.add_argument("--waivers", type=Path, default=WAIVERS)
     args = parser.parse_args(argv)
     try:

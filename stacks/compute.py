@@ -7,7 +7,7 @@ from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.ecs_cluster import EcsCluster, EcsClusterSetting
 from constructs import Construct
 
-from config import EnvironmentConfig
+from config import ConfigError, EnvironmentConfig
 from config.estate import ETL_TASKS, schedule_key
 from modules.backend_service import BackendService, BackendServiceProps
 from modules.cron import to_eventbridge
@@ -179,12 +179,16 @@ class ComputeStack(FluxionStack):
             ),
         )
         for schedule in cfg.schedules:
+            try:
+                expression = to_eventbridge(schedule.unix_cron)
+            except ConfigError as err:
+                raise ConfigError(f"compute.schedules[{schedule.name}]: {err}") from None
             ScheduledFargateTask(
                 self,
                 schedule_key(schedule.name),
                 props=ScheduledTaskProps(
                     rule_name=schedule.name,
-                    schedule=to_eventbridge(schedule.unix_cron),
+                    schedule=expression,
                     cluster_arn=cluster.arn,
                     task_definition_arn=etl_tasks[schedule.task].definition.arn,
                     container_name="etl",

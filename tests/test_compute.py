@@ -276,3 +276,81 @@ def test_published_outputs(compute: dict[str, Any]) -> None:
     assert out["backend_repository_url"] == ref(
         compute, "aws_ecr_repository", "backend_repository/repository", "repository_url"
     )
+
+
+def test_a_bad_schedule_names_its_rule(tmp_path: Any) -> None:
+    from dataclasses import replace
+
+    import config
+    import main
+    from config import ConfigError, EtlSchedule
+
+    prod = config.load()
+    bad = EtlSchedule("fluxion-bad-rule", "0 25 * * *", "FluxionETLTask", ("python", "x.py"))
+    env = replace(prod, compute=replace(prod.compute, schedules=(bad,)))
+    with pytest.raises(ConfigError, match=r"compute.schedules\[fluxion-bad-rule\]: cron '0 25"):
+        main.build_app(env, tmp_path / "out")
+
+
+def test_log_retention_must_be_a_cloudwatch_value() -> None:
+    from config import ComputeConfig, ConfigError
+
+    with pytest.raises(
+        ConfigError, match=r"compute.log_retention_days: 10 is not a CloudWatch retention"
+    ):
+        ComputeConfig(log_retention_days=10)
+    assert ComputeConfig(log_retention_days=14).log_retention_days == 14
+
+
+def _task(**environment: str) -> Any:
+    from modules.fargate_task import FargateTaskProps
+
+    return FargateTaskProps(
+        family="FluxionBackendTask",
+        container_name="backend",
+        image="repo:latest",
+        execution_role_arn="arn:aws:iam::611395766952:role/x",
+        task_role_arn="arn:aws:iam::611395766952:role/y",
+        log_group="/ecs/x",
+        region="us-east-1",
+        environment=environment,
+    )
+
+
+@pytest.mark.parametrize(
+    ("environment", "message"),
+    [
+        ({"POSTGRES_PASSWORD": "hunter2hunter2"}, r"environment POSTGRES_PASSWORD holds a literal"),
+        ({"SENTRY_DSN": "x"}, r"environment SENTRY_DSN holds a literal value and its name says"),
+        (
+            {"AWS_CREDS": "AKIAIOSFODNN7EXAMPLE"},
+            r"environment AWS_CREDS: the value looks like an AWS access key",
+        ),
+        (
+            {"BLOB": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"},
+            r"environment BLOB: the value looks like an AWS secret access key",
+        ),
+        (
+            {"DB_URL": "postgres://app:pw@db:5432/x"},
+            r"environment DB_URL: the value looks like a URL with",
+        ),
+    ],
+)
+def test_literal_secrets_in_a_container_environment_are_refused(
+    environment: dict[str, str], message: str
+) -> None:
+    from config import ConfigError
+
+    with pytest.raises(ConfigError, match=rf"FluxionBackendTask: {message}"):
+        _task(**environment)
+
+
+def test_references_shas_and_reviewed_names_pass() -> None:
+    from dataclasses import replace
+
+    _task(POSTGRES_PASSWORD="${data.terraform_remote_state.data.outputs.x}")
+    _task(IMAGE_SHA="0123456789abcdef0123456789abcdef01234567", POSTGRES_HOST="db.internal")
+    reviewed = replace(
+        _task(), environment={"TOKEN_TTL": "3600"}, not_secret=frozenset({"TOKEN_TTL"})
+    )
+    assert reviewed.environment == {"TOKEN_TTL": "3600"}

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from graphlib import TopologicalSorter
+from pathlib import Path
 from typing import Any
 
 import config
@@ -74,3 +78,17 @@ def test_tests_synthesize_with_the_cdktf_json_feature_flags(synth_dir: Any) -> N
     # and the logical IDs in the session's synth show the flags took effect
     network = json.loads((synth_dir / "stacks/network/cdk.tf.json").read_text())
     assert all(not k.startswith("network_") for k in network["resource"]["aws_subnet"])
+
+
+def test_main_outside_make_uses_the_locked_node_quietly(tmp_path: Path) -> None:
+    """`.venv/bin/python main.py` with only the system's PATH: the lockfile's Node.js, no
+    end-of-life banner, no deprecation noise."""
+    env = {k: v for k, v in os.environ.items() if k not in ("NODE_OPTIONS", "PATH")}
+    env.update(PATH="/usr/bin:/bin", CDKTF_OUTDIR=str(tmp_path / "out"))
+    proc = subprocess.run(
+        [sys.executable, "main.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert (tmp_path / "out" / "stacks" / "network" / "cdk.tf.json").exists()
+    for noise in ("end-of-life", "DeprecationWarning", "[ERROR]"):
+        assert noise not in proc.stderr, noise

@@ -192,6 +192,9 @@ VPC = {
         (_doc(VPC | {"color": "blue"}), r"unknown fields \['color'\]"),
         (_doc(VPC | {"live": ["x"]}), r"live must be an object"),
         (_doc(VPC | {"id": "vpc-0612cd85dfc5a044f..."}), r"truncated or a pattern"),
+        (_doc(VPC | {"id": 12345}), r"import id 12345 must be a string"),
+        (_doc(VPC, environment="staging"), r"environment 'staging' is not the config's"),
+        (_doc() | {"resources": {}}, r"resources must be a list, got dict"),
     ],
 )
 def test_bad_inventory_documents(doc: dict[str, Any], message: str) -> None:
@@ -206,6 +209,32 @@ def _write(root: Path, seed: dict[str, Any], resolved: dict[str, Any] | None = N
         (root / "resolved").mkdir()
         (root / "resolved/production.json").write_text(json.dumps(resolved))
     return root
+
+
+def test_no_inventory_file_at_all_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"production.json is missing; an environment with"):
+        inv.load(PROD, tmp_path / "imports")
+
+
+def test_an_inventory_without_resources_must_say_so(tmp_path: Path) -> None:
+    root = _write(tmp_path / "empty", _doc())
+    with pytest.raises(ConfigError, match=r"list no resources; if nothing is to be adopted, say"):
+        inv.load(PROD, root)
+    declared = _write(tmp_path / "fresh", _doc(nothing_to_adopt="a new account"))
+    assert inv.load(PROD, declared).entries == ()
+    both = _write(tmp_path / "both", _doc(VPC, nothing_to_adopt="a new account"))
+    with pytest.raises(ConfigError, match=r"says nothing_to_adopt, yet lists resources"):
+        inv.load(PROD, both)
+
+
+def test_malformed_inventory_json_names_the_file_and_line(tmp_path: Path) -> None:
+    root = tmp_path / "imports"
+    (root / "inventory").mkdir(parents=True)
+    (root / "inventory/production.json").write_text('{"resources": [\n  {"stack": }\n]}')
+    with pytest.raises(
+        ConfigError, match=r"inventory/production.json: not valid JSON \(Expecting value at line 2"
+    ):
+        inv.load(PROD, root)
 
 
 def test_files_that_disagree_on_an_id_stop(tmp_path: Path) -> None:

@@ -65,7 +65,17 @@ def _client(run: harness.Run, service: str) -> Any:
 
 def _deploy_and_replan(run: harness.Run) -> None:
     empty = run.work / "no-inventory"
-    empty.mkdir()
+    (empty / "inventory").mkdir(parents=True)
+    (empty / "inventory" / f"{PROD.name}.json").write_text(
+        json.dumps(
+            {
+                "environment": PROD.name,
+                "account_id": PROD.account_id,
+                "region": PROD.region,
+                "nothing_to_adopt": "a fresh emulated account: every resource is created",
+            }
+        )
+    )
     fresh = harness.synthesize(run, "fresh", empty)
     for stack, removed in run.left_out.items():
         run.log(f"uncovered: {stack}: {len(removed)} Cloudflare parts: {', '.join(removed)}")

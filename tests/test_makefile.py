@@ -1,0 +1,69 @@
+"""The Makefile's settings: PROFILE and FLUXION_PROFILE are one setting (dry runs only)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pytest
+
+from tests.conftest import ROOT
+
+
+def _make(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    inherited = ("PROFILE", "FLUXION_PROFILE", "MAKEFLAGS", "MAKELEVEL", "MFLAGS")
+    clean = {k: v for k, v in os.environ.items() if k not in inherited}
+    return subprocess.run(
+        ["make", "--no-print-directory", "-n", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "profile"),
+    [
+        ((), {}, "adopt"),
+        (("PROFILE=hardened",), {}, "hardened"),
+        ((), {"FLUXION_PROFILE": "hardened"}, "hardened"),
+        (("PROFILE=hardened",), {"FLUXION_PROFILE": "hardened"}, "hardened"),
+    ],
+)
+def test_either_name_selects_the_profile(
+    args: tuple[str, ...], env: dict[str, str], profile: str
+) -> None:
+    proc = _make("security", *args, **env)
+    assert proc.returncode == 0, proc.stderr
+    assert f"-m review.security_gate --profile {profile}" in proc.stdout
+
+
+def test_a_conflict_between_the_two_stops_in_one_line() -> None:
+    proc = _make("synth", "PROFILE=adopt", FLUXION_PROFILE="hardened")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().endswith(
+        "PROFILE=adopt and FLUXION_PROFILE=hardened disagree: set only one.  Stop."
+    )
+    assert proc.stdout == ""
+
+
+def test_help_describes_every_target_in_one_line() -> None:
+    proc = subprocess.run(
+        ["make", "--no-print-directory", "help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0
+    described = {
+        line.split()[1]: line.split(None, 2)[2] if len(line.split()) > 2 else ""
+        for line in proc.stdout.splitlines()
+    }
+    makefile = (ROOT / "Makefile").read_text()
+    phony = makefile.split(".PHONY:", 1)[1].split("\n\n", 1)[0].replace("\\", " ").split()
+    assert len(phony) > 15
+    for target in phony:
+        assert described.get(target), f"make help says nothing about {target}"
