@@ -36,7 +36,7 @@ PROFILE := $(or $(PROFILE),$(FLUXION_PROFILE),adopt)
 export FLUXION_PROFILE := $(PROFILE)
 
 .PHONY: synth test lint workflows security guard bench list resolve deploy deploy-stack destroy \
-	clean tfconfig validate e2e adoption-report help cdktf
+	clean tfconfig validate e2e adoption-report help cdktf docs
 
 # cdktf.out/ for the profile (PROFILE=hardened; default adopt, the live estate), with synth.json.
 synth: $(VENV)/.synced
@@ -130,6 +130,10 @@ $(CHECKOV): review/checkov-requirements.txt
 node_modules/.installed: package-lock.json $(VENV)/.synced
 	npm ci --no-audit --no-fund
 	touch $@
+
+# Regenerate the stack diagram in docs/architecture.md from cdktf.out.
+docs: synth
+	$(PY) scripts/diagram.py
 
 # Remove synthesized output and caches.
 clean:

@@ -305,7 +305,7 @@ class Hardening:
     origin_verify_header: bool = False
     """Also require a secret header from CloudFront at the ALB (403 otherwise). Off by default:
     CloudFront custom headers and ALB rule conditions have no write-only form, so the token
-    would be stored in the edge and compute Terraform states. See README, "Profiles"."""
+    would be stored in the edge and compute Terraform states. See docs/profiles.md."""
 
     def __post_init__(self) -> None:
         check_retention("hardening.log_retention_days", self.log_retention_days)

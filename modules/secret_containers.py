@@ -1,5 +1,6 @@
 """Secrets Manager containers. Values never pass through Terraform: they are put out of band
-(`aws secretsmanager put-secret-value`, see README), so neither config nor state holds them."""
+(`aws secretsmanager put-secret-value`, see docs/operations.md), so neither config nor state
+holds them."""
 
 from __future__ import annotations
 

@@ -64,7 +64,7 @@ class FluxionStack(TerraformStack):
 def origin_verify_token(stack: FluxionStack, config: EnvironmentConfig) -> str | None:
     """The shared CloudFront -> ALB token as a sensitive variable (from the CI secret store),
     when `hardening.origin_verify_header` asks for it; it then ends up in the compute and edge
-    states (README, "Profiles")."""
+    states (docs/profiles.md)."""
     if not (config.hardened and config.hardening.origin_verify_header):
         return None
     return TerraformVariable(

@@ -2,7 +2,7 @@
 
 One emulated run (module fixture), then assertions on what it produced:
 1. deploy state -> network -> data -> compute -> edge through `python -m review.deploy` (the
-   path the README gives users), each stack's S3 state and remote states on the emulator;
+   path docs/operations.md gives users), each stack's S3 state and remote states on the emulator;
 2. re-plan every stack: nothing that would call AWS;
 3. adoption round trip: the workload states are set aside (as if Terraform had never run),
    the read-only resolver writes the only inventory, the project synthesizes with it, and each
