@@ -115,19 +115,23 @@ bench: $(VENV)/.synced
 
 $(PIPENV):
 	$(PYTHON) -m venv $(TOOLS)
+	@echo "installing pipenv $(PIPENV_VERSION) into $(TOOLS)/ (first run only)"
 	$(TOOLS)/bin/pip install --quiet pipenv==$(PIPENV_VERSION)
 
 $(VENV)/.synced: Pipfile.lock | $(PIPENV)
+	@echo "installing the locked Python dependencies and Node.js into $(VENV)/ (about a minute)"
 	$(PIPENV) sync --dev
 	touch $@
 
 # checkov's pins conflict with the project's: it gets its own environment.
 $(CHECKOV): review/checkov-requirements.txt
 	$(PYTHON) -m venv $(TOOLS)/checkov
+	@echo "installing checkov into $(TOOLS)/checkov/ (about a minute, first run only)"
 	$(TOOLS)/checkov/bin/pip install --quiet -r review/checkov-requirements.txt
 	touch $@
 
 node_modules/.installed: package-lock.json $(VENV)/.synced
+	@echo "installing the pinned cdktf CLI into node_modules/ (first run only)"
 	npm ci --no-audit --no-fund
 	touch $@
 
