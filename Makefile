@@ -119,6 +119,8 @@ $(PIPENV):
 	$(TOOLS)/bin/pip install --quiet pipenv==$(PIPENV_VERSION)
 
 $(VENV)/.synced: Pipfile.lock | $(PIPENV)
+	@$(PYTHON) -c 'import json, sys; json.load(open("Pipfile.lock"))' 2>/dev/null || { echo \
+		"error: Pipfile.lock is not valid JSON; restore it (git checkout Pipfile.lock)" >&2; exit 2; }
 	@echo "installing the locked Python dependencies and Node.js into $(VENV)/ (about a minute)"
 	$(PIPENV) sync --dev
 	touch $@

@@ -119,6 +119,9 @@ def synth(
     """
     outdir = outdir.resolve()
     staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}-", dir=outdir.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)  # mkdtemp makes it 0700; the output is an ordinary folder
     try:
         built = build_app(env, staging, inventory)
         if strict and inventory is not None and any(a.missing for a in built.adoptions):

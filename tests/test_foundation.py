@@ -92,3 +92,12 @@ def test_main_outside_make_uses_the_locked_node_quietly(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "stacks" / "network" / "cdk.tf.json").exists()
     for noise in ("end-of-life", "DeprecationWarning", "[ERROR]"):
         assert noise not in proc.stderr, noise
+
+
+def test_the_output_folder_is_an_ordinary_folder(tmp_path: Path) -> None:
+    """Synthesis stages in a temporary folder (0700); the swapped-in output follows the umask."""
+    out = tmp_path / "cdktf.out"
+    main.synth(config.load(), out)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o777 & ~umask

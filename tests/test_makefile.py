@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -67,3 +69,26 @@ def test_help_describes_every_target_in_one_line() -> None:
     assert len(phony) > 15
     for target in phony:
         assert described.get(target), f"make help says nothing about {target}"
+
+
+def test_a_corrupt_lockfile_stops_before_pipenv_can_delete_it(tmp_path: Path) -> None:
+    shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
+    shutil.copy(ROOT / "Pipfile", tmp_path / "Pipfile")
+    (tmp_path / "Pipfile.lock").write_text('{"_meta": {')
+    pipenv = tmp_path / ".tools" / "bin" / "pipenv"
+    pipenv.parent.mkdir(parents=True)
+    pipenv.write_text("#!/bin/sh\necho pipenv ran >&2\nexit 0\n")
+    pipenv.chmod(0o755)
+    inherited = ("MAKEFLAGS", "MAKELEVEL", "MFLAGS", "PROFILE", "FLUXION_PROFILE")
+    proc = subprocess.run(
+        ["make", "--no-print-directory", ".venv/.synced"],
+        cwd=tmp_path,
+        env={k: v for k, v in os.environ.items() if k not in inherited},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert "error: Pipfile.lock is not valid JSON; restore it" in proc.stderr
+    assert "pipenv ran" not in proc.stderr
+    assert (tmp_path / "Pipfile.lock").read_text() == '{"_meta": {'
