@@ -77,13 +77,13 @@ def load(env: EnvironmentConfig, root: Path = ROOT) -> Inventory:
     merged: dict[tuple[str, str], Entry] = {}
     files = []
     declared_empty = False
-    seed = root / "inventory" / f"{env.name}.json"
-    if not seed.exists() and not resolved_path(env.name, root).exists():
+    seed, resolved = root / "inventory" / f"{env.name}.json", resolved_path(env.name, root)
+    if not seed.exists() and not resolved.exists():
         raise ConfigError(
             f"inventory: {seed} is missing; an environment with nothing to adopt says so with "
             '{"nothing_to_adopt": "<why>"} in that file'
         )
-    for path in (seed, resolved_path(env.name, root)):
+    for path in (seed, resolved):
         if not path.exists():
             continue
         files.append(_shown(path, root))

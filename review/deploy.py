@@ -34,7 +34,7 @@ from typing import Any
 from config import ConfigError
 from config.model import PROFILES
 from review import terraform
-from review.plan_gate import Verdict, gate
+from review.plan_gate import Verdict, created, gate
 from review.provenance import git_state
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -113,18 +113,10 @@ def check_stamp(
 def plan_guard(stack: str, plan: dict[str, Any], stamp: dict[str, Any]) -> Verdict:
     """The per-stack half: the gate, plus no create of what the inventory says exists."""
     exists = frozenset(stamp.get("adoption", {}).get(stack, {}).get("imported", []))
-    creates = {
-        rc["address"]
-        for rc in plan.get("resource_changes", [])
-        if rc.get("mode") != "data" and rc["change"]["actions"] == ["create"]
-    }
-    verdict = gate(stack, plan, new_by_design=frozenset(creates - exists))
-    verdict.failures = [f for f in verdict.failures if "(not new by design)" not in f]
-    for address in sorted(creates & exists):
-        verdict.failures.append(f"{address} would be created, but the inventory says it exists")
-    # A deploy (not an adoption) may change what the reviewed code changes.
-    verdict.failures = [f for f in verdict.failures if "would change in AWS" not in f]
-    return verdict
+    # A deploy (not an adoption) creates and changes what the reviewed code says.
+    return gate(
+        stack, plan, new_by_design=created(plan) - exists, existing=exists, updates_reviewed=True
+    )
 
 
 @dataclass
@@ -135,12 +127,8 @@ class Runner:
     extra_env: dict[str, str]
     confirm: Callable[[str], bool]
 
-    def stack_dir(self, stack: str) -> Path:
-        manifest = json.loads((self.outdir / "manifest.json").read_text())
-        return (self.outdir / manifest["stacks"][stack]["workingDirectory"]).resolve()
-
     def deploy(self, stack: str, stamp: dict[str, Any]) -> Verdict:
-        cwd = self.stack_dir(stack)
+        cwd = terraform.stack_dir(self.outdir, stack)
         run = terraform.run
         run(["init", "-input=false", "-no-color"], cwd, self.extra_env)
         run(["plan", "-input=false", "-no-color", "-out=deploy.tfplan"], cwd, self.extra_env)
@@ -158,7 +146,7 @@ class Runner:
         return verdict
 
     def destroy(self, stack: str) -> None:
-        cwd = self.stack_dir(stack)
+        cwd = terraform.stack_dir(self.outdir, stack)
         terraform.run(["init", "-input=false", "-no-color"], cwd, self.extra_env)
         terraform.run(
             ["destroy", "-input=false", "-no-color", "-auto-approve"], cwd, self.extra_env

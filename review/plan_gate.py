@@ -128,6 +128,15 @@ def changed_attributes(change: dict[str, Any]) -> list[str]:
     return changed
 
 
+def created(plan: dict[str, Any]) -> frozenset[str]:
+    """Addresses of the managed resources a plan would create (replacements excluded)."""
+    return frozenset(
+        rc["address"]
+        for rc in plan.get("resource_changes", [])
+        if rc.get("mode") != "data" and rc["change"]["actions"] == ["create"]
+    )
+
+
 def judge(rtype: str, attribute: str, gaps: Gaps) -> str:
     if attribute in STATE_ONLY.get(rtype, {}):
         return "state-only"
@@ -141,9 +150,16 @@ def gate(
     plan: dict[str, Any],
     *,
     new_by_design: frozenset[str] = frozenset(),
+    existing: frozenset[str] = frozenset(),
     gaps: Gaps | None = None,
+    updates_reviewed: bool = False,
 ) -> Verdict:
-    """The verdict on one stack's plan; `new_by_design`: addresses that may be created."""
+    """The verdict on one stack's plan.
+
+    `new_by_design`: addresses that may be created; `existing`: addresses the inventory says
+    exist live (a create of one fails as such); `updates_reviewed`: a deploy of reviewed code,
+    whose real updates are findings but not failures (an adoption's are failures).
+    """
     if "resource_changes" not in plan and "format_version" not in plan:
         raise ValueError(f"{stack}: not a `terraform show -json` plan")
     verdict = Verdict(stack)
@@ -158,7 +174,11 @@ def gate(
             continue
         if actions == ["create"]:
             verdict.counts["add"] += 1
-            if address not in new_by_design:
+            if address in existing:
+                verdict.failures.append(
+                    f"{address} would be created, but the inventory says it exists"
+                )
+            elif address not in new_by_design:
                 verdict.failures.append(f"{address} would be created (not new by design)")
             continue
         if actions == ["update"]:
@@ -167,7 +187,7 @@ def gate(
             for attribute in attributes:
                 finding = Finding(address, attribute, judge(rtype, attribute, gaps or {}))
                 verdict.findings.append(finding)
-                if finding.verdict == "REAL":
+                if finding.verdict == "REAL" and not updates_reviewed:
                     verdict.failures.append(f"{address}: {attribute} would change in AWS")
             continue
         verdict.counts["destroy"] += "delete" in actions

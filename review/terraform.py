@@ -207,6 +207,12 @@ def validate_stack(name: str, stack: dict[str, Any], workdir: Path) -> Validatio
     )
 
 
+def stack_dir(outdir: Path, stack: str) -> Path:
+    """The folder Terraform runs in for one synthesized stack (from the manifest)."""
+    manifest = json.loads((outdir / "manifest.json").read_text())
+    return (outdir / manifest["stacks"][stack]["workingDirectory"]).resolve()
+
+
 def synthesized(outdir: Path, names: Iterable[str] = ()) -> dict[str, dict[str, Any]]:
     manifest_path = outdir / "manifest.json"
     if not manifest_path.exists():

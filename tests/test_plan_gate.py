@@ -8,6 +8,7 @@ from review.plan_gate import (
     NEW_BY_DESIGN_STACKS,
     STATE_ONLY,
     changed_attributes,
+    created,
     gate,
     new_by_design,
 )
@@ -119,3 +120,17 @@ def test_only_the_bootstrap_stack_is_new_by_design() -> None:
     for stack in ("network", "data", "compute", "edge"):
         assert new_by_design(stack, created) == frozenset(), stack
     assert all(reason for reason in NEW_BY_DESIGN_STACKS.values())
+
+
+def test_a_deploy_may_update_and_create_but_not_recreate_what_exists() -> None:
+    plan = _plan(
+        _rc("aws_vpc.v", ["create"], after={"cidr_block": "10.0.0.0/16"}),
+        _rc("aws_route.r", ["create"], after={"x": 1}),
+        _rc("aws_cloudwatch_log_group.l", ["update"], before={"retention_in_days": 7},
+            after={"retention_in_days": 14}),
+    )  # fmt: skip
+    assert created(plan) == {"aws_vpc.v", "aws_route.r"}
+    verdict = gate("network", plan, new_by_design=frozenset({"aws_route.r"}),
+                   existing=frozenset({"aws_vpc.v"}), updates_reviewed=True)  # fmt: skip
+    assert verdict.failures == ["aws_vpc.v would be created, but the inventory says it exists"]
+    assert [f.verdict for f in verdict.findings] == ["REAL"]  # reported, not a failure

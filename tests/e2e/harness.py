@@ -21,7 +21,7 @@ from typing import Any
 
 from config import ConfigError
 from review import terraform
-from review.plan_gate import Verdict, gate, new_by_design
+from review.plan_gate import Verdict, created, gate, new_by_design
 from review.provenance import git_state
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -151,8 +151,7 @@ def deploy(run: Run, out: Path) -> None:
 
 def plan(run: Run, out: Path, stack: str, label: str) -> dict[str, Any]:
     """`terraform plan -out` and `show -json` in one stack of `out` (already initialized)."""
-    manifest = json.loads((out / "manifest.json").read_text())
-    cwd = (out / manifest["stacks"][stack]["workingDirectory"]).resolve()
+    cwd = terraform.stack_dir(out, stack)
     plan_file = f"{label}.tfplan"
     terraform.run(["init", "-input=false", "-no-color"], cwd, run.env)
     terraform.run(["plan", "-input=false", "-no-color", f"-out={plan_file}"], cwd, run.env)
@@ -165,8 +164,7 @@ def plan(run: Run, out: Path, stack: str, label: str) -> dict[str, Any]:
 
 
 def apply(run: Run, out: Path, stack: str, label: str) -> None:
-    manifest = json.loads((out / "manifest.json").read_text())
-    cwd = (out / manifest["stacks"][stack]["workingDirectory"]).resolve()
+    cwd = terraform.stack_dir(out, stack)
     terraform.run(["apply", "-input=false", "-no-color", f"{label}.tfplan"], cwd, run.env)
 
 
@@ -184,11 +182,7 @@ def planned_verdict(run: Run, out: Path, stack: str, label: str, phase: str) -> 
 
 
 def judged(run: Run, stack: str, the_plan: dict[str, Any], phase: str) -> Verdict:
-    creates = frozenset(
-        rc["address"] for rc in the_plan.get("resource_changes", [])
-        if rc["change"]["actions"] == ["create"]
-    )  # fmt: skip
-    verdict = gate(stack, the_plan, new_by_design=new_by_design(stack, creates),
+    verdict = gate(stack, the_plan, new_by_design=new_by_design(stack, created(the_plan)),
                    gaps=READ_BACK_GAPS)  # fmt: skip
     for line in verdict.lines():
         run.log(f"{phase}: {line}")

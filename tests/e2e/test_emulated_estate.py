@@ -15,6 +15,7 @@ One emulated run (module fixture), then assertions on what it produced:
 from __future__ import annotations
 
 import json
+import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -53,11 +54,6 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[harness.Run]:
         yield run
 
 
-def _s3(run: harness.Run) -> Any:
-    return boto3.client("s3", endpoint_url=run.env["AWS_ENDPOINT_URL"], region_name="us-east-1",
-                        aws_access_key_id="emulator", aws_secret_access_key="emulator")  # fmt: skip
-
-
 def _client(run: harness.Run, service: str) -> Any:
     return boto3.client(service, endpoint_url=run.env["AWS_ENDPOINT_URL"], region_name="us-east-1",
                         aws_access_key_id="emulator", aws_secret_access_key="emulator")  # fmt: skip
@@ -92,7 +88,7 @@ def _deploy_and_replan(run: harness.Run) -> None:
 
 
 def _adopt_back(run: harness.Run) -> None:
-    s3 = _s3(run)
+    s3 = _client(run, "s3")
     for stack in harness.ADOPTED:  # Terraform never ran: the live estate and no state
         key = PROD.state_key(stack)
         s3.copy_object(Bucket=STATE_BUCKET, Key=f"e2e-deployed/{key}",
@@ -102,7 +98,7 @@ def _adopt_back(run: harness.Run) -> None:
     resolved = inventory / "resolved" / f"{PROD.name}.json"
     step = run.timed(
         "resolve",
-        [sys_executable(), "-m", "imports.resolve", "--env", PROD.name,
+        [sys.executable, "-m", "imports.resolve", "--env", PROD.name,
          "--endpoint-url", run.env["AWS_ENDPOINT_URL"], "--out", str(resolved),
          "--cloudflare-api", "http://127.0.0.1:9/client/v4"],
         ok=(1,),  # written, incomplete: the Cloudflare records (no token, no network)
@@ -139,16 +135,10 @@ def _negative_control(run: harness.Run) -> None:
     logs.put_retention_policy(logGroupName="/ecs/fluxion-backend", retentionInDays=7)
 
 
-def sys_executable() -> str:
-    import sys
-
-    return sys.executable
-
-
 def test_every_stack_was_deployed_through_the_guarded_deploy(run: harness.Run) -> None:
     deploy_log = next(s for s in run.steps if s.name == "deploy").output
     assert "deploy in order: state -> network -> data -> compute -> edge" in deploy_log
-    s3 = _s3(run)
+    s3 = _client(run, "s3")
     for stack in harness.ADOPTED:
         state = json.loads(
             s3.get_object(Bucket=STATE_BUCKET, Key=f"e2e-deployed/{PROD.state_key(stack)}")[
@@ -228,7 +218,7 @@ def test_uncovered_parts_are_named(run: harness.Run) -> None:
 
 
 def test_no_secret_value_in_any_state_or_plan(run: harness.Run) -> None:
-    s3 = _s3(run)
+    s3 = _client(run, "s3")
     texts = [
         s3.get_object(Bucket=STATE_BUCKET, Key=o["Key"])["Body"].read().decode()
         for o in s3.list_objects_v2(Bucket=STATE_BUCKET)["Contents"]
