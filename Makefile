@@ -36,7 +36,7 @@ PROFILE := $(or $(PROFILE),$(FLUXION_PROFILE),adopt)
 export FLUXION_PROFILE := $(PROFILE)
 
 .PHONY: synth test lint workflows security guard bench list resolve deploy deploy-stack destroy \
-	clean tfconfig validate e2e adoption-report help cdktf docs
+	clean tfconfig validate e2e adoption-report help cdktf docs plan-save apply-reviewed
 
 # cdktf.out/ for the profile (PROFILE=hardened; default adopt, the live estate), with synth.json.
 synth: $(VENV)/.synced
@@ -87,11 +87,22 @@ guard: $(VENV)/.synced
 deploy: $(VENV)/.synced tfconfig
 	$(PY) -m review.deploy deploy --profile $(PROFILE)
 
-# The same for one stack: `make deploy-stack STACK=compute` (CI adds AUTO_APPROVE=1).
-# The guard still runs on its plan.
+# The same for one stack, by a person: `make deploy-stack STACK=compute` (asks before applying).
 deploy-stack: $(VENV)/.synced tfconfig
-	$(PY) -m review.deploy deploy --profile $(PROFILE) --stacks $(STACK) \
-		$(if $(AUTO_APPROVE),--auto-approve)
+	$(if $(STACK),,$(error STACK=<network|data|compute|edge|state> is required))
+	$(PY) -m review.deploy deploy --profile $(PROFILE) --stacks $(STACK)
+
+# CI, pull request: plan one stack and save it for review in plans/<stack>/ (plan.bin,
+# plan.json, summary.txt, metadata.json with the git tree and the plan's SHA-256).
+plan-save: $(VENV)/.synced tfconfig
+	$(if $(STACK),,$(error STACK=<network|data|compute|edge> is required))
+	$(PY) -m review.reviewed_plan save --stack $(STACK) --to plans
+
+# CI, deploy: apply exactly the reviewed plans/<stack>/plan.bin; refuses another git tree, a
+# changed, old or stale plan, or one the deploy guard refuses.
+apply-reviewed: $(VENV)/.synced tfconfig
+	$(if $(STACK),,$(error STACK=<network|data|compute|edge> is required))
+	$(PY) -m review.reviewed_plan apply --stack $(STACK) --from plans
 
 # Destroy in reverse order; needs CONFIRM=<environment name>.
 destroy: $(VENV)/.synced tfconfig

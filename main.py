@@ -43,11 +43,13 @@ from cdktf import App, TerraformStack
 
 try:  # the configuration validates itself on import: an edited value that does not hold
     import config  # stops here, in one line (ConfigError is a ValueError of config.errors)
-    from imports.adopt import StackAdoption, attach_all, report, summary
+    from imports.adopt import StackAdoption, attach_all, name_new_identities, report, summary
     from imports.inventory import ADOPTED_STACKS, Inventory
     from imports.inventory import load as load_inventory
+    from modules.ci_policies import APPLIED_BY_CI, Arns
     from review.provenance import git_state
     from stacks import STACKS
+    from stacks.base import bound_workload_roles
 except ValueError as err:
     if type(err).__module__ != "config.errors":
         raise
@@ -80,8 +82,18 @@ def build_app(
             stack.add_dependency(built[producer])
         built[name] = stack
     adoptions = []
-    if inventory is not None:
-        adoptions = attach_all({name: built[name] for name in ADOPTED_STACKS}, inventory)
+    adopted = {name: built[name] for name in ADOPTED_STACKS}
+    if inventory is not None and not env.hardened:
+        adoptions = attach_all(adopted, inventory)
+    else:
+        # No import blocks (`hardened` comes after the adoption), but what the inventory says
+        # is live keeps its name: only what Terraform creates gets the `fluxion-<stack>-` prefix.
+        for name, adopted_stack in adopted.items():
+            live = inventory.for_stack(name) if inventory is not None else {}
+            name_new_identities(adopted_stack, set(live))
+    if env.hardened:
+        for name in APPLIED_BY_CI:
+            bound_workload_roles(built[name], Arns(env).boundary)
     return Built(app, adoptions)
 
 
@@ -95,7 +107,8 @@ def stamp(
         "profile": env.profile,
         "commit": commit,
         "dirty": dirty,
-        "inventory_entries": len(inventory.entries) if inventory else 0,
+        "image_tag": env.compute.image_tag,
+        "inventory_entries": len(inventory.entries) if inventory and not env.hardened else 0,
         "adoption": {
             a.stack: {
                 "imported": sorted(a.addresses[p] for p in a.imported),
@@ -143,13 +156,12 @@ def main() -> int:
             os.environ.get("FLUXION_ENV", config.DEFAULT_ENVIRONMENT),
             profile=os.environ.get("FLUXION_PROFILE") or None,
         )
-        # Import blocks belong to the adoption, which uses `adopt`; `hardened` comes after it.
-        inventory = None
-        if not env.hardened:
-            root = os.environ.get("FLUXION_INVENTORY_ROOT")
-            if root and not Path(root).is_dir():
-                raise config.ConfigError(f"FLUXION_INVENTORY_ROOT: {root!r} is not a folder")
-            inventory = load_inventory(env, Path(root)) if root else load_inventory(env)
+        # Import blocks belong to the adoption, which uses `adopt`; `hardened` comes after it
+        # and reads the inventory only to keep the adopted roles' live names.
+        root = os.environ.get("FLUXION_INVENTORY_ROOT")
+        if root and not Path(root).is_dir():
+            raise config.ConfigError(f"FLUXION_INVENTORY_ROOT: {root!r} is not a folder")
+        inventory = load_inventory(env, Path(root)) if root else load_inventory(env)
         adoptions = synth(
             env,
             Path(os.environ.get("CDKTF_OUTDIR", ROOT / "cdktf.out")),
@@ -159,7 +171,7 @@ def main() -> int:
     except config.ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    if inventory is not None:
+    if inventory is not None and not env.hardened:
         detailed = os.environ.get("FLUXION_ADOPTION_REPORT") == "1"
         print(report(adoptions, inventory) if detailed else summary(adoptions))
     return 0

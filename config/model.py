@@ -200,6 +200,11 @@ class ComputeConfig:
     vpn_gateway_ip: str = "192.168.20.1"
     etl_timeout_seconds: int = 7200
     log_retention_days: int = 7
+    image_tag: str = "latest"
+    """Tag of the backend and ETL images the task definitions run. `adopt`: `latest`, as live
+    (the seed's pipeline pushes `:latest` and forces a new deployment). `hardened`: the commit
+    SHA the app pipeline pushed (its repositories are immutable, so `latest` can be pushed only
+    once): a release is a reviewed change of this value, and `make deploy` refuses `latest`."""
     schedules: tuple[EtlSchedule, ...] = ETL_SCHEDULES
 
     def __post_init__(self) -> None:
@@ -216,6 +221,8 @@ class ComputeConfig:
             )
         if self.desired_count < 1:
             raise ConfigError(f"desired_count: {self.desired_count} must be at least 1")
+        if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}", self.image_tag):
+            raise ConfigError(f"compute.image_tag: {self.image_tag!r} is not a Docker image tag")
 
 
 @dataclass(frozen=True)
@@ -280,20 +287,31 @@ _FARGATE_SIZES = {(256, 512), (512, 1024), (1024, 2048), (1024, 4096), (2048, 40
 
 @dataclass(frozen=True)
 class CiConfig:
-    """The GitHub repository whose workflows may assume the CI roles (OIDC, no static keys)."""
+    """Who may assume the CI roles (GitHub OIDC, no static keys). docs/ci-identity.md."""
 
     github_repository: str = "fluxion-ai/fluxion-infra"
-    """`owner/name` of this repository on GitHub: the only one the roles trust."""
-    deploy_branch: str = "main"
-    """The deploy role trusts this branch's workflow runs only."""
-    protected_environment: str = "production-data"
-    """GitHub environment (required reviewers, deploys from `main` only) for the data stack."""
+    """`owner/name` of this repository on GitHub: the only one the infrastructure roles trust.
+    Each stack's apply role trusts `repo:<this>:environment:<stack>` and nothing else; the
+    plan role trusts this repository's pull requests."""
+    app_repository: str = ""
+    """`owner/name` of the application repository whose `release` environment may assume the
+    release role; empty = `github_repository` (a monorepo)."""
+    adopted_name_prefix: str = "FluxionStackV2-"
+    """Prefix of the CloudFormation-made names of the adopted IAM roles and instance profile.
+    Roles this project creates are named `fluxion-<stack>-...` instead."""
 
     def __post_init__(self) -> None:
-        if not re.fullmatch(r"[A-Za-z0-9-]+/[A-Za-z0-9._-]+", self.github_repository):
-            raise ConfigError(f"github_repository: {self.github_repository!r} is not owner/name")
-        if not re.fullmatch(r"[A-Za-z0-9._/-]+", self.deploy_branch):
-            raise ConfigError(f"deploy_branch: {self.deploy_branch!r} is not a branch name")
+        for name in ("github_repository", "app_repository"):
+            value = getattr(self, name)
+            if name == "app_repository" and not value:
+                object.__setattr__(self, name, self.github_repository)
+                continue
+            if not re.fullmatch(r"[A-Za-z0-9-]+/[A-Za-z0-9._-]+", value):
+                raise ConfigError(f"{name}: {value!r} is not owner/name")
+        if not re.fullmatch(r"[A-Za-z0-9+=,.@_-]{1,40}", self.adopted_name_prefix):
+            raise ConfigError(
+                f"adopted_name_prefix: {self.adopted_name_prefix!r} is not an IAM name prefix"
+            )
 
 
 @dataclass(frozen=True)
@@ -365,6 +383,9 @@ class EnvironmentConfig:
     state_bucket: str = ""
     """S3 bucket holding every workload stack's state; default `fluxion-tfstate-<account>`."""
     state_key_prefix: str = "fluxion"
+    state_migrated: bool = False
+    """False while the `state` stack's own state is the local bootstrap file; True once it has
+    been migrated into the bucket it created (docs/ci-identity.md, "Bootstrap")."""
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[a-z][a-z0-9-]{1,30}", self.name):

@@ -6,7 +6,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from cdktf_cdktf_provider_aws.ecs_task_definition import EcsTaskDefinition
+from cdktf_cdktf_provider_aws.ecs_task_definition import EcsTaskDefinition, EcsTaskDefinitionVolume
 from constructs import Construct
 
 from config import ConfigError
@@ -46,6 +46,12 @@ class FargateTaskProps:
     not_secret: frozenset[str] = frozenset()
     """Environment names reviewed as not secret although their name says so (e.g. a
     `TOKEN_TTL`): the name check skips them; the value check still applies."""
+    read_only_root: bool = False
+    """Mount the image read-only (`hardened`): code an attacker drops does not persist, and
+    the image cannot be changed at run time. `scratch_paths` stay writable."""
+    scratch_paths: tuple[str, ...] = ("/tmp",)
+    """With `read_only_root`: writable paths, each a task-scoped volume on Fargate's ephemeral
+    storage (gone with the task). Python's `tempfile` and pip's caches use `/tmp`."""
 
     def __post_init__(self) -> None:
         for name, value in sorted(self.environment.items()):
@@ -81,7 +87,20 @@ def container_definitions(props: FargateTaskProps) -> str:
     }
     if props.port is not None:
         container["portMappings"] = [{"containerPort": props.port, "protocol": "tcp"}]
+    if props.read_only_root:
+        container["readonlyRootFilesystem"] = True
+        container["mountPoints"] = [
+            {"sourceVolume": volume, "containerPath": path, "readOnly": False}
+            for volume, path in scratch_volumes(props).items()
+        ]
     return json.dumps([container])
+
+
+def scratch_volumes(props: FargateTaskProps) -> dict[str, str]:
+    """Volume name -> writable path, for a read-only root (`/tmp` -> `scratch-tmp`)."""
+    if not props.read_only_root:
+        return {}
+    return {"scratch" + path.replace("/", "-"): path for path in props.scratch_paths}
 
 
 class FargateTask(Construct):
@@ -98,6 +117,7 @@ class FargateTask(Construct):
             execution_role_arn=props.execution_role_arn,
             task_role_arn=props.task_role_arn,
             container_definitions=container_definitions(props),
+            volume=[EcsTaskDefinitionVolume(name=name) for name in scratch_volumes(props)] or None,
             # A changed definition registers a new revision; keep the old one registered so
             # running tasks and rollbacks can still use it.
             skip_destroy=True,

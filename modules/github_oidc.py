@@ -1,9 +1,15 @@
-"""GitHub Actions' identity in AWS: the OIDC provider and two roles, no static keys.
+"""GitHub Actions' identity in AWS: the OIDC provider, the CI roles and the workload boundary.
 
-- plan: read-only (AWS managed ReadOnlyAccess) plus writing the state lock files; trusted by
-  pull requests and by `main`.
-- deploy: what the stacks manage; trusted by `main` and by the protected environment of the data
-  stack only. It can neither read secret values nor touch the CI identity itself.
+No static keys. Each role is trusted by exactly one kind of workflow run (the `sub` claim):
+
+- `fluxion-ci-plan`, trusted from `repo:<infra>:pull_request`: reads what planning reads and
+  the states, writes lock files.
+- `fluxion-ci-apply-<stack>`, trusted from `repo:<infra>:environment:<stack>`: changes what
+  `<stack>` owns.
+- `fluxion-ci-release`, trusted from `repo:<app>:environment:release`: pushes images, rolls the
+  service, syncs the sites.
+
+The documents themselves are built in `modules/ci_policies.py` (plain data, tested as such).
 """
 
 from __future__ import annotations
@@ -12,115 +18,95 @@ import json
 from dataclasses import dataclass
 
 from cdktf_cdktf_provider_aws.iam_openid_connect_provider import IamOpenidConnectProvider
+from cdktf_cdktf_provider_aws.iam_policy import IamPolicy
 from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from constructs import Construct
 
-from modules.iam import inline_policy, statement
-
-ISSUER = "token.actions.githubusercontent.com"
-READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
-# Services whose resources the stacks create and update.
-MANAGED_SERVICES = (
-    "ec2",
-    "elasticloadbalancing",
-    "rds",
-    "ecs",
-    "ecr",
-    "logs",
-    "events",
-    "cloudfront",
-    "acm",
-    "secretsmanager",
-    "ssm",
-    "s3",
-)
-SECRET_VALUES = [
-    "secretsmanager:GetSecretValue",
-    "secretsmanager:PutSecretValue",
-    "secretsmanager:UpdateSecretVersionStage",
-]
+from config import EnvironmentConfig
+from modules import ci_policies as policies
 
 
 @dataclass(frozen=True)
 class GithubOidcProps:
-    repository: str
-    deploy_branch: str
-    protected_environment: str
-    account_id: str
-    state_bucket: str
-    state_key_prefix: str
-    parameter_prefix: str = "/fluxion/"
+    config: EnvironmentConfig
+    """The environment: account, region, names, and `ci` (which repositories are trusted)."""
 
 
 class GithubOidc(Construct):
+    """The provider, the plan role, one apply role per CI-applied stack, the release role and
+    the boundary. Role and policy names are fixed (`fluxion-ci-*`): the guardrail denies every
+    IAM write to them, so no CI role can change its own identity."""
+
     def __init__(self, scope: Construct, id_: str, *, props: GithubOidcProps) -> None:
         super().__init__(scope, id_)
+        config = props.config
         self.provider = IamOpenidConnectProvider(
-            self, "provider", url=f"https://{ISSUER}", client_id_list=["sts.amazonaws.com"]
-        )
-        repo = f"repo:{props.repository}"
-        main_ref = f"{repo}:ref:refs/heads/{props.deploy_branch}"
-        self.plan_role = self._role("plan_role", [f"{repo}:pull_request", main_ref])
-        IamRolePolicyAttachment(
-            self, "plan_read_only", role=self.plan_role.name, policy_arn=READ_ONLY
-        )
-        state = f"arn:aws:s3:::{props.state_bucket}"
-        inline_policy(
             self,
-            "plan_state_lock",
-            self.plan_role,
-            statement(["s3:ListBucket"], state),
-            statement(["s3:GetObject"], f"{state}/{props.state_key_prefix}/*"),
-            # native S3 locking writes and deletes `<key>.tflock` next to each state file
-            statement(
-                ["s3:PutObject", "s3:DeleteObject"], f"{state}/{props.state_key_prefix}/*.tflock"
-            ),
+            "provider",
+            url=f"https://{policies.ISSUER}",
+            client_id_list=["sts.amazonaws.com"],
         )
-        self.deploy_role = self._role(
-            "deploy_role", [main_ref, f"{repo}:environment:{props.protected_environment}"]
-        )
-        account = props.account_id
-        ci_arns = [f"arn:aws:iam::{account}:role/{name}" for name in ("*ci-plan*", "*ci-deploy*")]
-        inline_policy(
+        self.boundary = IamPolicy(
             self,
-            "deploy_policy",
-            self.deploy_role,
-            statement([f"{service}:*" for service in MANAGED_SERVICES], "*"),
-            statement(
-                [
-                    "iam:*Role*",
-                    "iam:*InstanceProfile*",
-                    "iam:*RolePolicy*",
-                    "iam:Get*",
-                    "iam:List*",
-                    "iam:TagRole",
-                    "iam:UntagRole",
-                ],
-                [f"arn:aws:iam::{account}:role/*", f"arn:aws:iam::{account}:instance-profile/*"],
-            ),
-            statement(
-                ["iam:PassRole"],
-                f"arn:aws:iam::{account}:role/*",
-                Condition={
-                    "StringEquals": {
-                        "iam:PassedToService": [
-                            "ecs-tasks.amazonaws.com",
-                            "ec2.amazonaws.com",
-                            "events.amazonaws.com",
-                        ]
-                    }
-                },
-            ),
-            {"Effect": "Deny", "Action": SECRET_VALUES, "Resource": "*"},
-            {
-                "Effect": "Deny",
-                "Action": "iam:*",
-                "Resource": [self.provider.arn, self.plan_role.arn, *ci_arns],
-            },
+            "boundary",
+            name=policies.BOUNDARY_NAME,
+            description="The most any role the CI pipeline creates can do (permissions boundary)",
+            policy=json.dumps(policies.boundary_policy(config)),
+        )
+        self.plan_reads = self._managed(
+            "plan_reads",
+            "fluxion-ci-plan-reads",
+            policies.plan_reads_policy(config),
+            "What terraform plan reads: configuration, never contents",
+        )
+        self.guardrail = self._managed(
+            "guardrail",
+            "fluxion-ci-guardrail",
+            policies.guardrail_policy(config),
+            "Denied to every CI role: escalation, contents, commands, the CI identity",
+        )
+        infra = f"repo:{config.ci.github_repository}"
+        planning = [self.plan_reads, self.guardrail]
+        self.plan_role = self._role(
+            "plan_role",
+            "fluxion-ci-plan",
+            f"{infra}:pull_request",
+            policies.plan_policy(config),
+            planning,
+        )
+        self.apply_roles = {
+            stack: self._role(
+                f"apply_{stack}",
+                f"fluxion-ci-apply-{stack}",
+                f"{infra}:environment:{stack}",
+                policies.apply_policy(config, stack),
+                planning,
+            )
+            for stack in policies.APPLIED_BY_CI
+        }
+        self.release_role = self._role(
+            "release_role",
+            "fluxion-ci-release",
+            f"repo:{config.ci.app_repository}:environment:{policies.RELEASE_ENVIRONMENT}",
+            policies.release_policy(config),
+            [self.guardrail],
         )
 
-    def _role(self, id_: str, subjects: list[str]) -> IamRole:
+    def _managed(
+        self, id_: str, name: str, policy: dict[str, object], description: str
+    ) -> IamPolicy:
+        return IamPolicy(self, id_, name=name, description=description, policy=json.dumps(policy))
+
+    def _role(
+        self,
+        id_: str,
+        name: str,
+        subject: str,
+        policy: dict[str, object],
+        managed: list[IamPolicy],
+    ) -> IamRole:
         trust = {
             "Version": "2012-10-17",
             "Statement": [
@@ -130,14 +116,19 @@ class GithubOidc(Construct):
                     "Action": "sts:AssumeRoleWithWebIdentity",
                     "Condition": {
                         "StringEquals": {
-                            f"{ISSUER}:aud": "sts.amazonaws.com",
-                            f"{ISSUER}:sub": subjects,
+                            f"{policies.ISSUER}:aud": "sts.amazonaws.com",
+                            f"{policies.ISSUER}:sub": subject,
                         }
                     },
                 }
             ],
         }
-        name = "fluxion-ci-plan" if id_ == "plan_role" else "fluxion-ci-deploy"
-        return IamRole(
+        role = IamRole(
             self, id_, name=name, assume_role_policy=json.dumps(trust), max_session_duration=3600
         )
+        IamRolePolicy(self, f"{id_}_policy", name=name, role=role.id, policy=json.dumps(policy))
+        for attached in managed:
+            IamRolePolicyAttachment(
+                self, f"{id_}_{attached.node.id}", role=role.name, policy_arn=attached.arn
+            )
+        return role

@@ -97,6 +97,11 @@ def check_stamp(
                 f"synth.json: synthesized from {str(stamp.get('commit'))[:12]}, HEAD is "
                 f"{str(head)[:12]}: run `make synth` and review the plan again"
             )
+    if profile == "hardened" and stamp.get("image_tag", "latest") == "latest":
+        raise Refused(
+            "compute.image_tag: 'latest' in the hardened profile, whose repositories are "
+            "immutable: set it to the commit SHA the app pipeline pushed (docs/ci-identity.md)"
+        )
     adoption: dict[str, dict[str, list[str]]] = stamp.get("adoption", {})
     missing = [f"{s}: {a}" for s, info in sorted(adoption.items()) for a in info["missing"]]
     if stamp.get("inventory_entries", 0) and missing:

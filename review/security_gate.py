@@ -3,11 +3,14 @@
     python -m review.security_gate [--out cdktf.out] [--profile adopt]
 
 checkov cannot parse `import` blocks or `terraform.required_version` (it then reports a parse
-error, runs no check and still exits 0) and reads cdktf's `null`s in inline blocks as passing.
-So it scans a pre-processed copy: those blocks dropped (and `moved`/`ephemeral`, equally
-unknown to it), nulls stripped. The gate fails when any stack had a parsing error, when no
-check ran, when a finding has no waiver, or when a waiver's review date has passed. A waiver
-that matches no finding any more is reported, to be removed.
+error, runs no check and still exits 0), reads cdktf's `null`s in inline blocks as passing, and
+does not look inside JSON-string IAM policies or container definitions. So it scans a
+pre-processed copy: those blocks dropped (and `moved`/`ephemeral`, equally unknown to it),
+nulls stripped, policies re-expressed as `aws_iam_policy_document`s and container definitions
+decoded (`review/policy_lint.py`, which also adds the FLUXION_IAM_* escalation checks).
+The gate fails when any stack had a parsing error, when no check ran, when a finding has no
+waiver, or when a waiver's review date has passed. A waiver that matches no finding any more
+is reported, to be removed.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any
 
 from config import ConfigError
 from config.model import PROFILES
+from review import policy_lint
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECKOV = ROOT / ".tools/checkov/bin/checkov"
@@ -33,11 +37,12 @@ _WAIVER_KEYS = {"check", "resources", "profiles", "reason", "owner", "review_by"
 
 
 def preprocess(doc: dict[str, Any]) -> dict[str, Any]:
-    """A copy checkov can read: no import/moved/ephemeral blocks, no required_version, no nulls."""
+    """A copy checkov can read: no import/moved/ephemeral blocks, no required_version, no nulls,
+    and the JSON-string policies and container definitions opened up (`policy_lint.expand`)."""
     out = {k: v for k, v in doc.items() if k not in UNPARSEABLE}
     if "terraform" in out:
         out["terraform"] = {k: v for k, v in out["terraform"].items() if k != "required_version"}
-    return _strip_nulls(out)
+    return policy_lint.expand(_strip_nulls(out))
 
 
 def _strip_nulls(value: Any) -> Any:
@@ -160,6 +165,13 @@ def evaluate(
             result.findings.append(
                 (failed["check_id"], f"{stack}/{_address(failed, stacks[stack])}")
             )
+    for stack, doc in stacks.items():
+        linted = len(policy_lint.identity_policies(doc)) + len(
+            doc.get("resource", {}).get("aws_iam_role_policy_attachment", {})
+        )
+        result.checks_run += linted * len(policy_lint.CHECKS)
+        for check, address, _detail in policy_lint.lint(doc):
+            result.findings.append((check, f"{stack}/{address}"))
     active = [w for w in waivers if profile in w.profiles]
     covered = {(w.check, r) for w in active for r in w.resources}
     for check, resource in sorted(set(result.findings)):
@@ -177,7 +189,7 @@ def evaluate(
 
 def _address(failed: dict[str, Any], stack: dict[str, Any]) -> str:
     """checkov names some resources `resource.<name>`: give the full `<type>.<name>`."""
-    resource = str(failed["resource"])
+    resource = policy_lint.resource_of(str(failed["resource"]))
     if not resource.startswith("resource."):
         return resource
     name = resource.removeprefix("resource.")

@@ -209,8 +209,13 @@ def validate_stack(name: str, stack: dict[str, Any], workdir: Path) -> Validatio
 
 def stack_dir(outdir: Path, stack: str) -> Path:
     """The folder Terraform runs in for one synthesized stack (from the manifest)."""
-    manifest = json.loads((outdir / "manifest.json").read_text())
-    return (outdir / manifest["stacks"][stack]["workingDirectory"]).resolve()
+    manifest_path = outdir / "manifest.json"
+    if not manifest_path.exists():
+        raise ConfigError(f"{outdir} has no manifest.json: run `make synth` first")
+    stacks = json.loads(manifest_path.read_text())["stacks"]
+    if stack not in stacks:
+        raise ConfigError(f"stack: {stack!r} not in {manifest_path} (have {sorted(stacks)})")
+    return (outdir / stacks[stack]["workingDirectory"]).resolve()
 
 
 def synthesized(outdir: Path, names: Iterable[str] = ()) -> dict[str, dict[str, Any]]:

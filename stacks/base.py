@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cdktf import LocalBackend, S3Backend, TerraformStack, TerraformVariable
+from cdktf import LocalBackend, S3Backend, TerraformResource, TerraformStack, TerraformVariable
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 from constructs import Construct
 
@@ -30,7 +30,7 @@ class FluxionStack(TerraformStack):
             allowed_account_ids=[config.account_id],
         )
         self.add_override("terraform.required_version", REQUIRED_TERRAFORM)
-        if id_ == "state":
+        if id_ == "state" and not config.state_migrated:
             LocalBackend(self, path=BOOTSTRAP_STATE_PATH)
         else:
             S3Backend(
@@ -74,3 +74,16 @@ def origin_verify_token(stack: FluxionStack, config: EnvironmentConfig) -> str |
         sensitive=True,
         description="Value CloudFront sends in X-Origin-Verify (TF_VAR_origin_verify_token)",
     ).string_value
+
+
+def bound_workload_roles(stack: TerraformStack, boundary_arn: str) -> list[str]:
+    """`hardened`: every IAM role of a stack CI applies carries the workload boundary, so the
+    CI apply role (which may write a role only while it carries it) can manage it, and whatever
+    is attached to the role, it can do no more than the boundary. `adopt` leaves the live roles
+    as they are (none has a boundary). Returns the construct paths it bound."""
+    bound = []
+    for node in stack.node.find_all():
+        if isinstance(node, TerraformResource) and node.terraform_resource_type == "aws_iam_role":
+            node.add_override("permissions_boundary", boundary_arn)
+            bound.append(node.node.path)
+    return bound

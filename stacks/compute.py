@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cdktf import TerraformVariable, Token
+from cdktf import Token
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.ecs_cluster import EcsCluster, EcsClusterSetting
 from constructs import Construct
@@ -44,15 +44,7 @@ class ComputeStack(FluxionStack):
             name: Repository(self, f"{name}_repository", name=f"fluxion-{name}", immutable=hardened)
             for name in ("backend", "etl")
         }
-        tag = "latest"
-        if hardened:
-            tag = TerraformVariable(
-                self,
-                "image_tag",
-                type="string",
-                default="latest",
-                description="Image tag to run (hardened: the git SHA the pipeline pushed)",
-            ).string_value
+        tag = cfg.image_tag
         logs = {
             name: CloudwatchLogGroup(
                 self,
@@ -113,6 +105,7 @@ class ComputeStack(FluxionStack):
                     region=config.region,
                     cpu=cfg.task_cpu,
                     memory=cfg.task_memory,
+                    read_only_root=hardened,
                     **kwargs,  # type: ignore[arg-type]
                 ),
             )

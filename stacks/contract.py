@@ -44,8 +44,13 @@ class NetworkOutputs:
 class StateOutputs:
     state_bucket_name: str = out("S3 bucket holding every workload stack's Terraform state")
     github_oidc_provider_arn: str = out("IAM OIDC provider of GitHub Actions")
-    ci_plan_role_arn: str = out("Role GitHub Actions assumes to plan (read-only + state lock)")
-    ci_deploy_role_arn: str = out("Role GitHub Actions assumes to deploy (main only)")
+    ci_plan_role_arn: str = out("Role pull requests assume to plan (configuration reads, states)")
+    ci_apply_network_role_arn: str = out("Role the `network` environment assumes to apply")
+    ci_apply_data_role_arn: str = out("Role the `data` environment assumes to apply")
+    ci_apply_compute_role_arn: str = out("Role the `compute` environment assumes to apply")
+    ci_apply_edge_role_arn: str = out("Role the `edge` environment assumes to apply")
+    ci_release_role_arn: str = out("Role the app repository's `release` environment assumes")
+    workload_boundary_arn: str = out("Permissions boundary every role CI creates must carry")
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,8 @@
-"""state: the bootstrap stack (local backend); owns the bucket of every other stack's state."""
+"""state: the bootstrap stack; owns the bucket of every other stack's state and the CI identity.
+
+Applied by people, never by CI (no CI role may write the CI identity): local state first, then
+migrated into the bucket it created (`state_migrated`, docs/ci-identity.md "Bootstrap").
+"""
 
 from __future__ import annotations
 
@@ -22,19 +26,17 @@ class StateStack(FluxionStack):
         ci = GithubOidc(
             self,
             "ci",
-            props=GithubOidcProps(
-                repository=config.ci.github_repository,
-                deploy_branch=config.ci.deploy_branch,
-                protected_environment=config.ci.protected_environment,
-                account_id=config.account_id,
-                state_bucket=config.state_bucket,
-                state_key_prefix=config.state_key_prefix,
-            ),
+            props=GithubOidcProps(config=config),
         )
         self.outputs = StateOutputs(
             state_bucket_name=bucket.bucket.bucket,
             github_oidc_provider_arn=ci.provider.arn,
             ci_plan_role_arn=ci.plan_role.arn,
-            ci_deploy_role_arn=ci.deploy_role.arn,
+            ci_apply_network_role_arn=ci.apply_roles["network"].arn,
+            ci_apply_data_role_arn=ci.apply_roles["data"].arn,
+            ci_apply_compute_role_arn=ci.apply_roles["compute"].arn,
+            ci_apply_edge_role_arn=ci.apply_roles["edge"].arn,
+            ci_release_role_arn=ci.release_role.arn,
+            workload_boundary_arn=ci.boundary.arn,
         )
         publish(self, self.outputs)

@@ -80,6 +80,7 @@ def _check(stamp: dict[str, Any], **overrides: Any) -> None:
 
 def test_the_reviewed_output_passes_the_guard() -> None:
     _check(_stamp())
+    _check(_stamp(profile="hardened", image_tag="3f2a9c1e"), profile="hardened")
     # a fresh environment: an empty inventory, nothing adopted, everything created
     _check(_stamp(inventory_entries=0, adoption={"network": {"imported": [], "missing": ["x"]}}))
 
@@ -92,6 +93,12 @@ def test_the_reviewed_output_passes_the_guard() -> None:
         (_stamp(), {"dirty": True}, r"the git tree has uncommitted changes"),
         (_stamp(dirty=True), {}, r"the git tree has uncommitted changes"),
         (_stamp(), {"head": "b" * 40}, r"synthesized from aaaaaaaaaaaa, HEAD is bbbbbbbbbbbb"),
+        (
+            _stamp(profile="hardened", image_tag="latest"),
+            {"profile": "hardened"},
+            r"compute.image_tag: 'latest' in the hardened profile, whose repositories are "
+            r"immutable: set it to the commit SHA",
+        ),
         (
             _stamp(
                 adoption={

@@ -51,6 +51,22 @@ def test_state_stack_bootstraps_with_a_relative_local_backend(stacks: dict[str, 
     assert not backend["local"]["path"].startswith("/"), "absolute paths differ per checkout"
 
 
+def test_once_migrated_the_state_stack_keeps_its_state_in_its_bucket(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from cdktf import App
+
+    from stacks.state import StateStack
+
+    app = App(outdir=str(tmp_path))
+    StateStack(app, "state", config=replace(PROD, state_migrated=True))
+    app.synth()
+    doc = json.loads((tmp_path / "stacks" / "state" / "cdk.tf.json").read_text())
+    s3 = doc["terraform"]["backend"]["s3"]
+    assert (s3["bucket"], s3["key"]) == (PROD.state_bucket, "fluxion/production/state.tfstate")
+    assert s3["use_lockfile"] is True
+
+
 def test_aws_provider_is_pinned_to_the_account(stacks: dict[str, Any]) -> None:
     for name, stack in stacks.items():
         (aws,) = stack["provider"]["aws"]

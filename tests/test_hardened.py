@@ -117,14 +117,23 @@ def test_rds_protections(hardened: dict[str, Any]) -> None:
     )
 
 
-def test_ecr_immutable_with_sha_tags(hardened: dict[str, Any]) -> None:
+def test_ecr_immutable_and_read_only_containers(hardened: dict[str, Any]) -> None:
+    """Immutable tags (the release sets `compute.image_tag`; `make deploy` refuses `latest`,
+    tests/test_deploy.py), and a read-only root with `/tmp` on task-scoped storage."""
     compute = hardened["compute"]
     assert {
         r["image_tag_mutability"] for r in resources(compute, "aws_ecr_repository").values()
     } == {"IMMUTABLE"}
-    for task in resources(compute, "aws_ecs_task_definition").values():
+    tasks = resources(compute, "aws_ecs_task_definition").values()
+    assert len(tasks) == 4
+    for task in tasks:
         (container,) = json.loads(task["container_definitions"])
-        assert container["image"].endswith(":${var.image_tag}")
+        assert container["image"].endswith(":latest")  # config.compute.image_tag's default
+        assert container["readonlyRootFilesystem"] is True
+        assert container["mountPoints"] == [
+            {"sourceVolume": "scratch-tmp", "containerPath": "/tmp", "readOnly": False}
+        ]
+        assert task["volume"] == [{"name": "scratch-tmp"}]
 
 
 def test_security_headers_on_every_distribution(hardened: dict[str, Any]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -44,6 +45,10 @@ def test_the_schema_check_rejects_a_malformed_workflow(tmp_path: Path) -> None:
     assert proc.returncode != 0
 
 
+def _load(name: str) -> dict[str, Any]:
+    return dict(yaml.safe_load((ROOT / ".github/workflows" / name).read_text()))
+
+
 def test_the_project_workflows() -> None:
     files = sorted((ROOT / ".github/workflows").glob("*.yml"))
     assert [f.name for f in files] == ["app-deploy.yml", "infra-deploy.yml", "infra-pr.yml"]
@@ -56,12 +61,83 @@ def test_the_project_workflows() -> None:
                 uses = step.get("uses", "")
                 assert not uses or len(uses.split("@")[1]) == 40, f"{f.name}: {uses} not pinned"
                 assert "AWS_SECRET_ACCESS_KEY" not in str(step)
-    deploy = yaml.safe_load((ROOT / ".github/workflows/infra-deploy.yml").read_text())["jobs"]
-    assert [deploy[j]["needs"] for j in ("state", "network", "data", "compute", "edge")] == [
-        "test",
-        "state",
-        "network",
-        "data",
-        "compute",
+
+
+CREDENTIALS = "aws-actions/configure-aws-credentials"
+INSTALLS = ("make synth", "make test", "npm ci", "docker build", "pip install", "pipenv")
+
+
+def _credentialed_jobs() -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (name, job_name, job)
+        for name in ("app-deploy.yml", "infra-deploy.yml", "infra-pr.yml")
+        for job_name, job in _load(name)["jobs"].items()
+        if any(CREDENTIALS in step.get("uses", "") for step in job.get("steps", []))
     ]
-    assert deploy["data"]["environment"] == "production-data"
+
+
+def test_credentials_come_after_every_install() -> None:
+    jobs = _credentialed_jobs()
+    assert len(jobs) == 8  # the pr plan; 4 applies; images, backend, sites
+    for name, job_name, job in jobs:
+        steps = job["steps"]
+        at = next(i for i, s in enumerate(steps) if CREDENTIALS in s.get("uses", ""))
+        later = [s.get("run", "") + s.get("uses", "") for s in steps[at + 1 :]]
+        for text in later:
+            assert not any(i in text for i in INSTALLS), f"{name}/{job_name}: {text[:60]}"
+            assert "setup-" not in text, f"{name}/{job_name}: {text[:60]}"
+        assert job["permissions"].get("id-token") == "write"
+
+
+def test_each_deploy_job_runs_in_its_environment_and_applies_the_reviewed_plan() -> None:
+    jobs = _load("infra-deploy.yml")["jobs"]
+    stacks = ["network", "data", "compute", "edge"]
+    assert set(jobs) == {"test", "find-plans", *stacks}  # `state` is applied by people
+    assert jobs["network"]["needs"] == "find-plans"
+    assert [jobs[s]["needs"] for s in stacks[1:]] == [
+        ["find-plans", "network"],
+        ["find-plans", "data"],
+        ["find-plans", "compute"],
+    ]
+    for stack in stacks:
+        job = jobs[stack]
+        assert job["environment"] == stack
+        text = yaml.safe_dump(job)
+        assert f"vars.CI_APPLY_{stack.upper()}_ROLE_ARN" in text
+        assert f"make apply-reviewed STACK={stack}" in text
+        assert "plan-save" not in text and "deploy-stack" not in text
+        assert "auto-approve" not in text.lower()
+    for name in ("app-deploy.yml", "infra-deploy.yml"):
+        for job_name, job in _load(name)["jobs"].items():
+            if job["permissions"].get("id-token") == "write":
+                assert "environment" in job, f"{name}/{job_name} holds credentials outside one"
+
+
+def test_the_pull_request_plans_and_comments_apart() -> None:
+    jobs = _load("infra-pr.yml")["jobs"]
+    plan, comment = jobs["plan"], jobs["comment"]
+    assert plan["permissions"] == {"contents": "read", "id-token": "write"}
+    assert comment["permissions"] == {"pull-requests": "write"}
+    assert not any(CREDENTIALS in s.get("uses", "") for s in comment["steps"])
+    assert not any("checkout" in s.get("uses", "") for s in comment["steps"])
+    assert plan["strategy"]["matrix"]["stack"] == ["network", "data", "compute", "edge"]
+    text = yaml.safe_dump(plan)
+    assert "vars.CI_PLAN_ROLE_ARN" in text and "make plan-save" in text
+    upload = next(s for s in plan["steps"] if "upload-artifact" in s.get("uses", ""))
+    assert upload["with"]["name"] == "plan-${{ matrix.stack }}-${{ steps.tree.outputs.tree }}"
+    assert upload["with"]["path"] == "plans/${{ matrix.stack }}/"
+
+
+def test_the_app_pipeline_tags_images_with_the_commit() -> None:
+    jobs = _load("app-deploy.yml")["jobs"]
+    push = jobs["images"]["steps"][-1]["run"]
+    assert 'docker push "$repo:$GITHUB_SHA"' in push
+    # `latest` only inside the adopt branch, and only adopt rolls the service onto it
+    adopt_block = push.split('if [ "$PROFILE" = adopt ]; then')[1].split("fi")[0]
+    assert push.count(":latest") == adopt_block.count(":latest") == 2
+    assert jobs["backend"]["if"] == "vars.FLUXION_PROFILE != 'hardened'"
+    assert "register-task-definition" not in yaml.safe_dump(jobs)
+    for job in jobs.values():
+        if job["permissions"].get("id-token") == "write":
+            assert job["environment"] == "release"
+            assert "vars.CI_RELEASE_ROLE_ARN" in yaml.safe_dump(job)

@@ -15,6 +15,8 @@ import secrets
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,7 +44,13 @@ each entry names what moto returns differently from AWS."""
 
 def emulator_env(url: str, account_id: str) -> dict[str, str]:
     """The only difference from a production run: where AWS is, and test credentials."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    # No AWS_* of the caller's; no TF_CLI_CONFIG_FILE either: every Terraform call then gets
+    # the project's own CLI config (review/terraform.py), whoever started the run.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("AWS_") and k != "TF_CLI_CONFIG_FILE"
+    }
     env.update(
         AWS_ENDPOINT_URL=url,
         AWS_ACCESS_KEY_ID="emulator",
@@ -78,18 +86,31 @@ class Run:
     secrets: dict[str, str] = field(default_factory=dict)
     guard_refusal: str = ""
     negative: Verdict | None = None
+    views: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """CI role name -> the policy moto evaluated for it (`view_of`)."""
+    as_roles: dict[str, Verdict] = field(default_factory=dict)
+    """`<role key>/<stack>` -> the verdict of a plan made with that CI role's credentials."""
+    denied: dict[str, str] = field(default_factory=dict)
+    """Attacker probe -> moto's answer (an error code, or `allowed`)."""
 
     def log(self, line: str) -> None:
         print(line, flush=True)
         with (self.work / "e2e-report.txt").open("a") as report:
             report.write(line + "\n")
 
-    def timed(self, name: str, command: list[str], ok: tuple[int, ...] = (0,), **env: str) -> Step:
+    def timed(
+        self,
+        name: str,
+        command: list[str],
+        ok: tuple[int, ...] = (0,),
+        extra_env: dict[str, str] | None = None,
+        **env: str,
+    ) -> Step:
         started = time.monotonic()
         proc = subprocess.run(
             command,
             cwd=ROOT,
-            env={**self.env, **env},
+            env={**self.env, **(extra_env or {}), **env},
             capture_output=True,
             text=True,
         )
@@ -126,13 +147,15 @@ def synthesize(run: Run, name: str, inventory_root: Path) -> Path:
     return out
 
 
-def deploy(run: Run, out: Path) -> None:
-    """The user's path: the ordered, guarded deploy (`python -m review.deploy deploy`)."""
+def deploy(
+    run: Run, out: Path, stacks: tuple[str, ...] = (), role_env: dict[str, str] | None = None
+) -> None:
+    """The user's path: the ordered, guarded deploy (`python -m review.deploy deploy`), of
+    `stacks` (all when empty), with a CI role's credentials when `role_env` is given."""
     _head, dirty = git_state(ROOT)
-    password = secrets.token_urlsafe(24)
-    run.secrets["db_master_password"] = password
+    password = run.secrets.setdefault("db_master_password", secrets.token_urlsafe(24))
     run.timed(
-        "deploy",
+        "deploy" + "".join(f"-{s}" for s in stacks),
         [
             sys.executable,
             "-m",
@@ -141,9 +164,11 @@ def deploy(run: Run, out: Path) -> None:
             "--out",
             str(out),
             "--auto-approve",
+            *(["--stacks", *stacks] if stacks else []),
             # A development tree is usually dirty; CI's clean checkout runs the full guard.
             *(["--allow-dirty"] if dirty else []),
         ],
+        extra_env=role_env,
         TF_VAR_db_master_password=password,
         TF_VAR_db_master_password_version="1",
     )
@@ -187,3 +212,147 @@ def judged(run: Run, stack: str, the_plan: dict[str, Any], phase: str) -> Verdic
     for line in verdict.lines():
         run.log(f"{phase}: {line}")
     return verdict
+
+
+CI_ROLES = {"plan": "fluxion-ci-plan", **{s: f"fluxion-ci-apply-{s}" for s in ADOPTED}}
+"""The CI identities the role-split phase plans through (the state stack created them)."""
+
+
+def _admin(run: Run, service: str) -> Any:
+    import boto3
+
+    return boto3.client(service, endpoint_url=run.env["AWS_ENDPOINT_URL"], region_name="us-east-1",
+                        aws_access_key_id="emulator", aws_secret_access_key="emulator")  # fmt: skip
+
+
+MOTO_S3_NAMES = {
+    "s3:ListBucket": ["s3:HeadBucket"],
+    "s3:GetBucketPublicAccessBlock": ["s3:GetPublicAccessBlock"],
+    "s3:PutBucketPublicAccessBlock": ["s3:PutPublicAccessBlock", "s3:DeletePublicAccessBlock"],
+}
+"""IAM's S3 action -> the names moto checks for the same call (moto 5.2.5's S3 ACTION_MAP).
+Sub-resources moto does not name (encryption, ownershipControls, replication, object-lock...)
+are checked as `s3:ListBucket` (GET) and `s3:CreateBucket` (PUT), which the roles that manage
+a bucket hold on it anyway."""
+
+
+def view_of(statements: list[dict[str, Any]]) -> dict[str, Any]:
+    """What moto can evaluate of a CI role's statements (its "emulator view").
+
+    moto checks every call's action against the caller's Allow and Deny statements, but it
+    passes a resource ARN only for S3 (other services are asked about `*`), and it treats an
+    Allow whose condition it cannot read as a Deny. So the view keeps every statement and its
+    actions, keeps the resources of S3 statements and of every Deny, widens the resources of
+    the other Allow statements to `*` and drops their conditions, and adds moto's names for
+    the S3 actions it names otherwise (`MOTO_S3_NAMES`). What an emulated run through the
+    views proves: each role's action lists cover every call Terraform makes for its stack, the
+    guardrail's Denies hold, and S3 (state objects, lock files, buckets) is scoped by ARN.
+    Non-S3 resource scoping, `iam:PassedToService` and `iam:PermissionsBoundary` are tested
+    as data (tests/test_ci_identity.py)."""
+    view = []
+    for original in statements:
+        statement = dict(original)
+        actions = statement.get("Action", [])
+        actions = actions if isinstance(actions, list) else [actions]
+        s3_only = bool(actions) and all(a.startswith("s3:") for a in actions)
+        if statement["Effect"] == "Allow" and not s3_only:
+            statement["Resource"] = "*"
+            statement.pop("Condition", None)
+        if s3_only:
+            statement["Action"] = actions + [
+                alias for a in actions for alias in MOTO_S3_NAMES.get(a, [])
+            ]
+        view.append(statement)
+    return {"Version": "2012-10-17", "Statement": view}
+
+
+@contextmanager
+def role_split(run: Run) -> Iterator[dict[str, dict[str, str]]]:
+    """Every CI role on its emulator view, moto's IAM enforcement on; yields each role's
+    credentials (`CI_ROLES` keys). On exit: enforcement off, the roles' own policies back
+    (so the `state` stack plans no drift)."""
+    iam = _admin(run, "iam")
+    saved: dict[str, tuple[dict[str, str], list[str]]] = {}
+    for role in CI_ROLES.values():
+        inline = {
+            name: json.dumps(iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"])
+            for name in iam.list_role_policies(RoleName=role)["PolicyNames"]
+        }
+        attached = [
+            a["PolicyArn"]
+            for a in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]
+        ]
+        saved[role] = (inline, attached)
+        statements = [s for doc in inline.values() for s in json.loads(doc)["Statement"]]
+        for arn in attached:
+            version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+            document = iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]
+            statements += document["Document"]["Statement"]
+            iam.detach_role_policy(RoleName=role, PolicyArn=arn)
+        for name in inline:
+            iam.delete_role_policy(RoleName=role, PolicyName=name)
+        run.views[role] = view_of(statements)
+        iam.put_role_policy(RoleName=role, PolicyName="emulator-view",
+                            PolicyDocument=json.dumps(run.views[role]))  # fmt: skip
+    credentials = {key: assume(run, role) for key, role in CI_ROLES.items()}
+    enforce_iam(run, True)
+    try:
+        yield credentials
+    finally:
+        enforce_iam(run, False)
+        for role, (inline, attached) in saved.items():
+            iam.delete_role_policy(RoleName=role, PolicyName="emulator-view")
+            for name, document in inline.items():
+                iam.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=document)
+            for arn in attached:
+                iam.attach_role_policy(RoleName=role, PolicyArn=arn)
+
+
+def assume(run: Run, role_name: str) -> dict[str, str]:
+    """Credentials of `role_name` the way GitHub's OIDC token gets them. moto does not check
+    the token or the trust policy's `sub` (the trust is tested as data in
+    tests/test_ci_identity.py); what it does check is every later call against the role."""
+    iam, sts = _admin(run, "iam"), _admin(run, "sts")
+    arn = iam.get_role(RoleName=role_name)["Role"]["Arn"]
+    credentials = sts.assume_role_with_web_identity(
+        RoleArn=arn, RoleSessionName=f"e2e-{role_name}", WebIdentityToken="emulated-oidc-token"
+    )["Credentials"]
+    return {
+        "AWS_ACCESS_KEY_ID": credentials["AccessKeyId"],
+        "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
+        "AWS_SESSION_TOKEN": credentials["SessionToken"],
+    }
+
+
+def enforce_iam(run: Run, on: bool) -> None:
+    """Switch moto's IAM enforcement on (every request is checked against its caller's
+    policies) or off. moto evaluates Allow and Deny by action for every service, and by
+    resource ARN for S3 only; other services are asked about `*`, and a conditioned Allow
+    never matches (docs/ci-identity.md, "What the emulated run proves")."""
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"{run.env['AWS_ENDPOINT_URL']}/moto-api/reset-auth",
+        data=b"0" if on else b"inf",
+        method="POST",
+        headers={"Content-Type": "text/plain"},  # a form body would be parsed away
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 200
+
+
+def plan_as(run: Run, out: Path, stack: str, label: str, role_env: dict[str, str]) -> Verdict:
+    """Plan one stack with a CI role's credentials (not the emulator's admin keys)."""
+    cwd = terraform.stack_dir(out, stack)
+    env = {**run.env, **role_env}
+    plan_file = f"{label}.tfplan"
+    try:
+        terraform.run(["init", "-input=false", "-no-color"], cwd, env)
+        terraform.run(["plan", "-input=false", "-no-color", f"-out={plan_file}"], cwd, env)
+        the_plan = json.loads(terraform.run(["show", "-json", plan_file], cwd, env))
+    except ConfigError as err:
+        verdict = Verdict(stack, failures=[f"not planned as {label}: {err}"])
+        for line in verdict.lines():
+            run.log(f"{label}: {line}")
+        return verdict
+    return judged(run, stack, the_plan, label)

@@ -1,15 +1,19 @@
 """`make e2e`: the whole estate deployed into moto, re-planned, then adopted back.
 
 One emulated run (module fixture), then assertions on what it produced:
-1. deploy state -> network -> data -> compute -> edge through `python -m review.deploy` (the
-   path docs/operations.md gives users), each stack's S3 state and remote states on the emulator;
+1. deploy `state` with the administrator's keys (people bootstrap it), then, with moto's IAM
+   enforcement on, network -> data -> compute -> edge each with its own CI apply role's
+   credentials, through `python -m review.deploy` (the path docs/operations.md gives users),
+   each stack's S3 state and remote states on the emulator;
 2. re-plan every stack: nothing that would call AWS;
 3. adoption round trip: the workload states are set aside (as if Terraform had never run),
    the read-only resolver writes the only inventory, the project synthesizes with it, and each
    stack is planned on fresh state, gated, and its imports applied, in order;
 4. the deploy guard refuses the adoption output while the Cloudflare records are not adopted;
 5. negative control: one live attribute changed behind Terraform's back fails the gate;
-6. no secret value in any state or plan.
+6. the plan role plans every adopted stack with enforcement on, and attacker probes through the
+   CI roles are denied (docs/ci-identity.md, "What the emulated run proves");
+7. no secret value in any state or plan.
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[harness.Run]:
         _deploy_and_replan(run)
         _adopt_back(run)
         _negative_control(run)
+        _through_the_ci_roles(run)
         run.log(f"e2e wall time: {time.monotonic() - started:.0f} s")
         yield run
 
@@ -75,7 +80,10 @@ def _deploy_and_replan(run: harness.Run) -> None:
     fresh = harness.synthesize(run, "fresh", empty)
     for stack, removed in run.left_out.items():
         run.log(f"uncovered: {stack}: {len(removed)} Cloudflare parts: {', '.join(removed)}")
-    harness.deploy(run, fresh)
+    harness.deploy(run, fresh, ("state",))  # people bootstrap the CI identity
+    with harness.role_split(run) as credentials:
+        for stack in harness.ADOPTED:
+            harness.deploy(run, fresh, (stack,), credentials[stack])
     # The runbook's out-of-band step: the Sentry DSN is put by hand, never by Terraform.
     _client(run, "ssm").put_parameter(
         Name="/fluxion/etl/sentry-dsn", Type="SecureString", Value=SENTRY_MARKER
@@ -127,6 +135,61 @@ def _adopt_back(run: harness.Run) -> None:
         run.log(f"deploy guard on the adoption output: refused: {err}")
 
 
+PROBES: dict[str, tuple[str, str, str, dict[str, Any]]] = {
+    # probe -> (CI role key, service, call, arguments): each must be refused by moto's IAM
+    "plan reads a backup object": ("plan", "s3", "get_object",
+                                   {"Bucket": f"fluxion-backups-v4-{PROD.account_id}",
+                                    "Key": "probe/backup.sql.gz"}),
+    "plan reads a secret value": ("plan", "secretsmanager", "get_secret_value",
+                                  {"SecretId": "fluxion/production"}),
+    "plan overwrites a state": ("plan", "s3", "put_object",
+                                {"Bucket": STATE_BUCKET, "Key": PROD.state_key("data"),
+                                 "Body": b"{}"}),
+    "network rewrites a backup bucket policy": ("network", "s3", "put_bucket_policy",
+                                                {"Bucket": f"fluxion-backups-v4-{PROD.account_id}",
+                                                 "Policy": "{}"}),
+    "edge overwrites compute's state": ("edge", "s3", "put_object",
+                                        {"Bucket": STATE_BUCKET, "Key": PROD.state_key("compute"),
+                                         "Body": b"{}"}),
+    "compute creates an IAM user": ("compute", "iam", "create_user", {"UserName": "probe"}),
+    "data sends a command to the bridge": ("data", "ssm", "send_command",
+                                           {"InstanceIds": ["i-0123456789abcdef0"],
+                                            "DocumentName": "AWS-RunShellScript"}),
+    "network assumes another role": ("network", "sts", "assume_role",
+                                     {"RoleArn": f"arn:aws:iam::{PROD.account_id}:role/x",
+                                      "RoleSessionName": "probe"}),
+}  # fmt: skip
+
+
+def _through_the_ci_roles(run: harness.Run) -> None:
+    """The plan role plans every adopted stack; attacker probes are refused."""
+    _client(run, "s3").put_object(
+        Bucket=f"fluxion-backups-v4-{PROD.account_id}", Key="probe/backup.sql.gz", Body=b"rows"
+    )
+    adopted = run.work / "adopt" / "cdktf.out"
+    with harness.role_split(run) as credentials:
+        for stack in harness.ADOPTED:
+            run.as_roles[f"plan/{stack}"] = harness.plan_as(
+                run, adopted, stack, "as-plan", credentials["plan"]
+            )
+        for probe, (role, service, call, arguments) in PROBES.items():
+            keys = credentials[role]
+            client = boto3.client(
+                service,
+                endpoint_url=run.env["AWS_ENDPOINT_URL"],
+                region_name="us-east-1",
+                aws_access_key_id=keys["AWS_ACCESS_KEY_ID"],
+                aws_secret_access_key=keys["AWS_SECRET_ACCESS_KEY"],
+                aws_session_token=keys["AWS_SESSION_TOKEN"],
+            )
+            try:
+                getattr(client, call)(**arguments)
+                run.denied[probe] = "allowed"
+            except client.exceptions.ClientError as err:
+                run.denied[probe] = str(err.response["Error"]["Code"])
+            run.log(f"probe through the CI roles: {probe}: {run.denied[probe]}")
+
+
 def _negative_control(run: harness.Run) -> None:
     logs = _client(run, "logs")
     logs.put_retention_policy(logGroupName="/ecs/fluxion-backend", retentionInDays=14)
@@ -136,8 +199,13 @@ def _negative_control(run: harness.Run) -> None:
 
 
 def test_every_stack_was_deployed_through_the_guarded_deploy(run: harness.Run) -> None:
-    deploy_log = next(s for s in run.steps if s.name == "deploy").output
-    assert "deploy in order: state -> network -> data -> compute -> edge" in deploy_log
+    deploys = [s.name for s in run.steps if s.name.startswith("deploy-")]
+    assert deploys == [f"deploy-{s}" for s in ("state", *harness.ADOPTED)]
+    for step in run.steps:
+        if step.name.startswith("deploy-"):
+            stack = step.name.removeprefix("deploy-")
+            assert f"deploy in order: {stack}\n" in step.output
+            assert f"{stack}: 0 to import" in step.output
     s3 = _client(run, "s3")
     for stack in harness.ADOPTED:
         state = json.loads(
@@ -229,3 +297,32 @@ def test_no_secret_value_in_any_state_or_plan(run: harness.Run) -> None:
     for name, value in run.secrets.items():
         leaks = [i for i, text in enumerate(texts) if value in text]
         assert leaks == [], f"{name} found in {len(leaks)} state or plan files"
+
+
+@pytest.mark.parametrize("stack", harness.ADOPTED)
+def test_the_plan_role_plans_every_stack_with_iam_enforced(run: harness.Run, stack: str) -> None:
+    """Its reads cover every call `terraform plan` makes (moto checks each one against the
+    role's emulator view) and the adopted estate plans no change."""
+    verdict = run.as_roles[f"plan/{stack}"]
+    assert verdict.passed, verdict.lines()
+    assert sum(verdict.counts.values()) == 0 or all(
+        f.verdict.startswith("emulator gap") for f in verdict.findings
+    ), verdict.lines()
+
+
+def test_each_stack_was_applied_by_its_own_role(run: harness.Run) -> None:
+    """The deploys above ran with moto enforcing IAM: each apply role's action lists cover
+    every call Terraform made to create its stack. The views moto evaluated keep the
+    guardrail's Denies and S3's ARNs as written."""
+    assert set(run.views) == set(harness.CI_ROLES.values())
+    for role, view in run.views.items():
+        denies = [s for s in view["Statement"] if s["Effect"] == "Deny"]
+        assert any("iam:CreateUser" in s["Action"] for s in denies), role
+        s3 = [s for s in view["Statement"] if s["Effect"] == "Allow" and
+              all(a.startswith("s3:") for a in s["Action"])]  # fmt: skip
+        assert s3 and all(s["Resource"] != "*" for s in s3), role
+
+
+@pytest.mark.parametrize("probe", sorted(PROBES))
+def test_attacker_probes_through_the_ci_roles_are_refused(run: harness.Run, probe: str) -> None:
+    assert run.denied[probe].startswith("AccessDenied"), run.denied[probe]

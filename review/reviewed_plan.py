@@ -1,0 +1,262 @@
+"""Apply exactly the plan that was reviewed.
+
+    python -m review.reviewed_plan save  --stack network --to plans/   # the pull request job
+    python -m review.reviewed_plan apply --stack network --from plans/ # the deploy job
+
+`save` runs `terraform init` and `plan -out` in the stack's folder of `cdktf.out/` and writes
+`<to>/<stack>/`: `plan.bin` (what gets applied), `plan.json` and `summary.txt` (what reviewers
+read) and `metadata.json`: the stack, the git commit and *tree* it was made from, the time, the
+SHA-256 of `plan.bin`, the Terraform version, the profile and environment.
+
+`apply` refuses, in one line and before anything runs:
+- metadata of another stack, profile or environment;
+- a plan made from another git tree than this checkout (the tree, not the commit: a pull
+  request that was up to date with `main` merges to the same tree under a new commit; one that
+  was not has to be planned again), or from a checkout with uncommitted changes;
+- a `plan.bin` whose SHA-256 is not the recorded one (changed after review);
+- a plan older than `--max-age-hours` (default 24; the artifacts are kept 7 days);
+- a plan the deploy guard refuses (`review/deploy.py:plan_guard`, re-read from `plan.bin`
+  itself, not from the reviewed JSON);
+then `terraform apply plan.bin`. Terraform itself refuses a saved plan whose state changed
+since it was made ("Saved plan is stale"): a deploy in between means planning again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from config import ConfigError
+from config.model import PROFILES
+from review import terraform
+from review.deploy import Refused, check_stamp, plan_guard, read_stamp
+from review.plan_summary import summarize, table
+from review.provenance import git_state
+
+ROOT = Path(__file__).resolve().parents[1]
+PLAN = "plan.bin"
+MAX_AGE_HOURS = 24.0
+
+
+def git_tree(root: Path = ROOT) -> str | None:
+    """The tree hash of HEAD: the same for a pull request's head and its up-to-date merge."""
+    try:
+        return subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD^{tree}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def terraform_version(cwd: Path) -> str:
+    return str(json.loads(terraform.run(["version", "-json"], cwd))["terraform_version"])
+
+
+def save(
+    stack: str,
+    cwd: Path,
+    dest: Path,
+    *,
+    profile: str,
+    environment: str,
+    root: Path = ROOT,
+    now: datetime.datetime | None = None,
+    stamp: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Plan `cwd` and write the reviewed artifact to `dest`; returns the metadata."""
+    commit, dirty = git_state(root)
+    if dirty:
+        raise Refused("the git tree has uncommitted changes: a saved plan must come from a commit")
+    dest.mkdir(parents=True, exist_ok=True)
+    terraform.run(["init", "-input=false", "-no-color"], cwd)
+    terraform.run(["plan", "-input=false", "-no-color", "-lock-timeout=5m", f"-out={PLAN}"], cwd)
+    plan_json = terraform.run(["show", "-json", PLAN], cwd)
+    plan = json.loads(plan_json)
+    (dest / PLAN).write_bytes((cwd / PLAN).read_bytes())
+    (dest / "plan.json").write_text(plan_json)
+    verdict = plan_guard(stack, plan, stamp or {})
+    summary = "\n".join([table([summarize(stack, plan)]), *verdict.lines()])
+    (dest / "summary.txt").write_text(summary + "\n")
+    metadata = {
+        "stack": stack,
+        "commit": commit,
+        "tree": git_tree(root),
+        "created_at": (now or datetime.datetime.now(datetime.UTC)).isoformat(),
+        "plan_sha256": sha256(dest / PLAN),
+        "terraform_version": terraform_version(cwd),
+        "profile": profile,
+        "environment": environment,
+        "guard_passed": verdict.passed,
+    }
+    (dest / "metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")
+    return metadata
+
+
+def check(
+    metadata: dict[str, Any],
+    plan_file: Path,
+    *,
+    stack: str,
+    profile: str,
+    environment: str,
+    tree: str | None,
+    dirty: bool,
+    now: datetime.datetime,
+    max_age_hours: float = MAX_AGE_HOURS,
+) -> None:
+    """Everything `apply` checks before Terraform runs (see the module docstring)."""
+    for field, expected in (("stack", stack), ("profile", profile), ("environment", environment)):
+        if metadata.get(field) != expected:
+            raise Refused(
+                f"metadata.json: {field} {metadata.get(field)!r} is not {expected!r}: "
+                "this is another stack's or environment's plan"
+            )
+    if dirty:
+        raise Refused("the git tree has uncommitted changes: apply from a clean checkout")
+    if not tree or metadata.get("tree") != tree:
+        raise Refused(
+            f"metadata.json: planned from tree {str(metadata.get('tree'))[:12]} (commit "
+            f"{str(metadata.get('commit'))[:12]}), this checkout is tree {str(tree)[:12]}: "
+            "the change was not up to date with main when merged; plan it again"
+        )
+    if not plan_file.is_file():
+        raise Refused(f"{plan_file} is missing: download the reviewed plan artifact")
+    if sha256(plan_file) != metadata.get("plan_sha256"):
+        raise Refused(f"{plan_file.name}: SHA-256 differs from metadata.json: changed after review")
+    try:
+        created_at = datetime.datetime.fromisoformat(str(metadata.get("created_at")))
+    except ValueError:
+        raise Refused(
+            f"metadata.json: created_at {metadata.get('created_at')!r} is not a time"
+        ) from None
+    age = (now - created_at).total_seconds() / 3600
+    if age > max_age_hours:
+        raise Refused(
+            f"metadata.json: the plan is {age:.1f} h old (limit {max_age_hours:g} h): plan again"
+        )
+
+
+def apply(
+    stack: str,
+    cwd: Path,
+    source: Path,
+    *,
+    profile: str,
+    environment: str,
+    root: Path = ROOT,
+    now: datetime.datetime | None = None,
+    max_age_hours: float = MAX_AGE_HOURS,
+    stamp: dict[str, Any] | None = None,
+) -> None:
+    """Check the reviewed artifact in `source`, then apply its `plan.bin` in `cwd`."""
+    metadata_path = source / "metadata.json"
+    if not metadata_path.is_file():
+        raise Refused(f"{metadata_path} is missing: download the reviewed plan artifact")
+    try:
+        metadata = json.loads(metadata_path.read_text())
+    except ValueError:
+        raise Refused(f"{metadata_path}: not JSON") from None
+    _, dirty = git_state(root)
+    check(
+        metadata,
+        source / PLAN,
+        stack=stack,
+        profile=profile,
+        environment=environment,
+        tree=git_tree(root),
+        dirty=dirty,
+        now=now or datetime.datetime.now(datetime.UTC),
+        max_age_hours=max_age_hours,
+    )
+    terraform.run(["init", "-input=false", "-no-color"], cwd)
+    version = terraform_version(cwd)
+    if version != metadata.get("terraform_version"):
+        raise Refused(
+            f"metadata.json: planned with Terraform {metadata.get('terraform_version')}, "
+            f"this is {version}"
+        )
+    (cwd / PLAN).write_bytes((source / PLAN).read_bytes())
+    plan = json.loads(terraform.run(["show", "-json", PLAN], cwd))
+    verdict = plan_guard(stack, plan, stamp or {})
+    for line in verdict.lines():
+        print(line, flush=True)
+    if not verdict.passed:
+        raise Refused(f"{stack}: the reviewed plan fails the guard; nothing was applied")
+    try:
+        terraform.run(["apply", "-input=false", "-no-color", PLAN], cwd)
+    except ConfigError as err:
+        if "Saved plan is stale" in str(err):
+            raise Refused(
+                f"{stack}: Saved plan is stale: the state changed after this plan was made "
+                "(another deploy); nothing was applied: plan it again"
+            ) from None
+        raise
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m review.reviewed_plan", description=__doc__)
+    parser.add_argument("action", choices=("save", "apply"))
+    parser.add_argument("--stack", required=True)
+    parser.add_argument("--out", type=Path, default=ROOT / "cdktf.out")
+    parser.add_argument("--to", type=Path, help="save: folder for <stack>/ artifacts")
+    parser.add_argument("--from", dest="source", type=Path, help="apply: folder with <stack>/")
+    parser.add_argument("--environment", default=os.environ.get("FLUXION_ENV") or "production")
+    parser.add_argument(
+        "--profile", default=os.environ.get("FLUXION_PROFILE") or "adopt", choices=PROFILES
+    )
+    parser.add_argument("--max-age-hours", type=float, default=MAX_AGE_HOURS)
+    args = parser.parse_args(argv)
+    try:
+        cwd = terraform.stack_dir(args.out, args.stack)
+        stamp = read_stamp(args.out)
+        if args.action == "save":
+            if args.to is None:
+                raise Refused("save needs --to <folder>")
+            meta = save(
+                args.stack,
+                cwd,
+                args.to / args.stack,
+                profile=args.profile,
+                environment=args.environment,
+                stamp=stamp,
+            )
+            print((args.to / args.stack / "summary.txt").read_text(), end="")
+            return 0 if meta["guard_passed"] else 1
+        if args.source is None:
+            raise Refused("apply needs --from <folder>")
+        head, dirty = git_state(ROOT)
+        # what was synthesized here is this commit, in the reviewed profile and environment
+        check_stamp(
+            stamp, head=head, dirty=dirty, profile=args.profile, environment=args.environment
+        )
+        apply(
+            args.stack,
+            cwd,
+            args.source / args.stack,
+            profile=args.profile,
+            environment=args.environment,
+            max_age_hours=args.max_age_hours,
+            stamp=stamp,
+        )
+    except ConfigError as err:
+        print(f"refused: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,235 @@
+"""Apply exactly the reviewed plan: real Terraform, a built-in resource, no cloud.
+
+`terraform_data` is Terraform's own resource (no provider to download), so these tests run
+`init`, `plan -out`, `show -json` and `apply` for real in a temporary git repository.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from review import reviewed_plan as rp
+from review.deploy import Refused
+
+NOW = datetime.datetime(2026, 11, 28, 12, 0, tzinfo=datetime.UTC)
+STACK = "network"
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-C", str(root), *args],
+        check=True,
+        capture_output=True,
+        env={
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@example.invalid",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.invalid",
+            "PATH": "/usr/bin:/bin:/usr/local/bin",
+            "HOME": str(root),
+        },
+    )
+
+
+def _config(cwd: Path, **values: str) -> None:
+    resources = {name: {"input": value} for name, value in values.items()}
+    doc = {"resource": {"terraform_data": resources}} if resources else {}
+    (cwd / "main.tf.json").write_text(json.dumps(doc))
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    assert shutil.which("terraform"), "these tests need Terraform on PATH"
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "README").write_text("reviewed\n")
+    _git(root, "init", "-q")
+    _git(root, "add", ".")
+    _git(root, "commit", "-q", "-m", "one")
+    return root
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    cwd = tmp_path / "stack"
+    cwd.mkdir()
+    _config(cwd, bridge="v1")
+    return cwd
+
+
+def _save(repo: Path, workdir: Path, dest: Path, now: datetime.datetime = NOW) -> dict:
+    return rp.save(
+        STACK, workdir, dest, profile="adopt", environment="production", root=repo, now=now
+    )
+
+
+def _apply(repo: Path, workdir: Path, source: Path, **kwargs: object) -> None:
+    defaults: dict[str, object] = {"profile": "adopt", "environment": "production"}
+    rp.apply(STACK, workdir, source, root=repo, **(defaults | kwargs))  # type: ignore[arg-type]
+
+
+def _state(workdir: Path) -> dict:
+    return dict(json.loads((workdir / "terraform.tfstate").read_text()))
+
+
+def test_save_writes_what_reviewers_read_and_what_gets_applied(
+    repo: Path, workdir: Path, tmp_path: Path
+) -> None:
+    dest = tmp_path / "plans" / STACK
+    meta = _save(repo, workdir, dest)
+    assert sorted(p.name for p in dest.iterdir()) == [
+        "metadata.json",
+        "plan.bin",
+        "plan.json",
+        "summary.txt",
+    ]
+    assert meta["tree"] == rp.git_tree(repo) and len(meta["tree"]) == 40
+    assert meta["plan_sha256"] == rp.sha256(dest / "plan.bin")
+    assert meta["terraform_version"].count(".") == 2
+    assert meta["created_at"] == NOW.isoformat()
+    plan = json.loads((dest / "plan.json").read_text())
+    assert [rc["change"]["actions"] for rc in plan["resource_changes"]] == [["create"]]
+    assert " add" in (dest / "summary.txt").read_text()
+
+    _apply(repo, workdir, dest, now=NOW + datetime.timedelta(hours=1))
+    (resource,) = _state(workdir)["resources"]
+    assert resource["instances"][0]["attributes"]["input"]["value"] == "v1"
+
+
+def test_a_plan_changed_after_review_is_refused(repo: Path, workdir: Path, tmp_path: Path) -> None:
+    dest = tmp_path / "plans" / STACK
+    _save(repo, workdir, dest)
+    _config(workdir, bridge="v2")  # the attacker's version, planned into the same file name
+    other = tmp_path / "other"
+    _save(repo, workdir, other)
+    shutil.copy(other / "plan.bin", dest / "plan.bin")
+    with pytest.raises(Refused, match=r"SHA-256 differs from metadata\.json: changed after review"):
+        _apply(repo, workdir, dest, now=NOW)
+    assert not (workdir / "terraform.tfstate").exists()
+
+
+def test_a_plan_from_another_tree_is_refused(repo: Path, workdir: Path, tmp_path: Path) -> None:
+    dest = tmp_path / "plans" / STACK
+    _save(repo, workdir, dest)
+    (repo / "README").write_text("merged something else\n")
+    _git(repo, "commit", "-qam", "two")
+    with pytest.raises(
+        Refused, match=r"planned from tree .* this checkout is tree .* plan it again"
+    ):
+        _apply(repo, workdir, dest, now=NOW)
+
+
+def test_the_same_tree_under_another_commit_is_accepted(
+    repo: Path, workdir: Path, tmp_path: Path
+) -> None:
+    """A pull request that was up to date with main merges to the same tree, new commit."""
+    dest = tmp_path / "plans" / STACK
+    meta = _save(repo, workdir, dest)
+    _git(repo, "commit", "-q", "--allow-empty", "-m", "merge commit")
+    assert rp.git_tree(repo) == meta["tree"]
+    _apply(repo, workdir, dest, now=NOW)
+    assert _state(workdir)["resources"]
+
+
+def test_an_old_plan_is_refused(repo: Path, workdir: Path, tmp_path: Path) -> None:
+    dest = tmp_path / "plans" / STACK
+    _save(repo, workdir, dest)
+    with pytest.raises(Refused, match=r"the plan is 25.0 h old \(limit 24 h\): plan again"):
+        _apply(repo, workdir, dest, now=NOW + datetime.timedelta(hours=25))
+
+
+def test_a_plan_whose_state_moved_on_is_refused_by_terraform(
+    repo: Path, workdir: Path, tmp_path: Path
+) -> None:
+    first = tmp_path / "first"
+    _save(repo, workdir, first)
+    second = tmp_path / "second"
+    _save(repo, workdir, second)
+    _apply(repo, workdir, second, now=NOW)  # someone deployed in between
+    with pytest.raises(Refused, match=r"(?i)saved plan is stale"):
+        _apply(repo, workdir, first, now=NOW)
+
+
+def test_a_plan_the_guard_refuses_is_not_applied(repo: Path, workdir: Path, tmp_path: Path) -> None:
+    created = tmp_path / "created"
+    _save(repo, workdir, created)
+    _apply(repo, workdir, created, now=NOW)
+    _config(workdir)  # the resource removed from the code: the plan destroys it
+    dest = tmp_path / "destroy"
+    meta = _save(repo, workdir, dest)
+    assert meta["guard_passed"] is False
+    assert "destroy" in (dest / "summary.txt").read_text()
+    with pytest.raises(Refused, match=r"the reviewed plan fails the guard; nothing was applied"):
+        _apply(repo, workdir, dest, now=NOW)
+    assert _state(workdir)["resources"], "still there"
+
+
+def _meta(**changes: object) -> dict[str, object]:
+    base: dict[str, object] = {
+        "stack": STACK,
+        "profile": "adopt",
+        "environment": "production",
+        "tree": "a" * 40,
+        "commit": "b" * 40,
+        "created_at": NOW.isoformat(),
+        "plan_sha256": "",
+    }
+    return base | changes
+
+
+@pytest.mark.parametrize(
+    ("meta", "tree", "dirty", "message"),
+    [
+        (_meta(stack="data"), "a" * 40, False, "stack 'data' is not 'network'"),
+        (_meta(profile="hardened"), "a" * 40, False, "profile 'hardened' is not 'adopt'"),
+        (_meta(environment="staging"), "a" * 40, False, "environment 'staging' is not"),
+        (_meta(), "a" * 40, True, "uncommitted changes"),
+        (_meta(), None, False, "this checkout is tree None"),
+        (_meta(created_at="yesterday"), "a" * 40, False, "created_at 'yesterday' is not a time"),
+    ],
+)
+def test_check_rules(
+    tmp_path: Path, meta: dict[str, object], tree: str | None, dirty: bool, message: str
+) -> None:
+    plan = tmp_path / "plan.bin"
+    plan.write_bytes(b"plan")
+    meta["plan_sha256"] = rp.sha256(plan)
+    with pytest.raises(Refused, match=message):
+        rp.check(
+            meta,
+            plan,
+            stack=STACK,
+            profile="adopt",
+            environment="production",
+            tree=tree,
+            dirty=dirty,
+            now=NOW,
+        )
+
+
+def test_missing_artifacts_are_refused(repo: Path, workdir: Path, tmp_path: Path) -> None:
+    with pytest.raises(Refused, match=r"metadata\.json is missing: download the reviewed plan"):
+        _apply(repo, workdir, tmp_path / "nothing", now=NOW)
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "metadata.json").write_text("{not json")
+    with pytest.raises(Refused, match=r"metadata\.json: not JSON"):
+        _apply(repo, workdir, tmp_path / "bad", now=NOW)
+
+
+def test_save_refuses_a_dirty_tree(repo: Path, workdir: Path, tmp_path: Path) -> None:
+    (repo / "README").write_text("edited, not committed\n")
+    with pytest.raises(Refused, match=r"uncommitted changes: a saved plan must come from a commit"):
+        _save(repo, workdir, tmp_path / "plans")
+
+
+def test_the_cli_says_one_line_and_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    code = rp.main(["apply", "--stack", STACK, "--out", str(tmp_path / "nowhere")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("refused: ") and err.count("\n") == 1
