@@ -42,6 +42,9 @@ else:
 from cdktf import App, TerraformStack
 
 try:  # the configuration validates itself on import: an edited value that does not hold
+    from config.errors import debug_from_argv, one_line_error
+
+    debug_from_argv(sys.argv)  # `python main.py --debug`: tracebacks for expected errors too
     import config  # stops here, in one line (ConfigError is a ValueError of config.errors)
     from imports.adopt import StackAdoption, attach_all, name_new_identities, report, summary
     from imports.inventory import ADOPTED_STACKS, Inventory
@@ -53,8 +56,9 @@ try:  # the configuration validates itself on import: an edited value that does 
 except ValueError as err:
     if type(err).__module__ != "config.errors":
         raise
-    print(f"error: {err}", file=sys.stderr)
-    sys.exit(2)
+    from config.errors import one_line_error
+
+    sys.exit(one_line_error(err))
 
 ROOT = Path(__file__).resolve().parent
 
@@ -169,8 +173,7 @@ def main() -> int:
             strict=os.environ.get("FLUXION_STRICT_IMPORTS") == "1",
         )
     except config.ConfigError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+        return one_line_error(err)
     if inventory is not None and not env.hardened:
         detailed = os.environ.get("FLUXION_ADOPTION_REPORT") == "1"
         print(report(adoptions, inventory) if detailed else summary(adoptions))

@@ -1,5 +1,34 @@
-"""The one exception type for bad input, raised before anything is synthesized."""
+"""The one exception type for bad input, and how every entry point reports it.
+
+Every command turns an expected error into one line on stderr (what was wrong, the value,
+where it came from, what to run) and exit status 2. `FLUXION_DEBUG=1` in the environment, or
+`--debug` on a command that takes arguments, adds the traceback above that line; an unexpected
+error always shows its traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+
+DEBUG = "FLUXION_DEBUG"
 
 
 class ConfigError(ValueError):
     """Invalid configuration or props; the message names the field and the bad value."""
+
+
+def debug_from_argv(argv: list[str]) -> list[str]:
+    """`argv` without `--debug`; if it was there, debug output is switched on."""
+    if "--debug" in argv:
+        os.environ[DEBUG] = "1"
+    return [a for a in argv if a != "--debug"]
+
+
+def one_line_error(err: BaseException, prefix: str = "error", *, message: str | None = None) -> int:
+    """Print the one line (with the traceback first when debugging); return exit status 2."""
+    if os.environ.get(DEBUG) == "1":
+        traceback.print_exception(err)
+    print(f"{prefix}: {message if message is not None else err}", file=sys.stderr, flush=True)
+    return 2

@@ -16,12 +16,14 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import os
 import re
 import sys
 from pathlib import Path
 from typing import Any
 
 from config import ConfigError
+from config.errors import DEBUG, one_line_error
 
 RETAIN = {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
 MARKER = "FluxionTerraformHandover"
@@ -120,7 +122,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--region", default="us-east-1")
     parser.add_argument("--out", type=Path, default=Path("handover"))
     parser.add_argument("--verify", type=Path, help="check a fetched template is all Retain")
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of an expected error too"
+    )
     args = parser.parse_args(argv)
+    if args.debug:
+        os.environ[DEBUG] = "1"
     try:
         if args.verify:
             missing = not_retained(load_template(args.verify))
@@ -140,11 +147,9 @@ def main(argv: list[str] | None = None) -> int:
         text = runbook(args.stack, len(template["Resources"]), args.region)
         (args.out / "RUNBOOK.md").write_text(text)
     except ConfigError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+        return one_line_error(err)
     except OSError as err:  # a template or workflow that is not there or not readable
-        print(f"error: {err.filename}: {err.strerror}", file=sys.stderr)
-        return 2
+        return one_line_error(err, message=f"{err.filename}: {err.strerror}")
     print(f"wrote {target} and {args.out / 'RUNBOOK.md'}\n")
     print(text)
     return 0

@@ -229,6 +229,8 @@ PLAN_READS = [
 SCOPED_READS = {
     "ec2": ["ec2:DescribeInstanceAttribute", "ec2:DescribeVpcAttribute"],
     "prefix-list": ["ec2:GetManagedPrefixListEntries"],
+    # AWS provider >= 5.8x reads an ALB's capacity reservation (found by the emulated run)
+    "elasticloadbalancing": ["elasticloadbalancing:DescribeCapacityReservation"],
     "rds": [
         "rds:DescribeDBInstances",
         "rds:DescribeDBParameterGroups",
@@ -270,6 +272,7 @@ def _scoped_read_arns(arns: Arns) -> dict[str, list[str]]:
         "ec2": [arns.regional("ec2", "*")],
         # CloudFront's origin-facing prefix list is owned by AWS, not by the account.
         "prefix-list": [f"arn:aws:ec2:{arns.region}:*:prefix-list/*"],
+        "elasticloadbalancing": [arns.regional("elasticloadbalancing", "loadbalancer/*")],
         "rds": [arns.regional("rds", "*")],
         "secretsmanager": [arns.regional("secretsmanager", "secret:*")],
         "ecs": [arns.regional("ecs", "*")],

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from config import ConfigError
+from config.errors import DEBUG, one_line_error
 from config.model import PROFILES
 from review import terraform
 from review.plan_gate import Verdict, created, gate
@@ -181,7 +182,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="emulated runs only: skip the clean-tree and commit checks",
     )
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of an expected error too"
+    )
     args = parser.parse_args(argv)
+    if args.debug:
+        os.environ[DEBUG] = "1"
     try:
         if args.action == "destroy" and args.confirm != args.environment:
             raise Refused(
@@ -205,8 +211,7 @@ def main(argv: list[str] | None = None) -> int:
             allow_dirty=args.allow_dirty,
         )
     except ConfigError as err:
-        print(f"refused: {err}", file=sys.stderr)
-        return 2
+        return one_line_error(err, "refused")
     sequence = stacks if args.action == "deploy" else list(reversed(stacks))
     print(f"{args.action} in order: {' -> '.join(sequence)}", flush=True)
     if args.dry_run:
@@ -220,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 runner.destroy(stack)
         except ConfigError as err:
-            print(f"stopped: {err}", file=sys.stderr)
+            one_line_error(err, "stopped")
             return 1
     return 0
 

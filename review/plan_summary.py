@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from config.errors import DEBUG, one_line_error
 from review.plan_gate import gate
 from review.stateful import STATEFUL_TYPES
 
@@ -91,7 +93,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="fail unless the plan only imports (0 add/change/destroy)",
     )
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of an expected error too"
+    )
     args = parser.parse_args(argv)
+    if args.debug:
+        os.environ[DEBUG] = "1"
     summaries, verdicts = [], []
     for item in args.plans:
         stack, _, path = item.rpartition("=")
@@ -102,8 +109,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.adoption:
                 verdicts.append(gate(stack, plan))
         except (OSError, ValueError, KeyError) as err:
-            print(f"error: {path}: {err}", file=sys.stderr)
-            return 2
+            return one_line_error(err, message=f"{path}: {err}")
     print(table(summaries))
     if not args.adoption:
         return 1 if any(s.flags for s in summaries) else 0

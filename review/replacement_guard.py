@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from config import ConfigError
+from config.errors import DEBUG, one_line_error
 from config.model import PROFILES
 from review.stateful import FORCE_NEW, STATEFUL_TYPES
 
@@ -158,7 +159,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--head", default=WORKTREE, help="git revision (default: working tree)")
     parser.add_argument("--base-profile", choices=PROFILES)
     parser.add_argument("--head-profile", choices=PROFILES)
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of an expected error too"
+    )
     args = parser.parse_args(argv)
+    if args.debug:
+        os.environ[DEBUG] = "1"
     base = args.base or merge_base()
     try:
         with tempfile.TemporaryDirectory(prefix="guard-") as tmp:
@@ -166,8 +172,7 @@ def main(argv: list[str] | None = None) -> int:
             new = synthesize(args.head, args.head_profile, Path(tmp) / "head")
             diffs = compare_outputs(old, new)
     except ConfigError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+        return one_line_error(err)
     print(
         f"replacement guard: {base} ({args.base_profile or 'default'}) -> "
         f"{args.head} ({args.head_profile or 'default'})"

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from config import ConfigError
+from config.errors import DEBUG, one_line_error
 from config.model import PROFILES
 from review import terraform
 from review.deploy import Refused, check_stamp, plan_guard, read_stamp
@@ -219,7 +220,12 @@ def main(argv: list[str] | None = None) -> int:
         "--profile", default=os.environ.get("FLUXION_PROFILE") or "adopt", choices=PROFILES
     )
     parser.add_argument("--max-age-hours", type=float, default=MAX_AGE_HOURS)
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of an expected error too"
+    )
     args = parser.parse_args(argv)
+    if args.debug:
+        os.environ[DEBUG] = "1"
     try:
         cwd = terraform.stack_dir(args.out, args.stack)
         stamp = read_stamp(args.out)
@@ -253,8 +259,7 @@ def main(argv: list[str] | None = None) -> int:
             stamp=stamp,
         )
     except ConfigError as err:
-        print(f"refused: {err}", file=sys.stderr)
-        return 2
+        return one_line_error(err, "refused")
     return 0
 
 

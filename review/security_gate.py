@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from config import ConfigError
+from config.errors import DEBUG, one_line_error
 from config.model import PROFILES
 from review import policy_lint
 
@@ -33,6 +35,11 @@ ROOT = Path(__file__).resolve().parents[1]
 CHECKOV = ROOT / ".tools/checkov/bin/checkov"
 WAIVERS = ROOT / "review/waivers.json"
 UNPARSEABLE = ("import", "moved", "ephemeral")
+OFFLINE_ENV = {
+    **os.environ,
+    "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true",  # no call to the package index on every run
+}
+"""checkov's environment: `--skip-download` skips the platform; this skips its update check."""
 _WAIVER_KEYS = {"check", "resources", "profiles", "reason", "owner", "review_by"}
 
 
@@ -141,6 +148,7 @@ def scan(
             ],
             capture_output=True,
             text=True,
+            env=OFFLINE_ENV,
         )
     if proc.returncode not in (0, 1) or not proc.stdout.strip():
         raise ConfigError(f"checkov did not run (exit {proc.returncode}): {proc.stderr[-2000:]}")
@@ -217,13 +225,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "cdktf.out")
     parser.add_argument("--profile", default="adopt", choices=PROFILES)
     parser.add_argument("--waivers", type=Path, default=WAIVERS)
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of an expected error too"
+    )
     args = parser.parse_args(argv)
+    if args.debug:
+        os.environ[DEBUG] = "1"
     try:
         reports, stacks = scan(args.out)
         waivers = load_waivers(args.waivers)
     except ConfigError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+        return one_line_error(err)
     result = evaluate(reports, stacks, waivers, args.profile, datetime.date.today())
     print(render(result, args.profile))
     return 1 if result.failed else 0

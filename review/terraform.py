@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from config import ConfigError
+from config.errors import DEBUG, one_line_error
 
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS = ROOT / ".tools" / "terraform"
@@ -240,7 +241,12 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--out", type=Path, default=ROOT / "cdktf.out")
     check.add_argument("--workdir", type=Path, default=ROOT / ".tools" / "terraform" / "validate")
     check.add_argument("stacks", nargs="*")
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of an expected error too"
+    )
     args = parser.parse_args(argv)
+    if args.debug:
+        os.environ[DEBUG] = "1"
     try:
         if args.command == "config":
             print(write_cli_config())
@@ -250,8 +256,7 @@ def main(argv: list[str] | None = None) -> int:
             for name, stack in synthesized(args.out, args.stacks).items()
         ]
     except ConfigError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+        return one_line_error(err)
     for result in results:
         print(f"{result.stack}: {'valid' if result.valid else 'INVALID'}")
         for error in result.errors:

@@ -166,14 +166,18 @@ def main() -> int:
 
         times: dict[str, list[float]] = {name: [] for name in cases}
         rss: dict[str, float] = {}
-        for _ in range(args.repeat):
+        for round_ in range(1, args.repeat + 1):
             for name, cmd in cases.items():
+                # progress on stderr: a stock case alone takes 20-30 s
+                print(f"run {round_}/{args.repeat}: {name}...", end="", file=sys.stderr, flush=True)
                 elapsed, peak = run(cmd, case_env(name))
+                print(f" {elapsed:.1f} s", file=sys.stderr, flush=True)
                 times[name].append(elapsed)
                 rss[name] = max(rss.get(name, 0.0), peak)
         kernel = {}
         if args.kernel_profile:
             for name in ("full", "fast_empty"):
+                print(f"kernel profile: {name}...", file=sys.stderr, flush=True)
                 prof = Path(tmp, f"{name}-cpuprof")
                 options = f"{env['NODE_OPTIONS']} --cpu-prof --cpu-prof-dir={prof}".strip()
                 run(cases[name], case_env(name, NODE_OPTIONS=options))

@@ -92,3 +92,51 @@ def test_an_edited_environment_that_does_not_validate_is_one_line(tmp_path: Path
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == ["error: region: 'mars-1' is not an AWS region name"]
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("switch", ["--debug", "FLUXION_DEBUG=1"])
+def test_debug_adds_the_traceback_to_the_same_line(
+    switch: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from review import deploy
+
+    monkeypatch.delenv("FLUXION_DEBUG", raising=False)  # `--debug` sets it: gone after the test
+    argv = ["deploy", "--out", str(tmp_path / "nowhere")]
+    assert deploy.main(argv) == 2
+    (quiet,) = capsys.readouterr().err.splitlines()
+    assert quiet.startswith("refused: ") and "no manifest.json" in quiet
+    if switch == "--debug":
+        argv.append("--debug")
+    else:
+        monkeypatch.setenv("FLUXION_DEBUG", "1")
+    assert deploy.main(argv) == 2
+    loud = capsys.readouterr().err.splitlines()
+    assert loud[0] == "Traceback (most recent call last):"
+    assert any("raise Refused(" in line for line in loud)
+    assert loud[-1] == quiet
+
+
+def test_main_takes_debug_too(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    env = {k: v for k, v in __import__("os").environ.items() if k != "FLUXION_DEBUG"}
+    env.update(FLUXION_PROFILE="harden", CDKTF_OUTDIR=str(tmp_path))
+    quiet = subprocess.run(
+        [sys.executable, "main.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    loud = subprocess.run(
+        [sys.executable, "main.py", "--debug"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert quiet.returncode == loud.returncode == 2
+    (line,) = quiet.stderr.strip().splitlines()
+    assert line.startswith("error: profile: 'harden' is not one of")
+    assert "Traceback (most recent call last):" in loud.stderr
+    assert loud.stderr.strip().splitlines()[-1] == line

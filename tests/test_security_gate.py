@@ -180,3 +180,20 @@ def test_bad_waivers(tmp_path: Path, waiver: dict[str, Any], message: str) -> No
 def test_a_missing_checkov_is_an_error_not_a_pass(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"checkov is not installed"):
         gate.scan(tmp_path, checkov=tmp_path / "no-checkov")
+
+
+def test_checkov_runs_offline_without_its_update_check(tmp_path: Path) -> None:
+    """A stand-in checkov records the environment and arguments it was given."""
+    seen = tmp_path / "seen.json"
+    fake = tmp_path / "checkov"
+    fake.write_text(
+        "#!/usr/bin/env python3\n"
+        "import json, os, sys\n"
+        f"json.dump({{'env': dict(os.environ), 'argv': sys.argv}}, open({str(seen)!r}, 'w'))\n"
+        "print(json.dumps({'summary': {'passed': 1, 'failed': 0}, 'results': {}}))\n"
+    )
+    fake.chmod(0o755)
+    gate.scan(_outdir(tmp_path, {"network": OPEN_SSH}), checkov=fake)
+    recorded = json.loads(seen.read_text())
+    assert recorded["env"]["CKV_SKIP_PACKAGE_UPDATE_CHECK"] == "true"
+    assert "--skip-download" in recorded["argv"]

@@ -20,6 +20,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 import config
+from config.errors import DEBUG, one_line_error
 from imports.inventory import resolved_path
 from imports.resolve import ReadOnlyClient, cloudflare, run
 
@@ -34,7 +35,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cloudformation-stack", default="FluxionStackV2")
     parser.add_argument("--cloudflare-api", default=cloudflare.API)
     parser.add_argument("--out", type=Path, help="default: imports/resolved/<env>.json")
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of an expected error too"
+    )
     args = parser.parse_args(argv)
+    if args.debug:
+        os.environ[DEBUG] = "1"
     try:
         env = config.load(args.env)
         session = boto3.Session(profile_name=args.profile, region_name=env.region)
@@ -52,11 +58,9 @@ def main(argv: list[str] | None = None) -> int:
             cloudflare_api=args.cloudflare_api,
         )
     except config.ConfigError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+        return one_line_error(err)
     except (BotoCoreError, ClientError) as err:  # no credentials, no endpoint, STS refused
-        print(f"error: AWS: {err} (nothing was written)", file=sys.stderr)
-        return 2
+        return one_line_error(err, message=f"AWS: {err} (nothing was written)")
     out = args.out or resolved_path(env.name)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(doc, indent=2) + "\n")
