@@ -100,7 +100,8 @@ def test_debug_adds_the_traceback_to_the_same_line(
 ) -> None:
     from review import deploy
 
-    monkeypatch.delenv("FLUXION_DEBUG", raising=False)  # `--debug` sets it: gone after the test
+    # `--debug` sets it in this process; a setenv (not a delenv of an absent name) is undone
+    monkeypatch.setenv("FLUXION_DEBUG", "0")
     argv = ["deploy", "--out", str(tmp_path / "nowhere")]
     assert deploy.main(argv) == 2
     (quiet,) = capsys.readouterr().err.splitlines()

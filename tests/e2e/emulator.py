@@ -52,6 +52,11 @@ GAPS = {
         "availabilityZoneRebalancing and deploymentConfiguration (UpdateService keeps them); "
         "here CreateService keeps them too"
     ),
+    "iam-signature-get": (
+        "with IAM enforced, moto recomputes a body-less GET's signature over the request's "
+        "parsed parameters instead of its empty payload, so every CloudFront Get* of a CI "
+        "role fails as SignatureDoesNotMatch; here the empty payload is signed, as botocore does"
+    ),
     "cloudfront-managed-policies": (
         "moto has no ListCachePolicies/GetCachePolicy/ListOriginRequestPolicies/"
         "GetOriginRequestPolicy/ListResponseHeadersPolicies/GetResponseHeadersPolicy; "
@@ -211,6 +216,18 @@ def apply_patches() -> None:
         return original_permitted(self, action, resource, principal, incoming_condition_values)
 
     statement.is_action_permitted = is_action_permitted
+
+    # iam-signature-get: verify a body-less GET over the empty payload botocore signed.
+    request_base = access_control.IAMRequestBase
+    original_request = request_base._create_aws_request
+
+    def create_aws_request(self: Any) -> Any:
+        request = original_request(self)
+        if self._method == "GET" and not self._body:
+            request.data = b""
+        return request
+
+    request_base._create_aws_request = create_aws_request
 
     # ec2-instance-security-groups: fall back to the primary interface's groups.
     from moto.ec2.models import instances as ec2_instances
