@@ -124,12 +124,13 @@ DATA_READS = [
     "logs:StartQuery",
 ]
 """Ways to read what the estate holds (secret, parameter, object and log contents, disk and
-database copies) or run commands inside it. Denied to every CI role; object reads are denied
-on every bucket but the state objects (`state_object_deny`)."""
+database copies) or run commands inside it. Denied to every CI role; so are object reads in
+the backup buckets and parameter reads in the account (`guardrail`)."""
 
 PARAMETER_READS = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"]
 PUBLIC_PARAMETERS = "arn:aws:ssm:*::parameter/aws/service/*"
-"""AWS's public parameters (the bridge's AMI id); every parameter of the account is denied."""
+"""AWS's public parameters (the bridge's AMI id: no account in the ARN); the account's own
+parameters are denied."""
 
 CI_ROLE_NAMES = ("fluxion-ci-*",)
 
@@ -357,13 +358,14 @@ def guardrail(arns: Arns) -> list[Statement]:
     """The Deny every CI role carries (see the module docstring)."""
     return [
         deny(ESCALATION + DATA_READS, "*"),
-        # Object contents: only the state objects are readable.
-        {
-            "Effect": "Deny",
-            "Action": ["s3:GetObject", "s3:GetObjectVersion"],
-            "NotResource": [arns.state_objects],
-        },
-        {"Effect": "Deny", "Action": PARAMETER_READS, "NotResource": [PUBLIC_PARAMETERS]},
+        # Named resources, not NotResource: the backups' objects, the account's parameters
+        # (moto reads a NotResource Deny as an Allow; AWS does not, but a Deny that a reader
+        # can check against a list of names is the clearer one).
+        deny(
+            ["s3:GetObject", "s3:GetObjectVersion"],
+            [f"{arns.bucket(b)}/*" for b in owned_buckets(arns.config, "data")],
+        ),
+        deny(PARAMETER_READS, f"arn:aws:ssm:*:{arns.account}:parameter/*"),
         deny(["iam:*"], arns.ci_identity),
     ]
 

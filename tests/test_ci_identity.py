@@ -456,3 +456,13 @@ def test_hardened_workload_roles_carry_the_boundary(
         assert {r["permissions_boundary"] for r in hardened_roles} == {BOUNDARY}
         adopt_roles = stacks[stack]["resource"]["aws_iam_role"].values()
         assert not [r for r in adopt_roles if "permissions_boundary" in r]  # as live
+
+
+def test_no_statement_inverts_its_action_or_resource(
+    policies: dict[str, dict[str, Any]], boundary: dict[str, Any]
+) -> None:
+    """Named actions and resources only: a reader (and moto, which reads a NotResource Deny
+    as an Allow) can check each statement against a list."""
+    for name, policy in [*policies.items(), ("boundary", boundary)]:
+        for statement in policy["Statement"]:
+            assert not {"NotAction", "NotResource"} & set(statement), name
