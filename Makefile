@@ -51,7 +51,7 @@ test: $(VENV)/.synced node_modules/.installed $(CHECKOV) tfconfig lint workflows
 adoption-report: $(VENV)/.synced
 	FLUXION_ADOPTION_REPORT=1 $(PY) main.py
 
-# The whole estate deployed into moto, re-planned, adopted back and gated (about 11 minutes).
+# The whole estate deployed into moto through the CI roles, adopted back and gated (about 12 min).
 e2e: $(VENV)/.synced tfconfig
 	FLUXION_E2E=1 $(PY) -m pytest tests/e2e -p no:cacheprovider -s
 
@@ -92,14 +92,14 @@ deploy-stack: $(VENV)/.synced tfconfig
 	$(if $(STACK),,$(error STACK=<network|data|compute|edge|state> is required))
 	$(PY) -m review.deploy deploy --profile $(PROFILE) --stacks $(STACK)
 
-# CI, pull request: plan one stack and save it for review in plans/<stack>/ (plan.bin,
-# plan.json, summary.txt, metadata.json with the git tree and the plan's SHA-256).
+# CI, pull request: plan one stack and save it for review in plans/<stack>/.
+# (plan.bin, plan.json, summary.txt, metadata.json with the git tree and the plan's SHA-256)
 plan-save: $(VENV)/.synced tfconfig
 	$(if $(STACK),,$(error STACK=<network|data|compute|edge> is required))
 	$(PY) -m review.reviewed_plan save --stack $(STACK) --to plans
 
-# CI, deploy: apply exactly the reviewed plans/<stack>/plan.bin; refuses another git tree, a
-# changed, old or stale plan, or one the deploy guard refuses.
+# CI, deploy: apply exactly the reviewed plans/<stack>/plan.bin, nothing else.
+# Refuses another git tree, a changed, old or stale plan, or one the deploy guard refuses.
 apply-reviewed: $(VENV)/.synced tfconfig
 	$(if $(STACK),,$(error STACK=<network|data|compute|edge> is required))
 	$(PY) -m review.reviewed_plan apply --stack $(STACK) --from plans
