@@ -83,7 +83,10 @@ def _deploy_and_replan(run: harness.Run) -> None:
     harness.deploy(run, fresh, ("state",))  # people bootstrap the CI identity
     with harness.role_split(run) as credentials:
         for stack in harness.ADOPTED:
-            harness.deploy(run, fresh, (stack,), credentials[stack])
+            # moto races on concurrent rule writes to one security group (seen once as
+            # InvalidPermission.Duplicate): the network stack is applied one call at a time.
+            serial = {"TF_CLI_ARGS_apply": "-parallelism=1"} if stack == "network" else {}
+            harness.deploy(run, fresh, (stack,), {**credentials[stack], **serial})
     # The runbook's out-of-band step: the Sentry DSN is put by hand, never by Terraform.
     _client(run, "ssm").put_parameter(
         Name="/fluxion/etl/sentry-dsn", Type="SecureString", Value=SENTRY_MARKER
