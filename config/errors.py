@@ -8,6 +8,7 @@ error always shows its traceback.
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import traceback
@@ -19,11 +20,21 @@ class ConfigError(ValueError):
     """Invalid configuration or props; the message names the field and the bad value."""
 
 
-def debug_from_argv(argv: list[str]) -> list[str]:
-    """`argv` without `--debug`; if it was there, debug output is switched on."""
+def debug_from_argv(argv: list[str]) -> None:
+    """For an entry point without an argument parser (`python main.py --debug`)."""
     if "--debug" in argv:
         os.environ[DEBUG] = "1"
-    return [a for a in argv if a != "--debug"]
+
+
+def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """`parser.parse_args(argv)` with the shared `--debug` flag, which switches tracebacks on."""
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of an expected error too"
+    )
+    args = parser.parse_args(argv)
+    if args.debug:
+        os.environ[DEBUG] = "1"
+    return args
 
 
 def one_line_error(err: BaseException, prefix: str = "error", *, message: str | None = None) -> int:

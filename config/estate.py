@@ -33,6 +33,17 @@ def schedule_key(rule_name: str) -> str:
     return rule_name.removeprefix("fluxion-").replace("-", "_")
 
 
+def backup_bucket(account_id: str, suffix: str = "-v4") -> str:
+    """A backup bucket's name: the managed `fluxion-backups-v4-<account>`, or a legacy one
+    with a suffix of `LEGACY_BACKUP_SUFFIXES`."""
+    return f"fluxion-backups{suffix}-{account_id}"
+
+
+def site_bucket(bucket_prefix: str, account_id: str) -> str:
+    """A static site's bucket name: `<SiteConfig.bucket_prefix>-<account>`."""
+    return f"{bucket_prefix}-{account_id}"
+
+
 def legacy_backup_key(suffix: str) -> str:
     """The legacy backup bucket's construct key: `` -> `legacy_backups_v1`, `-v2` -> `..._v2`."""
     return f"legacy_backups{suffix.replace('-', '_')}" if suffix else "legacy_backups_v1"

@@ -301,11 +301,10 @@ class CiConfig:
     Roles this project creates are named `fluxion-<stack>-...` instead."""
 
     def __post_init__(self) -> None:
+        if not self.app_repository:
+            object.__setattr__(self, "app_repository", self.github_repository)
         for name in ("github_repository", "app_repository"):
             value = getattr(self, name)
-            if name == "app_repository" and not value:
-                object.__setattr__(self, name, self.github_repository)
-                continue
             if not re.fullmatch(r"[A-Za-z0-9-]+/[A-Za-z0-9._-]+", value):
                 raise ConfigError(f"{name}: {value!r} is not owner/name")
         if not re.fullmatch(r"[A-Za-z0-9+=,.@_-]{1,40}", self.adopted_name_prefix):

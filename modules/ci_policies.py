@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from config import EnvironmentConfig
+from config.estate import LEGACY_BACKUP_SUFFIXES, backup_bucket, site_bucket
 
 APPLIED_BY_CI = ("network", "data", "compute", "edge")
 """Stacks CI applies, one role each. `state` (the CI identity itself) is applied by people."""
@@ -398,12 +399,8 @@ def plan_policy(config: EnvironmentConfig) -> dict[str, Any]:
 def owned_buckets(config: EnvironmentConfig, stack: str | None = None) -> list[str]:
     """Bucket names per stack (all stacks when `stack` is None), from config."""
     account = config.account_id
-    from config.estate import LEGACY_BACKUP_SUFFIXES
-
-    data = [f"fluxion-backups-v4-{account}"] + [
-        f"fluxion-backups{suffix}-{account}" for suffix in LEGACY_BACKUP_SUFFIXES
-    ]
-    edge = [f"{site.bucket_prefix}-{account}" for site in config.edge.sites]
+    data = [backup_bucket(account)] + [backup_bucket(account, s) for s in LEGACY_BACKUP_SUFFIXES]
+    edge = [site_bucket(site.bucket_prefix, account) for site in config.edge.sites]
     table = {"network": [], "data": data, "compute": [], "edge": edge}
     return table[stack] if stack else [b for names in table.values() for b in names]
 

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from config import ConfigError
-from config.errors import DEBUG, one_line_error
+from config.errors import one_line_error, parse_args
 from config.model import PROFILES
 from review import terraform
 from review.plan_gate import Verdict, created, gate
@@ -135,10 +135,7 @@ class Runner:
 
     def deploy(self, stack: str, stamp: dict[str, Any]) -> Verdict:
         cwd = terraform.stack_dir(self.outdir, stack)
-        run = terraform.run
-        run(["init", "-input=false", "-no-color"], cwd, self.extra_env)
-        run(["plan", "-input=false", "-no-color", "-out=deploy.tfplan"], cwd, self.extra_env)
-        plan = json.loads(run(["show", "-json", "deploy.tfplan"], cwd, self.extra_env))
+        plan = json.loads(terraform.saved_plan(cwd, "deploy.tfplan", self.extra_env))
         verdict = plan_guard(stack, plan, stamp)
         for line in verdict.lines():
             print(line, flush=True)
@@ -148,7 +145,7 @@ class Runner:
             return verdict
         if not self.confirm(f"apply this plan to {stack}?"):
             raise Refused(f"{stack}: not confirmed; nothing was applied")
-        run(["apply", "-input=false", "-no-color", "deploy.tfplan"], cwd, self.extra_env)
+        terraform.run(["apply", "-input=false", "-no-color", "deploy.tfplan"], cwd, self.extra_env)
         return verdict
 
     def destroy(self, stack: str) -> None:
@@ -182,12 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="emulated runs only: skip the clean-tree and commit checks",
     )
-    parser.add_argument(
-        "--debug", action="store_true", help="show the traceback of an expected error too"
-    )
-    args = parser.parse_args(argv)
-    if args.debug:
-        os.environ[DEBUG] = "1"
+    args = parse_args(parser, argv)
     try:
         if args.action == "destroy" and args.confirm != args.environment:
             raise Refused(

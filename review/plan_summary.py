@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from config.errors import DEBUG, one_line_error
+from config.errors import one_line_error, parse_args
 from review.plan_gate import gate
 from review.stateful import STATEFUL_TYPES
 
@@ -93,12 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="fail unless the plan only imports (0 add/change/destroy)",
     )
-    parser.add_argument(
-        "--debug", action="store_true", help="show the traceback of an expected error too"
-    )
-    args = parser.parse_args(argv)
-    if args.debug:
-        os.environ[DEBUG] = "1"
+    args = parse_args(parser, argv)
     summaries, verdicts = [], []
     for item in args.plans:
         stack, _, path = item.rpartition("=")

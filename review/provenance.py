@@ -1,4 +1,4 @@
-"""Where a synthesized output came from: the git commit and whether the tree was clean."""
+"""Where a synthesized output came from: the git commit, its tree, whether it was clean."""
 
 from __future__ import annotations
 
@@ -26,3 +26,16 @@ def git_state(root: Path = ROOT) -> tuple[str | None, bool]:
     except (OSError, subprocess.CalledProcessError):
         return None, True
     return head, bool(status.strip())
+
+
+def git_tree(root: Path = ROOT) -> str | None:
+    """The tree hash of HEAD: the same for a pull request's head and its up-to-date merge."""
+    try:
+        return subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD^{tree}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None

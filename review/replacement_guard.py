@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from config import ConfigError
-from config.errors import DEBUG, one_line_error
+from config.errors import one_line_error, parse_args
 from config.model import PROFILES
 from review.stateful import FORCE_NEW, STATEFUL_TYPES
 
@@ -159,12 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--head", default=WORKTREE, help="git revision (default: working tree)")
     parser.add_argument("--base-profile", choices=PROFILES)
     parser.add_argument("--head-profile", choices=PROFILES)
-    parser.add_argument(
-        "--debug", action="store_true", help="show the traceback of an expected error too"
-    )
-    args = parser.parse_args(argv)
-    if args.debug:
-        os.environ[DEBUG] = "1"
+    args = parse_args(parser, argv)
     base = args.base or merge_base()
     try:
         with tempfile.TemporaryDirectory(prefix="guard-") as tmp:

@@ -28,35 +28,21 @@ import datetime
 import hashlib
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 from config import ConfigError
-from config.errors import DEBUG, one_line_error
+from config.errors import one_line_error, parse_args
 from config.model import PROFILES
 from review import terraform
 from review.deploy import Refused, check_stamp, plan_guard, read_stamp
 from review.plan_summary import summarize, table
-from review.provenance import git_state
+from review.provenance import git_state, git_tree
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = "plan.bin"
 MAX_AGE_HOURS = 24.0
-
-
-def git_tree(root: Path = ROOT) -> str | None:
-    """The tree hash of HEAD: the same for a pull request's head and its up-to-date merge."""
-    try:
-        return subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "HEAD^{tree}"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
 
 
 def sha256(path: Path) -> str:
@@ -83,9 +69,7 @@ def save(
     if dirty:
         raise Refused("the git tree has uncommitted changes: a saved plan must come from a commit")
     dest.mkdir(parents=True, exist_ok=True)
-    terraform.run(["init", "-input=false", "-no-color"], cwd)
-    terraform.run(["plan", "-input=false", "-no-color", "-lock-timeout=5m", f"-out={PLAN}"], cwd)
-    plan_json = terraform.run(["show", "-json", PLAN], cwd)
+    plan_json = terraform.saved_plan(cwd, PLAN, None, "-lock-timeout=5m")
     plan = json.loads(plan_json)
     (dest / PLAN).write_bytes((cwd / PLAN).read_bytes())
     (dest / "plan.json").write_text(plan_json)
@@ -220,12 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         "--profile", default=os.environ.get("FLUXION_PROFILE") or "adopt", choices=PROFILES
     )
     parser.add_argument("--max-age-hours", type=float, default=MAX_AGE_HOURS)
-    parser.add_argument(
-        "--debug", action="store_true", help="show the traceback of an expected error too"
-    )
-    args = parser.parse_args(argv)
-    if args.debug:
-        os.environ[DEBUG] = "1"
+    args = parse_args(parser, argv)
     try:
         cwd = terraform.stack_dir(args.out, args.stack)
         stamp = read_stamp(args.out)

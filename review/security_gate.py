@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from config import ConfigError
-from config.errors import DEBUG, one_line_error
+from config.errors import one_line_error, parse_args
 from config.model import PROFILES
 from review import policy_lint
 
@@ -225,12 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "cdktf.out")
     parser.add_argument("--profile", default="adopt", choices=PROFILES)
     parser.add_argument("--waivers", type=Path, default=WAIVERS)
-    parser.add_argument(
-        "--debug", action="store_true", help="show the traceback of an expected error too"
-    )
-    args = parser.parse_args(argv)
-    if args.debug:
-        os.environ[DEBUG] = "1"
+    args = parse_args(parser, argv)
     try:
         reports, stacks = scan(args.out)
         waivers = load_waivers(args.waivers)

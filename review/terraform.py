@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from config import ConfigError
-from config.errors import DEBUG, one_line_error
+from config.errors import one_line_error, parse_args
 
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS = ROOT / ".tools" / "terraform"
@@ -188,6 +188,15 @@ def run(args: list[str], cwd: Path, extra_env: Mapping[str, str] | None = None) 
     return proc.stdout
 
 
+def saved_plan(
+    cwd: Path, plan_file: str, extra_env: Mapping[str, str] | None = None, *options: str
+) -> str:
+    """`init`, `plan <options> -out=<plan_file>`, and that saved plan as `show -json` text."""
+    run(["init", "-input=false", "-no-color"], cwd, extra_env)
+    run(["plan", "-input=false", "-no-color", *options, f"-out={plan_file}"], cwd, extra_env)
+    return run(["show", "-json", plan_file], cwd, extra_env)
+
+
 def validate_stack(name: str, stack: dict[str, Any], workdir: Path) -> Validation:
     """`terraform validate` on a local-backend copy of one synthesized stack."""
     left_out: list[str] = []
@@ -241,12 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--out", type=Path, default=ROOT / "cdktf.out")
     check.add_argument("--workdir", type=Path, default=ROOT / ".tools" / "terraform" / "validate")
     check.add_argument("stacks", nargs="*")
-    parser.add_argument(
-        "--debug", action="store_true", help="show the traceback of an expected error too"
-    )
-    args = parser.parse_args(argv)
-    if args.debug:
-        os.environ[DEBUG] = "1"
+    args = parse_args(parser, argv)
     try:
         if args.command == "config":
             print(write_cli_config())

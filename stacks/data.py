@@ -14,6 +14,7 @@ from config.estate import (
     REPLICA,
     SECRETS,
     SENTRY_DSN,
+    backup_bucket,
     legacy_backup_key,
 )
 from modules.postgres import PostgresProps, PostgresWithReplica
@@ -72,16 +73,14 @@ class DataStack(FluxionStack):
         backups = PrivateBucket(
             self,
             "backups",
-            props=PrivateBucketProps(
-                name=f"fluxion-backups-v4-{config.account_id}", versioned=True
-            ),
+            props=PrivateBucketProps(name=backup_bucket(config.account_id), versioned=True),
         )
         for suffix in LEGACY_BACKUP_SUFFIXES:
             PrivateBucket(
                 self,
                 legacy_backup_key(suffix),
                 props=PrivateBucketProps(
-                    name=f"fluxion-backups{suffix}-{config.account_id}",
+                    name=backup_bucket(config.account_id, suffix),
                     manage_settings=False,
                     versioned=hardened,  # old backups cannot be rebuilt either
                 ),

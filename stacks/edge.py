@@ -15,6 +15,7 @@ from cdktf_cdktf_provider_cloudflare.provider import CloudflareProvider
 from constructs import Construct
 
 from config import EnvironmentConfig
+from config.estate import site_bucket
 from modules.api_distribution import ApiDistribution, ApiDistributionProps
 from modules.certificate import AUTOMATIC_TTL, WildcardCertificate
 from modules.load_balancer import ORIGIN_HEADER
@@ -57,7 +58,7 @@ class EdgeStack(FluxionStack):
                 self,
                 site.key,
                 props=StaticSiteProps(
-                    bucket_name=f"{site.bucket_prefix}-{config.account_id}",
+                    bucket_name=site_bucket(site.bucket_prefix, config.account_id),
                     alias=f"{site.subdomain}.{config.domain}",
                     certificate_arn=cert.certificate.arn,
                     cache_policy_id=cache.id,

@@ -123,9 +123,9 @@ PROBE = textwrap.dedent(
 )
 
 
-def _probe(mode: str) -> dict[str, object]:
+def _probe(mode: str, script: str = PROBE) -> dict[str, object]:
     proc = subprocess.run(
-        [sys.executable, "-c", PROBE, mode],
+        [sys.executable, "-c", script, mode],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -245,15 +245,7 @@ SIGNED_GET = textwrap.dedent(
 def test_signed_gets_under_iam_enforcement(mode: str) -> None:
     """iam-signature-get: stock moto refuses a CloudFront Get* whatever the role may do; the
     workaround verifies the signature as botocore made it, and IAM still decides."""
-    proc = subprocess.run(
-        [sys.executable, "-c", SIGNED_GET, mode],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    out = _probe(mode, SIGNED_GET)
     if mode == "stock":
         assert out == {"reads": 403, "creates": 403}
     else:

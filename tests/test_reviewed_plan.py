@@ -16,6 +16,7 @@ import pytest
 
 from review import reviewed_plan as rp
 from review.deploy import Refused
+from review.provenance import git_tree
 
 NOW = datetime.datetime(2026, 11, 28, 12, 0, tzinfo=datetime.UTC)
 STACK = "network"
@@ -89,7 +90,7 @@ def test_save_writes_what_reviewers_read_and_what_gets_applied(
         "plan.json",
         "summary.txt",
     ]
-    assert meta["tree"] == rp.git_tree(repo) and len(meta["tree"]) == 40
+    assert meta["tree"] == git_tree(repo) and len(meta["tree"]) == 40
     assert meta["plan_sha256"] == rp.sha256(dest / "plan.bin")
     assert meta["terraform_version"].count(".") == 2
     assert meta["created_at"] == NOW.isoformat()
@@ -132,7 +133,7 @@ def test_the_same_tree_under_another_commit_is_accepted(
     dest = tmp_path / "plans" / STACK
     meta = _save(repo, workdir, dest)
     _git(repo, "commit", "-q", "--allow-empty", "-m", "merge commit")
-    assert rp.git_tree(repo) == meta["tree"]
+    assert git_tree(repo) == meta["tree"]
     _apply(repo, workdir, dest, now=NOW)
     assert _state(workdir)["resources"]
 

@@ -20,7 +20,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 import config
-from config.errors import DEBUG, one_line_error
+from config.errors import one_line_error, parse_args
 from imports.inventory import resolved_path
 from imports.resolve import ReadOnlyClient, cloudflare, run
 
@@ -35,12 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cloudformation-stack", default="FluxionStackV2")
     parser.add_argument("--cloudflare-api", default=cloudflare.API)
     parser.add_argument("--out", type=Path, help="default: imports/resolved/<env>.json")
-    parser.add_argument(
-        "--debug", action="store_true", help="show the traceback of an expected error too"
-    )
-    args = parser.parse_args(argv)
-    if args.debug:
-        os.environ[DEBUG] = "1"
+    args = parse_args(parser, argv)
     try:
         env = config.load(args.env)
         session = boto3.Session(profile_name=args.profile, region_name=env.region)

@@ -12,6 +12,7 @@ from config.estate import (
     REPLICA,
     SECRETS,
     SENTRY_DSN,
+    backup_bucket,
     legacy_backup_key,
 )
 from imports.resolve.context import Context
@@ -64,10 +65,10 @@ def resolve(ctx: Context) -> None:
         ctx.note(f"data: {SENTRY_DSN}: missing; the ETL tasks need it (aws ssm put-parameter)")
     log_group(ctx, "data", "postgres_logs", f"/aws/rds/instance/{PRIMARY}/postgresql")
     account = ctx.env.account_id
-    bucket(ctx, "data", "backups", f"fluxion-backups-v4-{account}", managed=True)
+    bucket(ctx, "data", "backups", backup_bucket(account), managed=True)
     for suffix in LEGACY_BACKUP_SUFFIXES:
         key = legacy_backup_key(suffix)
-        bucket(ctx, "data", key, f"fluxion-backups{suffix}-{account}", managed=False)
+        bucket(ctx, "data", key, backup_bucket(account, suffix), managed=False)
 
 
 def _secrets(ctx: Context) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from config.estate import site_bucket
 from imports.resolve.context import Context
 from imports.resolve.data import bucket
 
@@ -54,7 +55,7 @@ def resolve(ctx: Context) -> None:
             ctx,
             "edge",
             f"{site.key}/bucket",
-            f"{site.bucket_prefix}-{env.account_id}",
+            site_bucket(site.bucket_prefix, env.account_id),
             managed=True,
             policy_path=f"{site.key}/policy",
         )

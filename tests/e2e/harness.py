@@ -174,13 +174,13 @@ def deploy(
     )
 
 
-def plan(run: Run, out: Path, stack: str, label: str) -> dict[str, Any]:
-    """`terraform plan -out` and `show -json` in one stack of `out` (already initialized)."""
+def plan(
+    run: Run, out: Path, stack: str, label: str, role_env: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """`terraform plan -out` and `show -json` in one stack of `out`, with the emulator's
+    administrator keys or, given `role_env`, a CI role's credentials."""
     cwd = terraform.stack_dir(out, stack)
-    plan_file = f"{label}.tfplan"
-    terraform.run(["init", "-input=false", "-no-color"], cwd, run.env)
-    terraform.run(["plan", "-input=false", "-no-color", f"-out={plan_file}"], cwd, run.env)
-    shown = terraform.run(["show", "-json", plan_file], cwd, run.env)
+    shown = terraform.saved_plan(cwd, f"{label}.tfplan", {**run.env, **(role_env or {})})
     saved = run.work / "plans" / f"{label}-{stack}.json"
     saved.parent.mkdir(exist_ok=True)
     saved.write_text(shown)
@@ -193,11 +193,18 @@ def apply(run: Run, out: Path, stack: str, label: str) -> None:
     terraform.run(["apply", "-input=false", "-no-color", f"{label}.tfplan"], cwd, run.env)
 
 
-def planned_verdict(run: Run, out: Path, stack: str, label: str, phase: str) -> Verdict:
+def planned_verdict(
+    run: Run,
+    out: Path,
+    stack: str,
+    label: str,
+    phase: str,
+    role_env: dict[str, str] | None = None,
+) -> Verdict:
     """Plan one stack and judge it; a stack that cannot be planned (its producer was not
-    adopted, say) is a failing verdict naming why, and the run goes on."""
+    adopted, a CI role denied a read, say) is a failing verdict naming why, and the run goes on."""
     try:
-        the_plan = plan(run, out, stack, label)
+        the_plan = plan(run, out, stack, label, role_env)
     except ConfigError as err:
         verdict = Verdict(stack, failures=[f"not planned: {err}"])
         for line in verdict.lines():
@@ -339,20 +346,3 @@ def enforce_iam(run: Run, on: bool) -> None:
     )
     with urllib.request.urlopen(request, timeout=30) as response:
         assert response.status == 200
-
-
-def plan_as(run: Run, out: Path, stack: str, label: str, role_env: dict[str, str]) -> Verdict:
-    """Plan one stack with a CI role's credentials (not the emulator's admin keys)."""
-    cwd = terraform.stack_dir(out, stack)
-    env = {**run.env, **role_env}
-    plan_file = f"{label}.tfplan"
-    try:
-        terraform.run(["init", "-input=false", "-no-color"], cwd, env)
-        terraform.run(["plan", "-input=false", "-no-color", f"-out={plan_file}"], cwd, env)
-        the_plan = json.loads(terraform.run(["show", "-json", plan_file], cwd, env))
-    except ConfigError as err:
-        verdict = Verdict(stack, failures=[f"not planned as {label}: {err}"])
-        for line in verdict.lines():
-            run.log(f"{label}: {line}")
-        return verdict
-    return judged(run, stack, the_plan, label)

@@ -172,8 +172,8 @@ def _through_the_ci_roles(run: harness.Run) -> None:
     adopted = run.work / "adopt" / "cdktf.out"
     with harness.role_split(run) as credentials:
         for stack in harness.ADOPTED:
-            run.as_roles[f"plan/{stack}"] = harness.plan_as(
-                run, adopted, stack, "as-plan", credentials["plan"]
+            run.as_roles[f"plan/{stack}"] = harness.planned_verdict(
+                run, adopted, stack, "as-plan", "as-plan", credentials["plan"]
             )
         for probe, (role, service, call, arguments) in PROBES.items():
             keys = credentials[role]
