@@ -46,8 +46,9 @@ try:  # the configuration validates itself on import: an edited value that does 
 
     debug_from_argv(sys.argv)  # `python main.py --debug`: tracebacks for expected errors too
     import config  # stops here, in one line (ConfigError is a ValueError of config.errors)
+    from config.estate import ADOPTED_STACKS
     from imports.adopt import StackAdoption, attach_all, name_new_identities, report, summary
-    from imports.inventory import ADOPTED_STACKS, Inventory
+    from imports.inventory import Inventory
     from imports.inventory import load as load_inventory
     from modules.ci_policies import APPLIED_BY_CI, Arns
     from review.provenance import git_state

@@ -1,21 +1,117 @@
-"""The environments this project deploys. Production's values are the seed's live inventory."""
+"""The environments this project deploys, with every value of their estate.
+
+Production's values are the seed's live inventory (the DevOps guide's tables, verified with the
+AWS CLI); the model (`config/model.py`) holds only the types and the rules they must satisfy.
+A new environment is one more `EnvironmentConfig` here, usually `replace(PRODUCTION, ...)`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from config.errors import ConfigError
-from config.model import EnvironmentConfig
+from config.model import (
+    CiConfig,
+    ComputeConfig,
+    DatabaseConfig,
+    EdgeConfig,
+    EnvironmentConfig,
+    EtlSchedule,
+    NetworkConfig,
+    SiteConfig,
+)
+
+# Commands: only the inventario one is in the seed (its runbook). The other overrides are
+# this team's best reading of the rule's purpose and MUST be replaced by the live targets'
+# `Input` (`aws events list-targets-by-rule`) before adoption, or the first plan updates them.
+ETL_SCHEDULES = (
+    EtlSchedule(
+        "fluxion-inventario-sync-30min",
+        "0,30 10-23,0-2 * * *",
+        "FluxionETLTask",
+        ("python", "etl_inventario.py", "--todas"),
+    ),
+    # Runs hourly despite its name (the live rule's cron says so).
+    EtlSchedule(
+        "fluxion-ventas-sync-30min",
+        "0 10-23,0-2 * * *",
+        "FluxionVentasETLTask",
+        ("python", "etl_ventas_postgres.py"),
+    ),
+    EtlSchedule(
+        "fluxion-ventas-recovery-daily",
+        "0 7 * * *",
+        "FluxionVentasETLTask",
+        ("python", "etl_ventas_postgres.py", "--recovery"),
+    ),
+    EtlSchedule(
+        "fluxion-abc-recalc-daily",
+        "0 8 * * *",
+        "FluxionETLTask",
+        ("python", "etl_inventario.py", "--abc"),
+    ),
+    # DISABLED live (manual override, drift table): it must stay disabled.
+    EtlSchedule(
+        "fluxion-productos-cache-refresh",
+        "30 9,15,21,3 * * *",
+        "FluxionETLTask",
+        ("python", "etl_inventario.py", "--productos-cache"),
+        enabled=False,
+    ),
+)
 
 PRODUCTION = EnvironmentConfig(
     name="production",
     account_id="611395766952",
     region="us-east-1",
     domain="fluxionia.co",
+    cloudformation_stack="FluxionStackV2",
+    network=NetworkConfig(
+        vpc_name="fluxion-vpc",
+        vpc_cidr="10.0.0.0/16",
+        public_subnets=(("us-east-1a", "10.0.0.0/24"), ("us-east-1b", "10.0.1.0/24")),
+        private_subnets=(("us-east-1a", "10.0.2.0/24"), ("us-east-1b", "10.0.3.0/24")),
+        nat_az="us-east-1a",
+        etl_az="us-east-1b",
+        on_premises_cidr="192.168.0.0/16",
+        wireguard_az="us-east-1a",
+        wireguard_private_ip="10.0.2.251",
+        wireguard_tunnel_cidr="10.32.0.24/32",
+        wireguard_instance_type="t3.micro",
+        wireguard_secret_name="fluxion/wireguard-config",
+    ),
+    database=DatabaseConfig(db_name="fluxion_production", master_username="postgres"),
+    compute=ComputeConfig(
+        cluster_name="fluxion-cluster",
+        service_name="fluxion-backend",
+        alb_name="fluxion-alb",
+        desired_count=2,
+        task_cpu=1024,
+        task_memory=2048,
+        uvicorn_workers=2,
+        vpn_gateway_ip="192.168.20.1",
+        etl_timeout_seconds=7200,
+        log_retention_days=7,
+        image_tag="latest",
+        schedules=ETL_SCHEDULES,
+    ),
+    edge=EdgeConfig(
+        sites=(
+            SiteConfig("frontend", "admin", "fluxion-frontend-v4", spa_routing=True),
+            SiteConfig("docs", "docs", "fluxion-docs"),
+        ),
+        api_subdomain="api",
+        origin_read_timeout_seconds=60,
+    ),
+    ci=CiConfig(
+        github_repository="fluxion-ai/fluxion-infra",
+        adopted_name_prefix="FluxionStackV2-",
+    ),
 )
 
 ENVIRONMENTS: dict[str, EnvironmentConfig] = {PRODUCTION.name: PRODUCTION}
 DEFAULT_ENVIRONMENT = PRODUCTION.name
+"""The environment a command works on when neither `--environment` nor FLUXION_ENV says."""
 
 
 def load(name: str = DEFAULT_ENVIRONMENT, *, profile: str | None = None) -> EnvironmentConfig:

@@ -8,6 +8,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+STACKS = ("state", "network", "data", "compute", "edge")
+"""Every stack, in deployment order. The one list: the app, the ordered deploy, the hand-over,
+the inventory, the tests and the CI matrix (a test compares it) all read this."""
+DEPENDS_ON: dict[str, tuple[str, ...]] = {
+    "state": (),
+    "network": ("state",),
+    "data": ("state", "network"),
+    "compute": ("state", "network", "data"),
+    "edge": ("state", "compute"),
+}
+"""The stacks whose state each stack reads (its declared dependencies)."""
+ADOPTED_STACKS = STACKS[1:]
+"""The stacks that hold the live estate: adopted by import, planned and applied by CI.
+`state` is new (this project makes it) and is applied by people."""
+
+CONTAINERS = ("backend", "etl")
+"""The two images and their containers; each has its repository and log group."""
+BACKEND_FAMILY = "FluxionBackendTask"
+"""The backend's task definition family (the ETL families are in `ETL_TASKS`)."""
+CI_ROLE_PREFIX = "fluxion-ci-"
+"""Every CI identity (roles, managed policies) this project creates is named with it."""
+WORKLOAD_BOUNDARY = "fluxion-workload-boundary"
+"""The permissions boundary every role CI creates must carry."""
+
 SECRETS = {
     "postgres_credentials": "fluxion/postgres-credentials",
     "sql_credentials": "fluxion/sql-credentials",
@@ -42,6 +66,22 @@ def backup_bucket(account_id: str, suffix: str = "-v4") -> str:
 def site_bucket(bucket_prefix: str, account_id: str) -> str:
     """A static site's bucket name: `<SiteConfig.bucket_prefix>-<account>`."""
     return f"{bucket_prefix}-{account_id}"
+
+
+def repository_name(container: str) -> str:
+    """The ECR repository of a container of `CONTAINERS`: `fluxion-backend`."""
+    return f"fluxion-{container}"
+
+
+def log_group_name(container: str) -> str:
+    """The log group of a container of `CONTAINERS`: `/ecs/fluxion-backend`."""
+    return f"/ecs/fluxion-{container}"
+
+
+def new_identity_prefix(stack: str) -> str:
+    """`name_prefix` of the IAM roles and instance profiles this project creates in `stack`
+    (the adopted ones keep their CloudFormation-made names)."""
+    return f"fluxion-{stack}-"
 
 
 def legacy_backup_key(suffix: str) -> str:

@@ -33,32 +33,30 @@ def _require_disjoint(nets: dict[str, ipaddress.IPv4Network]) -> None:
                 raise ConfigError(f"{name_b}: {str(b)!r} overlaps {name_a} {str(a)!r}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NetworkConfig:
-    """The live VPC and the WireGuard bridge to La Granja (seed: "Red y Conectividad")."""
+    """The VPC and the WireGuard bridge to La Granja (seed: "Red y Conectividad")."""
 
-    vpc_name: str = "fluxion-vpc"
-    vpc_cidr: str = "10.0.0.0/16"
-    # AZ -> CIDR, in AWS CDK's allocation order (public subnets first, then private).
-    public_subnets: tuple[tuple[str, str], ...] = (
-        ("us-east-1a", "10.0.0.0/24"),
-        ("us-east-1b", "10.0.1.0/24"),
-    )
-    private_subnets: tuple[tuple[str, str], ...] = (
-        ("us-east-1a", "10.0.2.0/24"),
-        ("us-east-1b", "10.0.3.0/24"),
-    )
-    nat_az: str = "us-east-1a"
+    vpc_name: str
+    """Name tag of the VPC."""
+    vpc_cidr: str
+    public_subnets: tuple[tuple[str, str], ...]
+    """(AZ, CIDR) pairs, in AWS CDK's allocation order (public subnets first, then private)."""
+    private_subnets: tuple[tuple[str, str], ...]
+    """(AZ, CIDR) pairs, one per AZ of `public_subnets`."""
+    nat_az: str
     """The AZ of the single NAT gateway (cost saving: one NAT for both AZs)."""
-    etl_az: str = "us-east-1b"
+    etl_az: str
     """ETL tasks run in this AZ's private subnet, away from the WireGuard bridge's AZ."""
-    on_premises_cidr: str = "192.168.0.0/16"
+    on_premises_cidr: str
     """La Granja's network, reached through the WireGuard bridge."""
-    wireguard_az: str = "us-east-1a"
-    wireguard_private_ip: str = "10.0.2.251"
-    wireguard_tunnel_cidr: str = "10.32.0.24/32"
-    wireguard_instance_type: str = "t3.micro"
-    wireguard_secret_name: str = "fluxion/wireguard-config"
+    wireguard_az: str
+    wireguard_private_ip: str
+    """Fixed private address of the bridge, inside the private subnet of `wireguard_az`."""
+    wireguard_tunnel_cidr: str
+    wireguard_instance_type: str
+    wireguard_secret_name: str
+    """Secrets Manager name of the bridge's WireGuard configuration (read at boot)."""
     wireguard_source_dest_check: bool = False
     """Must stay False: the bridge forwards packets that are neither from nor to itself."""
 
@@ -110,6 +108,15 @@ class NetworkConfig:
         """The VPC's AZs, in order."""
         return tuple(az for az, _ in self.public_subnets)
 
+    def az_fields(self) -> list[tuple[str, str]]:
+        """Every AZ this config names, with the field that names it."""
+        named = [
+            (f"{role}_subnets", az)
+            for role in ("public", "private")
+            for az, _ in getattr(self, f"{role}_subnets")
+        ]
+        return named + [(n, getattr(self, n)) for n in ("nat_az", "etl_az", "wireguard_az")]
+
 
 @dataclass(frozen=True)
 class EtlSchedule:
@@ -125,56 +132,23 @@ class EtlSchedule:
     enabled: bool = True
 
 
-# Commands: only the inventario one is in the seed (its runbook). The other overrides are
-# this team's best reading of the rule's purpose and MUST be replaced by the live targets'
-# `Input` (`aws events list-targets-by-rule`) before adoption, or the first plan updates them.
-ETL_SCHEDULES = (
-    EtlSchedule(
-        "fluxion-inventario-sync-30min",
-        "0,30 10-23,0-2 * * *",
-        "FluxionETLTask",
-        ("python", "etl_inventario.py", "--todas"),
-    ),
-    # Runs hourly despite its name (the live rule's cron says so).
-    EtlSchedule(
-        "fluxion-ventas-sync-30min",
-        "0 10-23,0-2 * * *",
-        "FluxionVentasETLTask",
-        ("python", "etl_ventas_postgres.py"),
-    ),
-    EtlSchedule(
-        "fluxion-ventas-recovery-daily",
-        "0 7 * * *",
-        "FluxionVentasETLTask",
-        ("python", "etl_ventas_postgres.py", "--recovery"),
-    ),
-    EtlSchedule(
-        "fluxion-abc-recalc-daily",
-        "0 8 * * *",
-        "FluxionETLTask",
-        ("python", "etl_inventario.py", "--abc"),
-    ),
-    # DISABLED live (manual override, drift table): it must stay disabled.
-    EtlSchedule(
-        "fluxion-productos-cache-refresh",
-        "30 9,15,21,3 * * *",
-        "FluxionETLTask",
-        ("python", "etl_inventario.py", "--productos-cache"),
-        enabled=False,
-    ),
-)
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DatabaseConfig:
     """RDS PostgreSQL (seed: "Base de Datos")."""
 
-    master_username: str = "postgres"
+    db_name: str
+    """The database the instances serve (`DBName`; ForceNew on the primary)."""
+    master_username: str
     """AWS CDK's generated-secret default for PostgreSQL. Read back on import and compared by
     the parity check (the resolver records `MasterUsername`): a different value would replace
     the database, which `prevent_destroy` and the plan gate stop."""
 
     def __post_init__(self) -> None:
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,62}", self.db_name):
+            raise ConfigError(
+                f"database.db_name: {self.db_name!r} must start with a letter and hold 1-63 "
+                "letters, digits or '_' (RDS PostgreSQL)"
+            )
         if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,62}", self.master_username):
             raise ConfigError(
                 f"database.master_username: {self.master_username!r} must start with a letter "
@@ -186,26 +160,32 @@ class DatabaseConfig:
             )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ComputeConfig:
     """ECS, ALB and schedules (seed: "Computo (ECS Fargate)", "Load Balancer")."""
 
-    cluster_name: str = "fluxion-cluster"
-    service_name: str = "fluxion-backend"
-    alb_name: str = "fluxion-alb"
-    desired_count: int = 2
-    task_cpu: int = 1024
-    task_memory: int = 2048
-    uvicorn_workers: int = 2
-    vpn_gateway_ip: str = "192.168.20.1"
-    etl_timeout_seconds: int = 7200
-    log_retention_days: int = 7
-    image_tag: str = "latest"
+    cluster_name: str
+    service_name: str
+    """The backend's ECS service."""
+    alb_name: str
+    desired_count: int
+    """Backend tasks the service keeps running."""
+    task_cpu: int
+    """CPU units of every task (1024 = 1 vCPU); with `task_memory`, a Fargate size."""
+    task_memory: int
+    """MiB of every task."""
+    uvicorn_workers: int
+    """Worker processes per backend container."""
+    vpn_gateway_ip: str
+    """La Granja's gateway, reached by the ETL through the WireGuard bridge."""
+    etl_timeout_seconds: int
+    log_retention_days: int
+    image_tag: str
     """Tag of the backend and ETL images the task definitions run. `adopt`: `latest`, as live
     (the seed's pipeline pushes `:latest` and forces a new deployment). `hardened`: the commit
     SHA the app pipeline pushed (its repositories are immutable, so `latest` can be pushed only
     once): a release is a reviewed change of this value, and `make deploy` refuses `latest`."""
-    schedules: tuple[EtlSchedule, ...] = ETL_SCHEDULES
+    schedules: tuple[EtlSchedule, ...]
 
     def __post_init__(self) -> None:
         names = [s.name for s in self.schedules]
@@ -238,18 +218,18 @@ class SiteConfig:
     """Serve /index.html (200) for 403/404, for client-side routing (React Router)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EdgeConfig:
     """Certificate, distributions and DNS (seed: "CDN y Almacenamiento")."""
 
+    sites: tuple[SiteConfig, ...]
+    """The static sites; the edge contract publishes outputs for `CONTRACT_SITES`."""
+    api_subdomain: str
+    origin_read_timeout_seconds: int
+    """How long CloudFront waits for the ALB's response (CloudFront: 1-60 without a quota
+    increase)."""
     certificate_region: str = "us-east-1"
-    """CloudFront accepts certificates from us-east-1 only."""
-    sites: tuple[SiteConfig, ...] = (
-        SiteConfig("frontend", "admin", "fluxion-frontend-v4", spa_routing=True),
-        SiteConfig("docs", "docs", "fluxion-docs"),
-    )
-    api_subdomain: str = "api"
-    origin_read_timeout: int = 60
+    """CloudFront accepts certificates from us-east-1 only (an AWS fact, not a choice)."""
     cloudflare_zone_id: str = ""
     """Cloudflare zone ID; empty = look the zone up by the domain name."""
     proxied: tuple[str, ...] = ()
@@ -272,6 +252,22 @@ class EdgeConfig:
         unknown = set(self.proxied) - {s.subdomain for s in self.sites} - {self.api_subdomain}
         if unknown:
             raise ConfigError(f"proxied: {sorted(unknown)!r} are not records of this stack")
+        missing = [key for key in CONTRACT_SITES if key not in {s.key for s in self.sites}]
+        if missing:
+            raise ConfigError(
+                f"edge.sites: no site with key {missing[0]!r}; the edge stack publishes its "
+                "outputs to the app pipeline (stacks/contract.py EdgeOutputs)"
+            )
+        if not 1 <= self.origin_read_timeout_seconds <= 180:
+            raise ConfigError(
+                f"edge.origin_read_timeout_seconds: {self.origin_read_timeout_seconds} is "
+                "outside CloudFront's 1-180"
+            )
+
+
+CONTRACT_SITES = ("frontend", "docs")
+"""Sites the edge contract publishes outputs for (`frontend_*`, `docs_*`): every environment
+has them; more sites may be added."""
 
 
 def check_alias(alias: str, domain: str) -> str:
@@ -285,18 +281,18 @@ def check_alias(alias: str, domain: str) -> str:
 _FARGATE_SIZES = {(256, 512), (512, 1024), (1024, 2048), (1024, 4096), (2048, 4096)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CiConfig:
     """Who may assume the CI roles (GitHub OIDC, no static keys). docs/ci-identity.md."""
 
-    github_repository: str = "fluxion-ai/fluxion-infra"
+    github_repository: str
     """`owner/name` of this repository on GitHub: the only one the infrastructure roles trust.
     Each stack's apply role trusts `repo:<this>:environment:<stack>` and nothing else; the
     plan role trusts this repository's pull requests."""
     app_repository: str = ""
     """`owner/name` of the application repository whose `release` environment may assume the
     release role; empty = `github_repository` (a monorepo)."""
-    adopted_name_prefix: str = "FluxionStackV2-"
+    adopted_name_prefix: str
     """Prefix of the CloudFormation-made names of the adopted IAM roles and instance profile.
     Roles this project creates are named `fluxion-<stack>-...` instead."""
 
@@ -363,19 +359,24 @@ _LOG_RETENTIONS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EnvironmentConfig:
-    """One deployment environment. `name` keys state files; `profile` selects adopt/hardened."""
+    """One deployment environment. `name` keys state files; `profile` selects adopt/hardened.
+
+    Every value of the estate is given in `config/environments.py`; defaults here are the
+    project's own choices (the profile, the state layout, the hardening settings)."""
 
     name: str
     account_id: str
     region: str
     domain: str
-    network: NetworkConfig = field(default_factory=NetworkConfig)
-    database: DatabaseConfig = field(default_factory=DatabaseConfig)
-    compute: ComputeConfig = field(default_factory=ComputeConfig)
-    edge: EdgeConfig = field(default_factory=EdgeConfig)
-    ci: CiConfig = field(default_factory=CiConfig)
+    cloudformation_stack: str
+    """The AWS CDK stack the estate is adopted from (the hand-over and the resolver read it)."""
+    network: NetworkConfig
+    database: DatabaseConfig
+    compute: ComputeConfig
+    edge: EdgeConfig
+    ci: CiConfig
     profile: str = "adopt"
     """`adopt` mirrors the live estate; `hardened` layers the reviewed improvements on top."""
     hardening: Hardening = field(default_factory=Hardening)
@@ -393,6 +394,11 @@ class EnvironmentConfig:
             raise ConfigError(f"account_id: {self.account_id!r} must be exactly 12 digits")
         if not _REGION_RE.match(self.region):
             raise ConfigError(f"region: {self.region!r} is not an AWS region name")
+        for az_field, az in self.network.az_fields():
+            if not re.fullmatch(re.escape(self.region) + r"[a-z]", az):
+                raise ConfigError(
+                    f"network.{az_field}: {az!r} is not an availability zone of {self.region}"
+                )
         if self.profile not in PROFILES:
             raise ConfigError(f"profile: {self.profile!r} is not one of {', '.join(PROFILES)}")
         for subdomain in [s.subdomain for s in self.edge.sites] + [self.edge.api_subdomain]:

@@ -12,6 +12,7 @@ from cdktf_cdktf_provider_aws.data_aws_lb_listener import DataAwsLbListener
 from cdktf_cdktf_provider_aws.data_aws_secretsmanager_secret import DataAwsSecretsmanagerSecret
 
 from config import ConfigError
+from config.estate import new_identity_prefix
 from imports.inventory import Entry, Inventory
 
 LOOKUP_CLASSES: dict[str, Any] = {
@@ -94,7 +95,7 @@ def name_new_identities(stack: TerraformStack, adopted: set[str]) -> list[str]:
             continue
         if getattr(resource, "name_input", None) or getattr(resource, "name_prefix_input", None):
             continue  # named on purpose (the CI roles)
-        resource.add_override("name_prefix", f"fluxion-{stack.node.id}-")
+        resource.add_override("name_prefix", new_identity_prefix(stack.node.id))
         named.append(path)
     return named
 

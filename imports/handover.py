@@ -1,4 +1,4 @@
-"""Hand the estate over from CloudFormation (`FluxionStackV2`) to Terraform, safely.
+"""Hand the estate over from CloudFormation (the AWS CDK stack) to Terraform, safely.
 
     python -m imports.handover --template template.json \
         --workflow ../app/.github/workflows/deploy.yml --out handover/
@@ -21,13 +21,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from config import ConfigError
+from config import DEFAULT_ENVIRONMENT, ConfigError, load
 from config.errors import one_line_error, parse_args
+from config.estate import ADOPTED_STACKS
 
 RETAIN = {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
 MARKER = "FluxionTerraformHandover"
 CDK_DEPLOY = re.compile(r"\bcdk\s+deploy\b|aws-cdk-action|cdk-deploy")
-ORDER = ("network", "data", "compute", "edge")
+ORDER = ADOPTED_STACKS
 
 
 def load_template(path: Path) -> dict[str, Any]:
@@ -117,12 +118,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m imports.handover", description=__doc__)
     parser.add_argument("--template", type=Path, help="the stack's current template (JSON)")
     parser.add_argument("--workflow", type=Path, help="the app's deploy workflow to check")
-    parser.add_argument("--stack", default="FluxionStackV2")
-    parser.add_argument("--region", default="us-east-1")
+    parser.add_argument("--env", default=DEFAULT_ENVIRONMENT, help="whose stack and region")
+    parser.add_argument("--stack", help="default: the environment's cloudformation_stack")
+    parser.add_argument("--region", help="default: the environment's region")
     parser.add_argument("--out", type=Path, default=Path("handover"))
     parser.add_argument("--verify", type=Path, help="check a fetched template is all Retain")
     args = parse_args(parser, argv)
     try:
+        env = load(args.env)
         if args.verify:
             missing = not_retained(load_template(args.verify))
             for line in missing:
@@ -138,7 +141,11 @@ def main(argv: list[str] | None = None) -> int:
         args.out.mkdir(parents=True, exist_ok=True)
         target = args.out / "retained-template.json"
         target.write_text(json.dumps(retained(template), indent=1) + "\n")
-        text = runbook(args.stack, len(template["Resources"]), args.region)
+        text = runbook(
+            args.stack or env.cloudformation_stack,
+            len(template["Resources"]),
+            args.region or env.region,
+        )
         (args.out / "RUNBOOK.md").write_text(text)
     except ConfigError as err:
         return one_line_error(err)

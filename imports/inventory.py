@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from config import ConfigError, EnvironmentConfig
+from config.estate import ADOPTED_STACKS
 from imports.ids import validate_id
 
 ROOT = Path(__file__).resolve().parent
-ADOPTED_STACKS = ("network", "data", "compute", "edge")
 """`state` is the bootstrap: created new, never adopted."""
 LOOKUP_TYPES = frozenset({"aws_lb", "aws_lb_listener", "aws_acm_certificate",
                           "aws_secretsmanager_secret"})  # fmt: skip

@@ -27,13 +27,20 @@ ORIGIN_ID = "alb"
 @dataclass(frozen=True)
 class ApiDistributionProps:
     alias: str
+    """The API's host name (`api.<domain>`), covered by the wildcard certificate."""
     origin_domain_name: str
     """The ALB's DNS name, from the compute stack's published outputs (never a literal)."""
     certificate_arn: str
-    origin_read_timeout: int = 60
+    """ACM certificate in us-east-1 for `alias`."""
+    origin_read_timeout_seconds: int = 60
+    """How long CloudFront waits for the ALB's first byte. Default: 60 (CloudFront's maximum
+    without a quota increase)."""
     response_headers_policy_id: str | None = None
+    """CloudFront response headers policy (`hardened`: the managed security headers).
+    Default: none."""
     origin_headers: dict[str, str] | None = None
-    """Custom headers CloudFront adds towards the ALB (the origin-verify token)."""
+    """Custom headers CloudFront adds towards the ALB (the origin-verify token). Default:
+    none."""
 
 
 class ApiDistribution(Construct):
@@ -66,7 +73,7 @@ class ApiDistribution(Construct):
                         http_port=80,
                         https_port=443,
                         origin_ssl_protocols=["TLSv1.2"],
-                        origin_read_timeout=props.origin_read_timeout,
+                        origin_read_timeout=props.origin_read_timeout_seconds,
                     ),
                 )
             ],

@@ -16,17 +16,27 @@ from constructs import Construct
 @dataclass(frozen=True)
 class BackendServiceProps:
     name: str
+    """The ECS service's name."""
     cluster_arn: str
+    """The cluster the service runs in."""
     task_definition: str
     """`family:revision`, the form ECS and an import return: a full ARN would plan an update
     right after adoption (the provider keeps what it read)."""
     subnet_ids: list[str]
+    """Private subnets the tasks run in (no public IP)."""
     security_group_ids: list[str]
+    """The tasks' security groups."""
     target_group_arn: str
+    """The ALB target group the tasks register in."""
     container_name: str
+    """The container of the task definition that receives the ALB's traffic."""
     container_port: int
+    """The port that container listens on."""
     desired_count: int = 2
+    """Tasks kept running. Default: 2."""
     health_check_grace_seconds: int = 120
+    """Seconds after a task starts during which failed ALB health checks are ignored.
+    Default: 120 (as live)."""
 
 
 class BackendService(Construct):

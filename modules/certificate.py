@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from cdktf import Fn, TerraformProvider, TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.acm_certificate import AcmCertificate
 from cdktf_cdktf_provider_cloudflare.dns_record import DnsRecord
 from constructs import Construct
 
 AUTOMATIC_TTL = 1  # Cloudflare's "Auto"
+
+
+@dataclass(frozen=True)
+class WildcardCertificateProps:
+    domain: str
+    """The certificate covers `*.<domain>` (one label deep)."""
+    zone_id: str
+    """The Cloudflare zone where the DNS validation record is written."""
+    provider: TerraformProvider | None = None
+    """The AWS provider of the certificate's region. Default: the stack's own provider."""
 
 
 class WildcardCertificate(Construct):
@@ -22,22 +34,14 @@ class WildcardCertificate(Construct):
     certificate is ISSUED already.
     """
 
-    def __init__(
-        self,
-        scope: Construct,
-        id_: str,
-        *,
-        domain: str,
-        zone_id: str,
-        provider: TerraformProvider | None = None,
-    ) -> None:
+    def __init__(self, scope: Construct, id_: str, *, props: WildcardCertificateProps) -> None:
         super().__init__(scope, id_)
         self.certificate = AcmCertificate(
             self,
             "certificate",
-            domain_name=f"*.{domain}",
+            domain_name=f"*.{props.domain}",
             validation_method="DNS",
-            provider=provider,
+            provider=props.provider,
             # a renewed or re-keyed certificate must exist before CloudFront lets go of the old
             lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
         )
@@ -45,7 +49,7 @@ class WildcardCertificate(Construct):
         DnsRecord(
             self,
             "validation",
-            zone_id=zone_id,
+            zone_id=props.zone_id,
             # ACM writes FQDNs with a trailing dot; Cloudflare returns them without.
             name=Fn.trimsuffix(option.resource_record_name, "."),
             type=option.resource_record_type,

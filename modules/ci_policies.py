@@ -36,32 +36,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from config import EnvironmentConfig
-from config.estate import LEGACY_BACKUP_SUFFIXES, backup_bucket, site_bucket
+from config.estate import (
+    ADOPTED_STACKS,
+    CI_ROLE_PREFIX,
+    LEGACY_BACKUP_SUFFIXES,
+    WORKLOAD_BOUNDARY,
+    backup_bucket,
+    log_group_name,
+    new_identity_prefix,
+    site_bucket,
+)
+from modules.iam_document import Statement, allow, deny, document
 
-APPLIED_BY_CI = ("network", "data", "compute", "edge")
+APPLIED_BY_CI = ADOPTED_STACKS
 """Stacks CI applies, one role each. `state` (the CI identity itself) is applied by people."""
 
 RELEASE_ENVIRONMENT = "release"
-BOUNDARY_NAME = "fluxion-workload-boundary"
+BOUNDARY_NAME = WORKLOAD_BOUNDARY
 ISSUER = "token.actions.githubusercontent.com"
-
-Statement = dict[str, Any]
-
-
-def allow(actions: list[str], resources: list[str] | str, **extra: Any) -> Statement:
-    """An Allow statement (actions sorted, so a document reads and diffs the same each time)."""
-    return {"Effect": "Allow", "Action": sorted(actions), "Resource": resources, **extra}
-
-
-def deny(actions: list[str], resources: list[str] | str, **extra: Any) -> Statement:
-    """A Deny statement."""
-    return {"Effect": "Deny", "Action": sorted(actions), "Resource": resources, **extra}
-
-
-def document(*statements: Statement) -> dict[str, Any]:
-    """A policy document (a dict: the construct serializes it)."""
-    return {"Version": "2012-10-17", "Statement": list(statements)}
-
 
 # --- escalation and data-reading actions: denied to every CI role ------------------------------
 
@@ -133,7 +125,7 @@ PUBLIC_PARAMETERS = "arn:aws:ssm:*::parameter/aws/service/*"
 """AWS's public parameters (the bridge's AMI id: no account in the ARN); the account's own
 parameters are denied."""
 
-CI_ROLE_NAMES = ("fluxion-ci-*",)
+CI_ROLE_NAMES = (f"{CI_ROLE_PREFIX}*",)
 
 
 @dataclass(frozen=True)
@@ -179,7 +171,7 @@ class Arns:
         """Everything that makes up the CI identity: no CI role may write to any of it."""
         return [
             *(self.iam("role", name) for name in CI_ROLE_NAMES),
-            self.iam("policy", "fluxion-ci-*"),
+            self.iam("policy", f"{CI_ROLE_PREFIX}*"),
             self.boundary,
             self.iam("oidc-provider", ISSUER),
         ]
@@ -410,7 +402,7 @@ def workload_roles(config: EnvironmentConfig, stack: str) -> list[str]:
     the `fluxion-<stack>-` prefix of roles created here."""
     if stack not in ("network", "compute"):
         return []
-    return [f"{config.ci.adopted_name_prefix}*", f"fluxion-{stack}-*"]
+    return [f"{config.ci.adopted_name_prefix}*", f"{new_identity_prefix(stack)}*"]
 
 
 PASSED_TO = {
@@ -611,7 +603,7 @@ def log_groups(config: EnvironmentConfig, stack: str) -> list[str]:
     names = {
         "network": [f"/vpc/{config.network.vpc_name}/*"],
         "data": ["/aws/rds/instance/fluxion-*"],
-        "compute": ["/ecs/fluxion-*"],
+        "compute": [log_group_name("*")],
         "edge": [],
     }[stack]
     arns = Arns(config)

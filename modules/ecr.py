@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.ecr_lifecycle_policy import EcrLifecyclePolicy
@@ -35,21 +36,24 @@ def keep_recent_policy(count: int) -> str:
     )
 
 
+@dataclass(frozen=True)
+class RepositoryProps:
+    name: str
+    """The repository's name."""
+    keep_images: int = KEEP_IMAGES
+    """Images the lifecycle policy keeps (the most recent). Default: 30."""
+    immutable: bool = False
+    """Refuse pushing a tag twice. Default: off (as live, the seed pushes `:latest`)."""
+
+
 class Repository(Construct):
-    def __init__(
-        self,
-        scope: Construct,
-        id_: str,
-        *,
-        name: str,
-        keep: int = KEEP_IMAGES,
-        immutable: bool = False,
-    ) -> None:
+    def __init__(self, scope: Construct, id_: str, *, props: RepositoryProps) -> None:
         super().__init__(scope, id_)
+        immutable = props.immutable
         self.repository = EcrRepository(
             self,
             "repository",
-            name=name,
+            name=props.name,
             # live: the pipeline pushes `:latest` and forces a new deployment (seed runbook);
             # `immutable` (hardened): the pipeline pushes git-SHA tags instead
             image_tag_mutability="IMMUTABLE" if immutable else "MUTABLE",
@@ -58,5 +62,8 @@ class Repository(Construct):
             lifecycle=TerraformResourceLifecycle(prevent_destroy=True),
         )
         EcrLifecyclePolicy(
-            self, "lifecycle", repository=self.repository.name, policy=keep_recent_policy(keep)
+            self,
+            "lifecycle",
+            repository=self.repository.name,
+            policy=keep_recent_policy(props.keep_images),
         )

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
-from modules.iam import inline_policy, service_role, statement
+from modules.iam import inline_policy, service_role
+from modules.iam_document import allow
 
 # ECS Exec's data channel: AWS documents these actions with Resource "*" (no ARN exists).
 ECS_EXEC_ACTIONS = [
@@ -20,15 +21,21 @@ ECS_EXEC_ACTIONS = [
 @dataclass(frozen=True)
 class EcsRolesProps:
     repository_arns: list[str]
+    """ECR repositories the execution role pulls from."""
     log_group_arns: list[str]
+    """Log groups the execution role writes container logs to."""
     secret_arns: list[str]
     """Secrets the containers read at start (exactly those named in task definitions)."""
     parameter_arns: list[str]
+    """SSM parameters the containers read at start."""
     cluster_arn: str
+    """The cluster EventBridge may run tasks in (the `ecs:cluster` condition)."""
     scheduled_task_families: list[str]
     """Task definition families EventBridge may run (any revision)."""
     region: str
+    """The region of the task definition ARNs EventBridge may run."""
     account_id: str
+    """The account of those ARNs."""
 
 
 class EcsRoles(Construct):
@@ -40,8 +47,8 @@ class EcsRoles(Construct):
             self,
             "execution_policy",
             self.execution,
-            statement(["ecr:GetAuthorizationToken"], "*"),  # account-level call, no ARN
-            statement(
+            allow(["ecr:GetAuthorizationToken"], "*"),  # account-level call, no ARN
+            allow(
                 [
                     "ecr:BatchCheckLayerAvailability",
                     "ecr:BatchGetImage",
@@ -49,15 +56,15 @@ class EcsRoles(Construct):
                 ],
                 props.repository_arns,
             ),
-            statement(
+            allow(
                 ["logs:CreateLogStream", "logs:PutLogEvents"],
                 [f"{arn}:*" for arn in props.log_group_arns],
             ),
-            statement(["secretsmanager:GetSecretValue"], props.secret_arns),
-            statement(["ssm:GetParameters"], props.parameter_arns),
+            allow(["secretsmanager:GetSecretValue"], props.secret_arns),
+            allow(["ssm:GetParameters"], props.parameter_arns),
         )
         self.backend_task = service_role(self, "backend_task", tasks)
-        inline_policy(self, "backend_exec", self.backend_task, statement(ECS_EXEC_ACTIONS, "*"))
+        inline_policy(self, "backend_exec", self.backend_task, allow(ECS_EXEC_ACTIONS, "*"))
         # The ETL talks to PostgreSQL and La Granja only; it needs no AWS permission.
         self.etl_task = service_role(self, "etl_task", tasks)
         self.events = service_role(self, "events", "events.amazonaws.com")
@@ -69,12 +76,12 @@ class EcsRoles(Construct):
             self,
             "events_run_task",
             self.events,
-            statement(
+            allow(
                 ["ecs:RunTask"],
                 families,
                 Condition={"ArnEquals": {"ecs:cluster": props.cluster_arn}},
             ),
-            statement(
+            allow(
                 ["iam:PassRole"],
                 [self.execution.arn, self.etl_task.arn],
                 Condition={"StringLike": {"iam:PassedToService": tasks}},

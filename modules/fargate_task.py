@@ -31,27 +31,41 @@ SECRET_VALUES = {
 @dataclass(frozen=True)
 class FargateTaskProps:
     family: str
+    """The task definition family (a live name for adopted tasks)."""
     container_name: str
+    """The task's one container."""
     image: str
+    """`<repository url>:<tag>`."""
     execution_role_arn: str
+    """The role ECS uses to pull the image, write logs and read `secrets`."""
     task_role_arn: str
+    """The role the container's code runs with."""
     log_group: str
+    """The CloudWatch log group the `awslogs` driver writes to."""
     region: str
-    cpu: int = 1024
-    memory: int = 2048
+    """The log group's region."""
+    cpu_units: int = 1024
+    """Task CPU units (1024 = 1 vCPU); with `memory_mib`, a Fargate size. Default: 1024."""
+    memory_mib: int = 2048
+    """Task memory in MiB. Default: 2048."""
     port: int | None = None
+    """Container port mapped for the load balancer (TCP). Default: none (no port)."""
     environment: dict[str, str] = field(default_factory=dict)
+    """Plain environment variables; a secret-looking name or value is refused. Default: none."""
     secrets: dict[str, str] = field(default_factory=dict)
-    """Env var -> ARN (`<secret-arn>:<json-key>::` or an SSM parameter ARN), read at start."""
+    """Env var -> ARN (`<secret-arn>:<json-key>::` or an SSM parameter ARN), read at start.
+    Default: none."""
     not_secret: frozenset[str] = frozenset()
     """Environment names reviewed as not secret although their name says so (e.g. a
-    `TOKEN_TTL`): the name check skips them; the value check still applies."""
+    `TOKEN_TTL`): the name check skips them; the value check still applies. Default: none."""
     read_only_root: bool = False
     """Mount the image read-only (`hardened`): code an attacker drops does not persist, and
-    the image cannot be changed at run time. `scratch_paths` stay writable."""
+    the image cannot be changed at run time. `scratch_paths` stay writable. Default: off (as
+    live)."""
     scratch_paths: tuple[str, ...] = ("/tmp",)
     """With `read_only_root`: writable paths, each a task-scoped volume on Fargate's ephemeral
-    storage (gone with the task). Python's `tempfile` and pip's caches use `/tmp`."""
+    storage (gone with the task). Python's `tempfile` and pip's caches use `/tmp`. Default:
+    `/tmp`."""
 
     def __post_init__(self) -> None:
         for name, value in sorted(self.environment.items()):
@@ -112,8 +126,8 @@ class FargateTask(Construct):
             family=props.family,
             requires_compatibilities=["FARGATE"],
             network_mode="awsvpc",
-            cpu=str(props.cpu),
-            memory=str(props.memory),
+            cpu=str(props.cpu_units),
+            memory=str(props.memory_mib),
             execution_role_arn=props.execution_role_arn,
             task_role_arn=props.task_role_arn,
             container_definitions=container_definitions(props),

@@ -8,16 +8,21 @@ from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.flow_log import FlowLog
 from constructs import Construct
 
-from modules.iam import inline_policy, service_role, statement
+from modules.iam import inline_policy, service_role
+from modules.iam_document import allow
 
 
 @dataclass(frozen=True)
 class FlowLogsProps:
     vpc_id: str
+    """The VPC whose traffic is logged."""
     log_group_name: str
+    """The CloudWatch log group the flow log writes to (created here)."""
     retention_days: int
+    """Days the log group keeps events (a CloudWatch-accepted value)."""
     aggregation_seconds: int = 600
-    """10-minute aggregation: cheaper than 1 minute, enough to investigate."""
+    """Maximum aggregation interval. Default: 600 (10 minutes: cheaper than 60, enough to
+    investigate)."""
 
 
 class FlowLogs(Construct):
@@ -31,11 +36,12 @@ class FlowLogs(Construct):
             self,
             "delivery",
             role,
-            statement(
+            allow(
                 ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
                 f"{group.arn}:*",
+                ordered=True,  # as first deployed (hardened)
             ),
-            statement(["logs:DescribeLogGroups"], "*"),  # account-level call, no ARN
+            allow(["logs:DescribeLogGroups"], "*"),  # account-level call, no ARN
         )
         self.flow_log = FlowLog(
             self,

@@ -25,6 +25,7 @@ from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAtt
 from constructs import Construct
 
 from config import EnvironmentConfig
+from config.estate import CI_ROLE_PREFIX
 from modules import ci_policies as policies
 
 
@@ -57,13 +58,13 @@ class GithubOidc(Construct):
         )
         self.plan_reads = self._managed(
             "plan_reads",
-            "fluxion-ci-plan-reads",
+            f"{CI_ROLE_PREFIX}plan-reads",
             policies.plan_reads_policy(config),
             "What terraform plan reads: configuration, never contents",
         )
         self.guardrail = self._managed(
             "guardrail",
-            "fluxion-ci-guardrail",
+            f"{CI_ROLE_PREFIX}guardrail",
             policies.guardrail_policy(config),
             "Denied to every CI role: escalation, contents, commands, the CI identity",
         )
@@ -71,7 +72,7 @@ class GithubOidc(Construct):
         planning = [self.plan_reads, self.guardrail]
         self.plan_role = self._role(
             "plan_role",
-            "fluxion-ci-plan",
+            f"{CI_ROLE_PREFIX}plan",
             f"{infra}:pull_request",
             policies.plan_policy(config),
             planning,
@@ -79,7 +80,7 @@ class GithubOidc(Construct):
         self.apply_roles = {
             stack: self._role(
                 f"apply_{stack}",
-                f"fluxion-ci-apply-{stack}",
+                f"{CI_ROLE_PREFIX}apply-{stack}",
                 f"{infra}:environment:{stack}",
                 policies.apply_policy(config, stack),
                 planning,
@@ -88,7 +89,7 @@ class GithubOidc(Construct):
         }
         self.release_role = self._role(
             "release_role",
-            "fluxion-ci-release",
+            f"{CI_ROLE_PREFIX}release",
             f"repo:{config.ci.app_repository}:environment:{policies.RELEASE_ENVIRONMENT}",
             policies.release_policy(config),
             [self.guardrail],

@@ -1,28 +1,19 @@
-"""Small helpers for IAM documents and roles (JSON built in one place)."""
+"""Service roles and inline policies (documents come from `modules/iam_document.py`)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from constructs import Construct
 
-
-def statement(actions: list[str], resources: list[str] | str, **extra: Any) -> dict[str, Any]:
-    """An Allow statement."""
-    return {"Effect": "Allow", "Action": actions, "Resource": resources, **extra}
-
-
-def policy(*statements: dict[str, Any]) -> str:
-    """A policy document."""
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+from modules.iam_document import policy_json
 
 
 def assume_role_policy(service: str) -> str:
     """A trust policy letting `service` (e.g. `ecs-tasks.amazonaws.com`) assume the role."""
-    return policy(
+    return policy_json(
         {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
     )
 
@@ -34,4 +25,4 @@ def service_role(scope: Construct, id_: str, service: str) -> IamRole:
 
 def inline_policy(scope: Construct, id_: str, role: IamRole, *statements: dict[str, Any]) -> None:
     """Attach an inline policy made of `statements` to `role`."""
-    IamRolePolicy(scope, id_, role=role.id, policy=policy(*statements))
+    IamRolePolicy(scope, id_, role=role.id, policy=policy_json(*statements))

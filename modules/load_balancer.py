@@ -23,22 +23,36 @@ from constructs import Construct
 @dataclass(frozen=True)
 class LoadBalancerProps:
     name: str
+    """The ALB's name (also the target group's)."""
     vpc_id: str
+    """The VPC of the target group."""
     subnet_ids: list[str]
+    """Public subnets, one per AZ (internet-facing)."""
     security_group_id: str
+    """The ALB's security group."""
     target_port: int = 8001
-    idle_timeout: int = 300
-    """Seconds; 300 (not AWS's 60) because some report queries run for minutes."""
+    """The port the targets (backend containers) listen on. Default: 8001."""
+    idle_timeout_seconds: int = 300
+    """Connection idle timeout. Default: 300 (not AWS's 60): some report queries run for
+    minutes."""
     health_check_path: str = "/"
-    health_check_interval: int = 60
+    """Path the target group checks. Default: `/`."""
+    health_check_interval_seconds: int = 60
+    """Time between health checks. Default: 60 (as live)."""
     healthy_threshold: int = 2
+    """Consecutive passed checks before a target is healthy. Default: 2."""
     unhealthy_threshold: int = 5
-    deregistration_delay: int = 30
+    """Consecutive failed checks before a target is unhealthy. Default: 5."""
+    deregistration_delay_seconds: int = 30
+    """Time a draining target keeps its connections. Default: 30."""
     deletion_protection: bool = False
+    """Refuse deletion through the API. Default: off (as live); `hardened` turns it on."""
     drop_invalid_header_fields: bool = False
+    """Drop HTTP headers with invalid names (request smuggling). Default: off (as live);
+    `hardened` turns it on."""
     origin_verify_token: str | None = None
     """When set (a reference, never a literal), only requests carrying it in ORIGIN_HEADER are
-    forwarded; everything else gets 403."""
+    forwarded; everything else gets 403. Default: none (every request is forwarded)."""
 
 
 ORIGIN_HEADER = "X-Origin-Verify"
@@ -55,7 +69,7 @@ class LoadBalancer(Construct):
             load_balancer_type="application",
             subnets=props.subnet_ids,
             security_groups=[props.security_group_id],
-            idle_timeout=props.idle_timeout,
+            idle_timeout=props.idle_timeout_seconds,
             # unset (None) = the provider's default (false), the live value in `adopt`
             enable_deletion_protection=props.deletion_protection or None,
             drop_invalid_header_fields=props.drop_invalid_header_fields or None,
@@ -67,14 +81,19 @@ class LoadBalancer(Construct):
             protocol="HTTP",
             target_type="ip",
             vpc_id=props.vpc_id,
-            deregistration_delay=str(props.deregistration_delay),
+            deregistration_delay=str(props.deregistration_delay_seconds),
             health_check=LbTargetGroupHealthCheck(
                 path=props.health_check_path,
-                interval=props.health_check_interval,
+                interval=props.health_check_interval_seconds,
                 healthy_threshold=props.healthy_threshold,
                 unhealthy_threshold=props.unhealthy_threshold,
             ),
         )
+        self.listener = self._listener(props)
+
+    def _listener(self, props: LoadBalancerProps) -> LbListener:
+        """HTTP :80 forwarding to the targets; with an origin-verify token, only requests
+        carrying it are forwarded (a listener rule) and the default answers 403."""
         forward = LbListenerDefaultAction(type="forward", target_group_arn=self.target_group.arn)
         deny = LbListenerDefaultAction(
             type="fixed-response",
@@ -83,7 +102,7 @@ class LoadBalancer(Construct):
             ),
         )
         verify = props.origin_verify_token is not None
-        self.listener = LbListener(
+        listener = LbListener(
             self,
             "http",
             load_balancer_arn=self.alb.arn,
@@ -95,7 +114,7 @@ class LoadBalancer(Construct):
             LbListenerRule(
                 self,
                 "from_cloudfront",
-                listener_arn=self.listener.arn,
+                listener_arn=listener.arn,
                 priority=1,
                 action=[
                     LbListenerRuleAction(type="forward", target_group_arn=self.target_group.arn)
@@ -108,3 +127,4 @@ class LoadBalancer(Construct):
                     )
                 ],
             )
+        return listener

@@ -48,38 +48,62 @@ REPLICA_EXTRA_PARAMETERS = {
 @dataclass(frozen=True)
 class PostgresProps:
     identifier: str
+    """The primary's DB instance identifier (ForceNew)."""
     replica_identifier: str
+    """The read replica's identifier (ForceNew)."""
     db_name: str
+    """The database created on the primary (ForceNew)."""
     subnet_group_name: str
+    """The DB subnet group both instances live in."""
     security_group_ids: list[str]
-    engine_major_version: str = "16"
-    """Major only: RDS applies minor upgrades itself (live 16.3); a full version would diff."""
-    instance_class: str = "db.t3.medium"
-    replica_instance_class: str = "db.t3.medium"
-    allocated_storage: int = 100
-    max_allocated_storage: int = 500
-    """Storage autoscaling ceiling (GB)."""
-    backup_retention_days: int = 7
-    backup_window: str = "03:00-04:00"
-    maintenance_window: str = "sun:04:00-sun:05:00"
-    parameter_family: str = "postgres16"
-    parameter_group_description: str = "Parameter group for postgres16"
-    """ForceNew: must equal the live text (AWS CDK's default, `Parameter group for <family>`)."""
-    copy_tags_to_snapshot: bool = False
-    performance_insights: bool = False
-    """Performance Insights with the free 7-day retention, on both instances."""
-    master_username: str = "postgres"
+    """The instances' security groups."""
+    master_username: str
     """Read back on import; a different value would replace the database (ForceNew)."""
+    engine_major_version: str = "16"
+    """Major only: RDS applies minor upgrades itself (live 16.3); a full version would diff.
+    Default: 16."""
+    instance_class: str = "db.t3.medium"
+    """The primary's class. Default: db.t3.medium (as live)."""
+    replica_instance_class: str = "db.t3.medium"
+    """The replica's class. Default: db.t3.medium (as live)."""
+    allocated_storage_gb: int = 100
+    """The primary's storage in GiB. Default: 100 (as live)."""
+    max_allocated_storage_gb: int = 500
+    """Storage autoscaling ceiling in GiB. Default: 500 (as live)."""
+    backup_retention_days: int = 7
+    """Days of automated backups (at least 1: a replica needs them). Default: 7 (as live)."""
+    backup_window: str = "03:00-04:00"
+    """Daily backup window, UTC. Default: 03:00-04:00 (as live)."""
+    maintenance_window: str = "sun:04:00-sun:05:00"
+    """Weekly maintenance window, UTC. Default: Sunday 04:00-05:00 (as live)."""
+    parameter_family: str = "postgres16"
+    """Parameter group family; must match `engine_major_version`. Default: postgres16."""
+    parameter_group_description: str = "Parameter group for postgres16"
+    """ForceNew: must equal the live text (AWS CDK's default, `Parameter group for <family>`).
+    Default: that text for postgres16."""
+    copy_tags_to_snapshot: bool = False
+    """Copy the instance's tags to its snapshots. Default: off (as live)."""
+    performance_insights: bool = False
+    """Performance Insights with the free 7-day retention, on both instances. Default: off
+    (as live)."""
     manage_master_password: bool = False
-    """Let RDS own the master password in a secret of its own (`master_user_secret`)."""
+    """Let RDS own the master password in a secret of its own (`master_user_secret`).
+    Default: off (as live: the password is AWS CDK's generated secret)."""
     master_password: tuple[str, float] | None = None
-    """(write-only password, its version) for creating the primary; ignored once it exists."""
+    """(write-only password, its version) for creating the primary; ignored once it exists.
+    Default: none (an adopted primary needs none)."""
     replica_deletion_protection: bool = False
+    """Deletion protection on the replica (the primary always has it). Default: off (as
+    live)."""
     replica_log_exports: bool = False
+    """Export the replica's PostgreSQL log to CloudWatch. Default: off (as live)."""
     parameters: dict[str, str] = field(default_factory=lambda: dict(PRIMARY_PARAMETERS))
+    """The primary's parameter group values. Default: the live ones (`PRIMARY_PARAMETERS`)."""
     replica_parameters: dict[str, str] = field(
         default_factory=lambda: PRIMARY_PARAMETERS | REPLICA_EXTRA_PARAMETERS
     )
+    """The replica's parameter group values. Default: the primary's and
+    `REPLICA_EXTRA_PARAMETERS` (as live)."""
 
     def __post_init__(self) -> None:
         if not self.parameter_family.endswith(self.engine_major_version):
@@ -87,10 +111,10 @@ class PostgresProps:
                 f"parameter_family: {self.parameter_family!r} does not match engine major "
                 f"version {self.engine_major_version!r}"
             )
-        if self.max_allocated_storage < self.allocated_storage:
+        if self.max_allocated_storage_gb < self.allocated_storage_gb:
             raise ConfigError(
-                f"max_allocated_storage: {self.max_allocated_storage} is below "
-                f"allocated_storage {self.allocated_storage}"
+                f"max_allocated_storage_gb: {self.max_allocated_storage_gb} is below "
+                f"allocated_storage_gb {self.allocated_storage_gb}"
             )
         if self.manage_master_password and self.master_password is not None:
             raise ConfigError("master_password: give it or manage_master_password, not both")
@@ -103,19 +127,23 @@ class PostgresProps:
 class PostgresWithReplica(Construct):
     def __init__(self, scope: Construct, id_: str, *, props: PostgresProps) -> None:
         super().__init__(scope, id_)
-        keep = TerraformResourceLifecycle(prevent_destroy=True)
-        password, password_version = props.master_password or (None, None)
         primary_params = self._parameter_group("primary_params", props, props.parameters)
         replica_params = self._parameter_group("replica_params", props, props.replica_parameters)
-        self.primary = DbInstance(
+        self.primary = self._primary(props, primary_params)
+        self.replica = self._replica(props, replica_params)
+
+    def _primary(self, props: PostgresProps, params: DbParameterGroup) -> DbInstance:
+        """The primary: encrypted, private, deletion-protected, its password write-only."""
+        password, password_version = props.master_password or (None, None)
+        return DbInstance(
             self,
             "primary",
             identifier=props.identifier,
             engine="postgres",
             engine_version=props.engine_major_version,
             instance_class=props.instance_class,
-            allocated_storage=props.allocated_storage,
-            max_allocated_storage=props.max_allocated_storage,
+            allocated_storage=props.allocated_storage_gb,
+            max_allocated_storage=props.max_allocated_storage_gb,
             storage_type="gp3",
             storage_encrypted=True,
             multi_az=False,
@@ -123,7 +151,7 @@ class PostgresWithReplica(Construct):
             db_name=props.db_name,
             db_subnet_group_name=props.subnet_group_name,
             vpc_security_group_ids=props.security_group_ids,
-            parameter_group_name=primary_params.name,
+            parameter_group_name=params.name,
             backup_retention_period=props.backup_retention_days,
             backup_window=props.backup_window,
             maintenance_window=props.maintenance_window,
@@ -147,7 +175,10 @@ class PostgresWithReplica(Construct):
                 ignore_changes=["password_wo_version"] if password_version else None,
             ),
         )
-        self.replica = DbInstance(
+
+    def _replica(self, props: PostgresProps, params: DbParameterGroup) -> DbInstance:
+        """The read replica (the backend's reads), after the primary."""
+        return DbInstance(
             self,
             "replica",
             identifier=props.replica_identifier,
@@ -156,7 +187,7 @@ class PostgresWithReplica(Construct):
             storage_encrypted=True,
             publicly_accessible=False,
             vpc_security_group_ids=props.security_group_ids,
-            parameter_group_name=replica_params.name,
+            parameter_group_name=params.name,
             auto_minor_version_upgrade=True,
             copy_tags_to_snapshot=props.copy_tags_to_snapshot or None,
             performance_insights_enabled=props.performance_insights or None,
@@ -165,7 +196,7 @@ class PostgresWithReplica(Construct):
             enabled_cloudwatch_logs_exports=["postgresql"] if props.replica_log_exports else None,
             # AWS takes no final snapshot of a read replica (it holds no data of its own).
             skip_final_snapshot=True,
-            lifecycle=keep,
+            lifecycle=TerraformResourceLifecycle(prevent_destroy=True),
             depends_on=[self.primary],
         )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,18 +20,24 @@ from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
 )
 from constructs import Construct
 
+from modules.iam_document import policy_json
+
 
 @dataclass(frozen=True)
 class PrivateBucketProps:
     name: str
+    """The bucket's name (ForceNew)."""
     versioned: bool = False
-    """Turn on versioning (for data that cannot be rebuilt). False leaves versioning unmanaged."""
+    """Turn on versioning (for data that cannot be rebuilt). False leaves versioning unmanaged.
+    Default: off."""
     tls_only: bool = True
     """Attach a bucket policy that denies any request not made over TLS. Turn off when the
-    owner writes its own policy (a bucket has one): include `deny_insecure_transport()` then."""
+    owner writes its own policy (a bucket has one): include `deny_insecure_transport()` then.
+    Default: on."""
     manage_settings: bool = True
     """False adopts the bucket as it is (legacy buckets): no access block, encryption or policy
-    resources are added, so adoption changes nothing on them. `versioned` still applies."""
+    resources are added, so adoption changes nothing on them. `versioned` still applies.
+    Default: on."""
 
 
 class PrivateBucket(Construct):
@@ -84,13 +89,8 @@ class PrivateBucket(Construct):
                 self,
                 "policy",
                 bucket=self.bucket.id,
-                policy=bucket_policy(deny_insecure_transport(self.bucket.arn)),
+                policy=policy_json(deny_insecure_transport(self.bucket.arn)),
             )
-
-
-def bucket_policy(*statements: dict[str, Any]) -> str:
-    """A bucket policy document."""
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
 def deny_insecure_transport(bucket_arn: str) -> dict[str, Any]:

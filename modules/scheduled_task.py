@@ -19,16 +19,25 @@ from modules.cron import validate_eventbridge
 @dataclass(frozen=True)
 class ScheduledTaskProps:
     rule_name: str
+    """The EventBridge rule's name."""
     schedule: str
     """EventBridge 6-field `cron(...)`; validated here."""
     cluster_arn: str
+    """The cluster the task runs in."""
     task_definition_arn: str
+    """The task definition the rule runs (its current revision)."""
     container_name: str
+    """The container whose command is overridden."""
     command: tuple[str, ...]
+    """The container's command for this rule."""
     subnet_ids: list[str]
+    """Subnets the task runs in (no public IP)."""
     security_group_ids: list[str]
+    """The task's security groups."""
     role_arn: str
+    """The role EventBridge assumes to run the task (and pass its roles)."""
     enabled: bool = True
+    """Whether the rule fires. Default: enabled."""
     target_id: str = "Target0"
     """AWS CDK names a rule's first target `Target0`; the adopted targets keep it."""
 

@@ -4,6 +4,8 @@ holds them."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from cdktf_cdktf_provider_aws.secretsmanager_secret import SecretsmanagerSecret
 from constructs import Construct
 
@@ -11,15 +13,21 @@ RECOVERY_WINDOW_DAYS = 30
 """AWS's default; 0 (delete immediately) is never used, a deleted secret stays recoverable."""
 
 
+@dataclass(frozen=True)
+class SecretContainersProps:
+    names: dict[str, str]
+    """Construct key -> secret name (`config.estate.SECRETS`); the key is part of the address."""
+
+
 class SecretContainers(Construct):
     """One secret per `key -> name`; `arns[key]` gives each secret's ARN."""
 
-    def __init__(self, scope: Construct, id_: str, *, names: dict[str, str]) -> None:
+    def __init__(self, scope: Construct, id_: str, *, props: SecretContainersProps) -> None:
         super().__init__(scope, id_)
         self.secrets = {
             key: SecretsmanagerSecret(
                 self, key, name=name, recovery_window_in_days=RECOVERY_WINDOW_DAYS
             )
-            for key, name in names.items()
+            for key, name in props.names.items()
         }
         self.arns = {key: secret.arn for key, secret in self.secrets.items()}

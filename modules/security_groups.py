@@ -20,11 +20,13 @@ from config.estate import CLOUDFRONT, VPC, GroupSpec, Rule
 @dataclass(frozen=True)
 class SecurityGroupsProps:
     vpc_id: str
+    """The VPC the groups belong to."""
     vpc_cidr: str
+    """The VPC's CIDR, for rules whose peer is `VPC`."""
     groups: dict[str, GroupSpec]
     """Role -> group spec (`config.estate.groups(hardened)`)."""
     cloudfront_prefix_list_id: str | None = None
-    """Needed when a rule's peer is `CLOUDFRONT`."""
+    """Needed when a rule's peer is `CLOUDFRONT`. Default: none."""
 
 
 class SecurityGroups(Construct):
@@ -32,27 +34,28 @@ class SecurityGroups(Construct):
 
     def __init__(self, scope: Construct, id_: str, *, props: SecurityGroupsProps) -> None:
         super().__init__(scope, id_)
-        self.props = props
         self.groups = {
             role: SecurityGroup(self, role, vpc_id=props.vpc_id, description=spec.description)
             for role, spec in props.groups.items()
         }
         for role, spec in props.groups.items():
             for rule in spec.ingress:
-                self._rule(VpcSecurityGroupIngressRule, f"{role}_in_{rule.key}", role, rule)
+                self._rule(VpcSecurityGroupIngressRule, f"{role}_in_{rule.key}", role, rule, props)
             for rule in spec.egress:
-                self._rule(VpcSecurityGroupEgressRule, f"{role}_out_{rule.key}", role, rule)
+                self._rule(VpcSecurityGroupEgressRule, f"{role}_out_{rule.key}", role, rule, props)
 
-    def _rule(self, kind: type, id_: str, role: str, rule: Rule) -> None:
+    def _rule(
+        self, kind: type, id_: str, role: str, rule: Rule, props: SecurityGroupsProps
+    ) -> None:
         peer: dict[str, str] = {}
         if rule.peer in self.groups:
             peer["referenced_security_group_id"] = self.groups[rule.peer].id
         elif rule.peer == CLOUDFRONT:
-            if self.props.cloudfront_prefix_list_id is None:
+            if props.cloudfront_prefix_list_id is None:
                 raise ConfigError(f"security group rule {id_}: needs the CloudFront prefix list")
-            peer["prefix_list_id"] = self.props.cloudfront_prefix_list_id
+            peer["prefix_list_id"] = props.cloudfront_prefix_list_id
         else:
-            peer["cidr_ipv4"] = self.props.vpc_cidr if rule.peer == VPC else rule.peer
+            peer["cidr_ipv4"] = props.vpc_cidr if rule.peer == VPC else rule.peer
         ports: dict[str, object] = (
             {"ip_protocol": "-1"}
             if rule.port is None

@@ -24,10 +24,10 @@ from cdktf_cdktf_provider_aws.cloudfront_origin_access_control import (
 from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
 from constructs import Construct
 
+from modules.iam_document import policy_json
 from modules.private_bucket import (
     PrivateBucket,
     PrivateBucketProps,
-    bucket_policy,
     deny_insecure_transport,
 )
 
@@ -38,17 +38,22 @@ ORIGIN_ID = "s3"
 @dataclass(frozen=True)
 class StaticSiteProps:
     bucket_name: str
+    """The site's private bucket (ForceNew)."""
     alias: str
+    """The site's host name, covered by the wildcard certificate."""
     certificate_arn: str
+    """ACM certificate in us-east-1 for `alias`."""
     cache_policy_id: str
     """CloudFront cache policy (AWS CDK's default for S3 origins: Managed-CachingOptimized)."""
     spa_routing: bool = False
-    """Answer 403/404 with /index.html and 200, for client-side routes."""
+    """Answer 403/404 with /index.html and 200, for client-side routes. Default: off."""
     default_root_object: str = "index.html"
+    """Object served for `/`. Default: index.html."""
     oac_name: str = ""
-    """Name of the origin access control; default `<bucket>-oac`."""
+    """Name of the origin access control. Default: `<bucket>-oac`."""
     response_headers_policy_id: str | None = None
-    """Security headers (HSTS, nosniff, frame options...) added to every response."""
+    """Security headers (HSTS, nosniff, frame options...) added to every response. Default:
+    none (as live)."""
 
 
 def no_geo_restriction() -> CloudfrontDistributionRestrictions:
@@ -80,14 +85,18 @@ class StaticSite(Construct):
         self.bucket = PrivateBucket(
             self, "bucket", props=PrivateBucketProps(name=props.bucket_name, tls_only=False)
         )
-        bucket = self.bucket.bucket
+        self.distribution = self._distribution(props)
+        self._bucket_policy()
+
+    def _distribution(self, props: StaticSiteProps) -> CloudfrontDistribution:
+        """HTTPS only, from the private bucket through the origin access control."""
         errors = [
             CloudfrontDistributionCustomErrorResponse(
                 error_code=code, response_code=200, response_page_path="/index.html"
             )
             for code in (403, 404)
         ]
-        self.distribution = CloudfrontDistribution(
+        return CloudfrontDistribution(
             self,
             "distribution",
             enabled=True,
@@ -97,7 +106,7 @@ class StaticSite(Construct):
             origin=[
                 CloudfrontDistributionOrigin(
                     origin_id=ORIGIN_ID,
-                    domain_name=bucket.bucket_regional_domain_name,
+                    domain_name=self.bucket.bucket.bucket_regional_domain_name,
                     origin_access_control_id=self.oac.id,
                 )
             ],
@@ -114,6 +123,10 @@ class StaticSite(Construct):
             restrictions=no_geo_restriction(),
             viewer_certificate=sni_certificate(props.certificate_arn),
         )
+
+    def _bucket_policy(self) -> None:
+        """TLS only, and objects readable by this distribution alone."""
+        bucket = self.bucket.bucket
         read_by_distribution = {
             "Sid": "AllowCloudFrontRead",
             "Effect": "Allow",
@@ -126,5 +139,5 @@ class StaticSite(Construct):
             self,
             "policy",
             bucket=bucket.id,
-            policy=bucket_policy(deny_insecure_transport(bucket.arn), read_by_distribution),
+            policy=policy_json(deny_insecure_transport(bucket.arn), read_by_distribution),
         )

@@ -3,6 +3,8 @@ one route table per subnet, a single NAT gateway (cost) shared by both private s
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from cdktf_cdktf_provider_aws.eip import Eip
 from cdktf_cdktf_provider_aws.internet_gateway import InternetGateway
 from cdktf_cdktf_provider_aws.nat_gateway import NatGateway
@@ -17,11 +19,18 @@ from config import NetworkConfig
 from config.estate import az_key
 
 
+@dataclass(frozen=True)
+class VpcProps:
+    network: NetworkConfig
+    """The VPC's name, CIDR, subnets (AZ and CIDR, in allocation order) and the NAT's AZ."""
+
+
 class Vpc(Construct):
     """VPC, subnets keyed by role and AZ, IGW, one NAT, and a route table per subnet."""
 
-    def __init__(self, scope: Construct, id_: str, *, config: NetworkConfig) -> None:
+    def __init__(self, scope: Construct, id_: str, *, props: VpcProps) -> None:
         super().__init__(scope, id_)
+        config = props.network
         self.vpc = AwsVpc(
             self,
             "vpc",

@@ -15,7 +15,8 @@ from cdktf_cdktf_provider_aws.route import Route
 from constructs import Construct
 
 from config.estate import az_key
-from modules.iam import inline_policy, service_role, statement
+from modules.iam import inline_policy, service_role
+from modules.iam_document import allow
 
 USER_DATA = Path(__file__).with_name("assets") / "wireguard-user-data.sh"
 # AWS CDK's MachineImage.latestAmazonLinux2023() resolves this public parameter.
@@ -26,18 +27,28 @@ SSM_CORE = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
 @dataclass(frozen=True)
 class WireGuardProps:
     subnet_id: str
+    """The private subnet the bridge lives in."""
     security_group_id: str
+    """The bridge's security group."""
     private_ip: str
+    """The bridge's fixed private address (the route's target interface keeps it)."""
     tunnel_address: str
+    """The bridge's address inside the WireGuard tunnel (CIDR)."""
     on_premises_cidr: str
+    """La Granja's network, routed through the bridge."""
     route_table_ids: dict[str, str]
     """AZ -> route table that sends `on_premises_cidr` to the bridge's network interface."""
     secret_arn_pattern: str
     """ARN (with the `-??????` suffix wildcard) of the secret holding keys and peer."""
     secret_name: str
+    """The secret's name, read by the bridge at boot."""
     region: str
+    """The secret's region."""
     instance_type: str = "t3.micro"
+    """The bridge's EC2 instance type. Default: t3.micro (as live)."""
     source_dest_check: bool = False
+    """Must stay off: the bridge forwards traffic that is neither from nor to itself.
+    Default: off."""
 
 
 class WireGuardBridge(Construct):
@@ -52,7 +63,7 @@ class WireGuardBridge(Construct):
             self,
             "read_config",
             role,
-            statement(["secretsmanager:GetSecretValue"], props.secret_arn_pattern),
+            allow(["secretsmanager:GetSecretValue"], props.secret_arn_pattern),
         )
         profile = IamInstanceProfile(self, "profile", role=role.name)
         ami = DataAwsSsmParameter(self, "ami", name=AMI_PARAMETER)

@@ -31,15 +31,16 @@ from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import Any
 
-from config import ConfigError
+from config import DEFAULT_ENVIRONMENT, ConfigError
 from config.errors import one_line_error, parse_args
+from config.estate import STACKS
 from config.model import PROFILES
 from review import terraform
 from review.plan_gate import Verdict, created, gate
 from review.provenance import git_state
 
 ROOT = Path(__file__).resolve().parents[1]
-EXPECTED = ("state", "network", "data", "compute", "edge")
+EXPECTED = STACKS
 
 
 class Refused(ConfigError):
@@ -166,7 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m review.deploy", description=__doc__)
     parser.add_argument("action", choices=("deploy", "destroy"))
     parser.add_argument("--out", type=Path, default=ROOT / "cdktf.out")
-    parser.add_argument("--environment", default="production")
+    parser.add_argument(
+        "--environment", default=os.environ.get("FLUXION_ENV") or DEFAULT_ENVIRONMENT
+    )
     parser.add_argument(
         "--profile", default=os.environ.get("FLUXION_PROFILE") or "adopt", choices=PROFILES
     )

@@ -32,7 +32,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from config import ConfigError
+from config import DEFAULT_ENVIRONMENT, ConfigError
 from config.errors import one_line_error, parse_args
 from config.model import PROFILES
 from review import terraform
@@ -199,7 +199,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "cdktf.out")
     parser.add_argument("--to", type=Path, help="save: folder for <stack>/ artifacts")
     parser.add_argument("--from", dest="source", type=Path, help="apply: folder with <stack>/")
-    parser.add_argument("--environment", default=os.environ.get("FLUXION_ENV") or "production")
+    parser.add_argument(
+        "--environment", default=os.environ.get("FLUXION_ENV") or DEFAULT_ENVIRONMENT
+    )
     parser.add_argument(
         "--profile", default=os.environ.get("FLUXION_PROFILE") or "adopt", choices=PROFILES
     )

@@ -1,18 +1,23 @@
 """One module per stack; `STACKS` lists them in deployment order."""
 
+from config import estate
+from config.estate import DEPENDS_ON
+from stacks.base import FluxionStack
 from stacks.compute import ComputeStack
 from stacks.data import DataStack
 from stacks.edge import EdgeStack
 from stacks.network import NetworkStack
 from stacks.state import StateStack
 
-# (name, class, the stacks whose state it needs: its declared dependencies)
-STACKS = (
-    ("state", StateStack, ()),
-    ("network", NetworkStack, ("state",)),
-    ("data", DataStack, ("state", "network")),
-    ("compute", ComputeStack, ("state", "network", "data")),
-    ("edge", EdgeStack, ("state", "compute")),
-)
+_CLASSES: dict[str, type[FluxionStack]] = {
+    "state": StateStack,
+    "network": NetworkStack,
+    "data": DataStack,
+    "compute": ComputeStack,
+    "edge": EdgeStack,
+}
+# (name, class, the stacks whose state it needs), in the order and with the dependencies of
+# `config.estate` (the one list of stacks).
+STACKS = tuple((name, _CLASSES[name], DEPENDS_ON[name]) for name in estate.STACKS)
 
 __all__ = ["STACKS", "ComputeStack", "DataStack", "EdgeStack", "NetworkStack", "StateStack"]

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from cdktf import Token
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.ecs_cluster import EcsCluster, EcsClusterSetting
 from constructs import Construct
 
 from config import ConfigError, EnvironmentConfig
-from config.estate import ETL_TASKS, schedule_key
+from config.estate import (
+    BACKEND_FAMILY,
+    CONTAINERS,
+    ETL_TASKS,
+    log_group_name,
+    repository_name,
+    schedule_key,
+)
 from modules.backend_service import BackendService, BackendServiceProps
 from modules.cron import to_eventbridge
-from modules.ecr import Repository
+from modules.ecr import Repository, RepositoryProps
 from modules.ecs_roles import EcsRoles, EcsRolesProps
 from modules.fargate_task import FargateTask, FargateTaskProps
 from modules.load_balancer import LoadBalancer, LoadBalancerProps
@@ -27,51 +36,73 @@ def key(secret_arn: str, json_key: str) -> str:
     return f"{secret_arn}:{json_key}::"
 
 
+@dataclass(frozen=True)
+class Container:
+    """What differs between the stack's task definitions (the rest is the stack's)."""
+
+    image: str
+    """`backend` or `etl`: the repository and the log group."""
+    task_role_arn: str
+    environment: dict[str, str]
+    secrets: dict[str, str]
+    port: int | None = None
+
+
 class ComputeStack(FluxionStack):
     def __init__(self, scope: Construct, id_: str, *, config: EnvironmentConfig) -> None:
         super().__init__(scope, id_, config=config)
-        cfg = config.compute
         network = read(NetworkOutputs, remote_state(self, config, "network"))
         data = read(DataOutputs, remote_state(self, config, "data"))
         cluster = EcsCluster(
             self,
             "cluster",
-            name=cfg.cluster_name,
+            name=config.compute.cluster_name,
             setting=[EcsClusterSetting(name="containerInsights", value="enhanced")],
         )
-        hardened = config.hardened
-        repos = {
-            name: Repository(self, f"{name}_repository", name=f"fluxion-{name}", immutable=hardened)
-            for name in ("backend", "etl")
+        self.repositories = {
+            name: Repository(
+                self,
+                f"{name}_repository",
+                props=RepositoryProps(name=repository_name(name), immutable=config.hardened),
+            )
+            for name in CONTAINERS
         }
-        tag = cfg.image_tag
-        logs = {
+        self.logs = {
             name: CloudwatchLogGroup(
                 self,
                 f"{name}_logs",
-                name=f"/ecs/fluxion-{name}",
-                retention_in_days=config.log_retention(cfg.log_retention_days),
+                name=log_group_name(name),
+                retention_in_days=config.log_retention(config.compute.log_retention_days),
             )
-            for name in ("backend", "etl")
+            for name in CONTAINERS
         }
-        backend_secrets = {
-            "POSTGRES_USER": key(data.app_db_secret_arn, "username"),
-            "POSTGRES_PASSWORD": key(data.app_db_secret_arn, "password"),
-            "SENDGRID_API_KEY": key(data.production_secret_arn, "SENDGRID_API_KEY"),
+        self.roles = self._roles(data, cluster.arn)
+        backend = self._task("backend_task", BACKEND_FAMILY, self._backend(data))
+        etl = {
+            family: self._task(id_, family, self._etl(data, mode))
+            for id_, (family, mode) in ETL_TASKS.items()
         }
-        etl_secrets = {
-            "POSTGRES_USER": key(data.db_credentials_secret_arn, "username"),
-            "POSTGRES_PASSWORD": key(data.db_credentials_secret_arn, "password"),
-            "SQL_USER": key(data.sql_credentials_secret_arn, "username"),
-            "SQL_PASSWORD": key(data.sql_credentials_secret_arn, "password"),
-            "SENTRY_DSN": data.sentry_dsn_parameter_arn,
-        }
-        roles = EcsRoles(
+        lb = self._load_balancer(network)
+        service = self._service(cluster.arn, backend, lb, network)
+        self._schedules(cluster.arn, etl, network)
+        self.outputs = ComputeOutputs(
+            alb_dns_name=lb.alb.dns_name,
+            alb_zone_id=lb.alb.zone_id,
+            cluster_name=cluster.name,
+            service_name=service.service.name,
+            backend_repository_url=self.repositories["backend"].repository.repository_url,
+            etl_repository_url=self.repositories["etl"].repository.repository_url,
+        )
+        publish(self, self.outputs)
+
+    def _roles(self, data: DataOutputs, cluster_arn: str) -> EcsRoles:
+        """The execution role, one task role per image, and EventBridge's role."""
+        return EcsRoles(
             self,
             "roles",
             props=EcsRolesProps(
-                repository_arns=[r.repository.arn for r in repos.values()],
-                log_group_arns=[g.arn for g in logs.values()],
+                repository_arns=[r.repository.arn for r in self.repositories.values()],
+                log_group_arns=[g.arn for g in self.logs.values()],
                 secret_arns=[
                     data.app_db_secret_arn,
                     data.production_secret_arn,
@@ -79,89 +110,114 @@ class ComputeStack(FluxionStack):
                     data.sql_credentials_secret_arn,
                 ],
                 parameter_arns=[data.sentry_dsn_parameter_arn],
-                cluster_arn=cluster.arn,
-                scheduled_task_families=sorted({s.task for s in cfg.schedules}),
-                region=config.region,
-                account_id=config.account_id,
+                cluster_arn=cluster_arn,
+                scheduled_task_families=sorted({s.task for s in self.config.compute.schedules}),
+                region=self.config.region,
+                account_id=self.config.account_id,
             ),
         )
-        database = {
-            "ENVIRONMENT": config.name,
+
+    def _database(self, data: DataOutputs) -> dict[str, str]:
+        return {
+            "ENVIRONMENT": self.config.name,
             "POSTGRES_PORT": Token.as_string(data.db_port),
             "POSTGRES_DB": data.db_name,
         }
 
-        def task(id_: str, family: str, name: str, **kwargs: object) -> FargateTask:
-            image = f"{repos[name].repository.repository_url}:{tag}"
-            return FargateTask(
-                self,
-                id_,
-                props=FargateTaskProps(
-                    family=family,
-                    container_name=name,
-                    image=image,
-                    execution_role_arn=roles.execution.arn,
-                    log_group=logs[name].name,
-                    region=config.region,
-                    cpu=cfg.task_cpu,
-                    memory=cfg.task_memory,
-                    read_only_root=hardened,
-                    **kwargs,  # type: ignore[arg-type]
-                ),
-            )
-
-        backend = task(
-            "backend_task",
-            "FluxionBackendTask",
-            "backend",
-            task_role_arn=roles.backend_task.arn,
+    def _backend(self, data: DataOutputs) -> Container:
+        """The API: reads go to the replica, credentials from the app's secret."""
+        return Container(
+            image="backend",
+            task_role_arn=self.roles.backend_task.arn,
             port=BACKEND_PORT,
-            environment=database
+            environment=self._database(data)
             | {
                 "POSTGRES_HOST": data.replica_address,  # reads go to the replica
                 "POSTGRES_HOST_PRIMARY": data.primary_address,
-                "UVICORN_WORKERS": str(cfg.uvicorn_workers),
+                "UVICORN_WORKERS": str(self.config.compute.uvicorn_workers),
             },
-            secrets=backend_secrets,
+            secrets={
+                "POSTGRES_USER": key(data.app_db_secret_arn, "username"),
+                "POSTGRES_PASSWORD": key(data.app_db_secret_arn, "password"),
+                "SENDGRID_API_KEY": key(data.production_secret_arn, "SENDGRID_API_KEY"),
+            },
         )
-        etl_env = database | {
-            "ETL_ARGS": "--todas",
-            "POSTGRES_HOST": data.primary_address,  # the ETL writes: primary only
-            "SQL_ODBC_DRIVER": "ODBC Driver 17 for SQL Server",
-            "VPN_GATEWAY_IP": cfg.vpn_gateway_ip,
-            "ETL_TIMEOUT": str(cfg.etl_timeout_seconds),
-        }
-        etl_tasks = {
-            family: task(
-                id_,
-                family,
-                "etl",
-                task_role_arn=roles.etl_task.arn,
-                environment=etl_env | {"ETL_MODE": mode},
-                secrets=etl_secrets,
-            )
-            for id_, (family, mode) in ETL_TASKS.items()
-        }
-        lb = LoadBalancer(
+
+    def _etl(self, data: DataOutputs, mode: str) -> Container:
+        """An ETL task: writes to the primary, reads La Granja's SQL Server over the VPN."""
+        cfg = self.config.compute
+        return Container(
+            image="etl",
+            task_role_arn=self.roles.etl_task.arn,
+            environment=self._database(data)
+            | {
+                "ETL_ARGS": "--todas",
+                "POSTGRES_HOST": data.primary_address,  # the ETL writes: primary only
+                "SQL_ODBC_DRIVER": "ODBC Driver 17 for SQL Server",
+                "VPN_GATEWAY_IP": cfg.vpn_gateway_ip,
+                "ETL_TIMEOUT": str(cfg.etl_timeout_seconds),
+                "ETL_MODE": mode,
+            },
+            secrets={
+                "POSTGRES_USER": key(data.db_credentials_secret_arn, "username"),
+                "POSTGRES_PASSWORD": key(data.db_credentials_secret_arn, "password"),
+                "SQL_USER": key(data.sql_credentials_secret_arn, "username"),
+                "SQL_PASSWORD": key(data.sql_credentials_secret_arn, "password"),
+                "SENTRY_DSN": data.sentry_dsn_parameter_arn,
+            },
+        )
+
+    def _task(self, id_: str, family: str, container: Container) -> FargateTask:
+        """A task definition running `container` with the stack's size, role and logs."""
+        cfg = self.config.compute
+        repository = self.repositories[container.image].repository
+        return FargateTask(
+            self,
+            id_,
+            props=FargateTaskProps(
+                family=family,
+                container_name=container.image,
+                image=f"{repository.repository_url}:{cfg.image_tag}",
+                execution_role_arn=self.roles.execution.arn,
+                task_role_arn=container.task_role_arn,
+                log_group=self.logs[container.image].name,
+                region=self.config.region,
+                cpu_units=cfg.task_cpu,
+                memory_mib=cfg.task_memory,
+                port=container.port,
+                environment=container.environment,
+                secrets=container.secrets,
+                read_only_root=self.config.hardened,
+            ),
+        )
+
+    def _load_balancer(self, network: NetworkOutputs) -> LoadBalancer:
+        hardened = self.config.hardened
+        return LoadBalancer(
             self,
             "lb",
             props=LoadBalancerProps(
-                name=cfg.alb_name,
+                name=self.config.compute.alb_name,
                 vpc_id=network.vpc_id,
                 subnet_ids=network.public_subnet_ids,
                 security_group_id=network.alb_security_group_id,
                 target_port=BACKEND_PORT,
                 deletion_protection=hardened,
                 drop_invalid_header_fields=hardened,
-                origin_verify_token=origin_verify_token(self, config),
+                origin_verify_token=origin_verify_token(self, self.config),
             ),
         )
-        service = BackendService(
+
+    def _service(
+        self, cluster_arn: str, backend: FargateTask, lb: LoadBalancer, network: NetworkOutputs
+    ) -> BackendService:
+        cfg = self.config.compute
+        return BackendService(
             self,
             "backend_service",  # not "backend": that ID is the stack's S3 backend
             props=BackendServiceProps(
                 name=cfg.service_name,
-                cluster_arn=cluster.arn,
+                cluster_arn=cluster_arn,
                 task_definition=f"{backend.definition.family}:{backend.definition.revision}",
                 subnet_ids=network.private_subnet_ids,
                 security_group_ids=[network.backend_security_group_id],
@@ -171,7 +227,12 @@ class ComputeStack(FluxionStack):
                 desired_count=cfg.desired_count,
             ),
         )
-        for schedule in cfg.schedules:
+
+    def _schedules(
+        self, cluster_arn: str, etl: dict[str, FargateTask], network: NetworkOutputs
+    ) -> None:
+        """One EventBridge rule per configured schedule, in the ETL subnet and group."""
+        for schedule in self.config.compute.schedules:
             try:
                 expression = to_eventbridge(schedule.unix_cron)
             except ConfigError as err:
@@ -182,22 +243,13 @@ class ComputeStack(FluxionStack):
                 props=ScheduledTaskProps(
                     rule_name=schedule.name,
                     schedule=expression,
-                    cluster_arn=cluster.arn,
-                    task_definition_arn=etl_tasks[schedule.task].definition.arn,
+                    cluster_arn=cluster_arn,
+                    task_definition_arn=etl[schedule.task].definition.arn,
                     container_name="etl",
                     command=schedule.command,
                     subnet_ids=[network.etl_subnet_id],
                     security_group_ids=[network.etl_security_group_id],
-                    role_arn=roles.events.arn,
+                    role_arn=self.roles.events.arn,
                     enabled=schedule.enabled,
                 ),
             )
-        self.outputs = ComputeOutputs(
-            alb_dns_name=lb.alb.dns_name,
-            alb_zone_id=lb.alb.zone_id,
-            cluster_name=cluster.name,
-            service_name=service.service.name,
-            backend_repository_url=repos["backend"].repository.repository_url,
-            etl_repository_url=repos["etl"].repository.repository_url,
-        )
-        publish(self, self.outputs)

@@ -19,7 +19,7 @@ from config.estate import (
 )
 from modules.postgres import PostgresProps, PostgresWithReplica
 from modules.private_bucket import PrivateBucket, PrivateBucketProps
-from modules.secret_containers import SecretContainers
+from modules.secret_containers import SecretContainers, SecretContainersProps
 from stacks.base import FluxionStack
 from stacks.contract import DataOutputs, NetworkOutputs, publish, read, remote_state
 
@@ -30,61 +30,12 @@ MASTER_PASSWORD_VERSION_VARIABLE = "db_master_password_version"
 class DataStack(FluxionStack):
     def __init__(self, scope: Construct, id_: str, *, config: EnvironmentConfig) -> None:
         super().__init__(scope, id_, config=config)
-        hardened = config.hardened
         network = read(NetworkOutputs, remote_state(self, config, "network"))
         subnets = DbSubnetGroup(self, "db_subnets", subnet_ids=network.private_subnet_ids)
-        secrets = SecretContainers(self, "secrets", names=SECRETS)
-        db = PostgresWithReplica(
-            self,
-            "postgres",
-            props=PostgresProps(
-                identifier=PRIMARY,
-                replica_identifier=REPLICA,
-                db_name="fluxion_production",
-                subnet_group_name=subnets.name,
-                security_group_ids=[network.rds_security_group_id],
-                copy_tags_to_snapshot=hardened,
-                performance_insights=hardened,
-                master_username=config.database.master_username,
-                manage_master_password=hardened,
-                master_password=None if hardened else self._master_password(),
-                replica_deletion_protection=hardened,
-                replica_log_exports=hardened,
-            ),
-        )
-        # Created by RDS when log export was turned on; managed here for its retention.
-        CloudwatchLogGroup(
-            self,
-            "postgres_logs",
-            name=f"/aws/rds/instance/{PRIMARY}/postgresql",
-            retention_in_days=config.log_retention(7),
-        )
-        if hardened:
-            # Created before the replica starts exporting, so RDS does not create it first.
-            replica_logs = CloudwatchLogGroup(
-                self,
-                "replica_logs",
-                name=f"/aws/rds/instance/{REPLICA}/postgresql",
-                retention_in_days=config.log_retention(7),
-            )
-            # A plain address: `fqn` renders "${...}", which Terraform rejects in depends_on.
-            logs = f"{replica_logs.terraform_resource_type}.{replica_logs.friendly_unique_id}"
-            db.replica.depends_on = [*(db.replica.depends_on or []), logs]
-        backups = PrivateBucket(
-            self,
-            "backups",
-            props=PrivateBucketProps(name=backup_bucket(config.account_id), versioned=True),
-        )
-        for suffix in LEGACY_BACKUP_SUFFIXES:
-            PrivateBucket(
-                self,
-                legacy_backup_key(suffix),
-                props=PrivateBucketProps(
-                    name=backup_bucket(config.account_id, suffix),
-                    manage_settings=False,
-                    versioned=hardened,  # old backups cannot be rebuilt either
-                ),
-            )
+        secrets = SecretContainers(self, "secrets", props=SecretContainersProps(names=SECRETS))
+        db = self._database(subnets, network)
+        self._database_logs(db)
+        backups = self._backups()
         self.outputs = DataOutputs(
             db_subnet_group_name=subnets.name,
             **{f"{key}_secret_arn": arn for key, arn in secrets.arns.items()},
@@ -100,12 +51,76 @@ class DataStack(FluxionStack):
             # hardened: RDS owns the master password in its own secret (same JSON keys)
             app_db_secret_arn=(
                 db.primary.master_user_secret.get(0).secret_arn
-                if hardened
+                if config.hardened
                 else secrets.arns["postgres_credentials"]
             ),
             backup_bucket_name=backups.bucket.bucket,
         )
         publish(self, self.outputs)
+
+    def _database(self, subnets: DbSubnetGroup, network: NetworkOutputs) -> PostgresWithReplica:
+        """The primary and its read replica (`prevent_destroy`, the plan gate guards them)."""
+        hardened = self.config.hardened
+        return PostgresWithReplica(
+            self,
+            "postgres",
+            props=PostgresProps(
+                identifier=PRIMARY,
+                replica_identifier=REPLICA,
+                db_name=self.config.database.db_name,
+                subnet_group_name=subnets.name,
+                security_group_ids=[network.rds_security_group_id],
+                copy_tags_to_snapshot=hardened,
+                performance_insights=hardened,
+                master_username=self.config.database.master_username,
+                manage_master_password=hardened,
+                master_password=None if hardened else self._master_password(),
+                replica_deletion_protection=hardened,
+                replica_log_exports=hardened,
+            ),
+        )
+
+    def _database_logs(self, db: PostgresWithReplica) -> None:
+        """The instances' PostgreSQL log groups, managed for their retention."""
+        # Created by RDS when log export was turned on; managed here for its retention.
+        CloudwatchLogGroup(
+            self,
+            "postgres_logs",
+            name=f"/aws/rds/instance/{PRIMARY}/postgresql",
+            retention_in_days=self.config.log_retention(7),
+        )
+        if not self.config.hardened:
+            return
+        # Created before the replica starts exporting, so RDS does not create it first.
+        replica_logs = CloudwatchLogGroup(
+            self,
+            "replica_logs",
+            name=f"/aws/rds/instance/{REPLICA}/postgresql",
+            retention_in_days=self.config.log_retention(7),
+        )
+        # A plain address: `fqn` renders "${...}", which Terraform rejects in depends_on.
+        logs = f"{replica_logs.terraform_resource_type}.{replica_logs.friendly_unique_id}"
+        db.replica.depends_on = [*(db.replica.depends_on or []), logs]
+
+    def _backups(self) -> PrivateBucket:
+        """The managed backup bucket, and the legacy ones adopted as they are."""
+        account = self.config.account_id
+        backups = PrivateBucket(
+            self,
+            "backups",
+            props=PrivateBucketProps(name=backup_bucket(account), versioned=True),
+        )
+        for suffix in LEGACY_BACKUP_SUFFIXES:
+            PrivateBucket(
+                self,
+                legacy_backup_key(suffix),
+                props=PrivateBucketProps(
+                    name=backup_bucket(account, suffix),
+                    manage_settings=False,
+                    versioned=self.config.hardened,  # old backups cannot be rebuilt either
+                ),
+            )
+        return backups
 
     def _master_password(self) -> tuple[str, float]:
         """The master password for a *new* primary, from an ephemeral input variable.

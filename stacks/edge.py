@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from cdktf_cdktf_provider_aws.cloudfront_distribution import CloudfrontDistribution
 from cdktf_cdktf_provider_aws.data_aws_cloudfront_cache_policy import DataAwsCloudfrontCachePolicy
 from cdktf_cdktf_provider_aws.data_aws_cloudfront_response_headers_policy import (
     DataAwsCloudfrontResponseHeadersPolicy,
@@ -17,7 +20,7 @@ from constructs import Construct
 from config import EnvironmentConfig
 from config.estate import site_bucket
 from modules.api_distribution import ApiDistribution, ApiDistributionProps
-from modules.certificate import AUTOMATIC_TTL, WildcardCertificate
+from modules.certificate import AUTOMATIC_TTL, WildcardCertificate, WildcardCertificateProps
 from modules.load_balancer import ORIGIN_HEADER
 from modules.static_site import StaticSite, StaticSiteProps
 from stacks.base import FluxionStack, origin_verify_token
@@ -40,9 +43,11 @@ class EdgeStack(FluxionStack):
         cert = WildcardCertificate(
             self,
             "wildcard",
-            domain=config.domain,
-            zone_id=zone_id,
-            provider=self.provider_in(edge.certificate_region),
+            props=WildcardCertificateProps(
+                domain=config.domain,
+                zone_id=zone_id,
+                provider=self.provider_in(edge.certificate_region),
+            ),
         )
         cache = DataAwsCloudfrontCachePolicy(
             self, "caching_optimized", name="Managed-CachingOptimized"
@@ -52,59 +57,83 @@ class EdgeStack(FluxionStack):
             headers_policy = DataAwsCloudfrontResponseHeadersPolicy(
                 self, "security_headers", name="Managed-SecurityHeadersPolicy"
             ).id
-        verify = origin_verify_token(self, config)
-        sites = {
+        distribution = _Distribution(cert.certificate.arn, cache.id, headers_policy)
+        sites = self._sites(distribution)
+        api = self._api(distribution, compute.alb_dns_name)
+        targets = {site.subdomain: sites[site.key].distribution for site in edge.sites}
+        targets[edge.api_subdomain] = api.distribution
+        self._records(zone_id, targets)
+        frontend, docs = sites["frontend"], sites["docs"]  # CONTRACT_SITES: config checks them
+        self.outputs = EdgeOutputs(
+            api_distribution_id=api.distribution.id,
+            api_distribution_domain_name=api.distribution.domain_name,
+            api_distribution_arn=api.distribution.arn,
+            frontend_distribution_id=frontend.distribution.id,
+            frontend_distribution_domain_name=frontend.distribution.domain_name,
+            frontend_distribution_arn=frontend.distribution.arn,
+            frontend_bucket_name=frontend.bucket.bucket.bucket,
+            docs_distribution_id=docs.distribution.id,
+            docs_distribution_domain_name=docs.distribution.domain_name,
+            docs_distribution_arn=docs.distribution.arn,
+            docs_bucket_name=docs.bucket.bucket.bucket,
+            certificate_arn=cert.certificate.arn,
+        )
+        publish(self, self.outputs)
+
+    def _sites(self, distribution: _Distribution) -> dict[str, StaticSite]:
+        """One private bucket and distribution per configured site, by site key."""
+        return {
             site.key: StaticSite(
                 self,
                 site.key,
                 props=StaticSiteProps(
-                    bucket_name=site_bucket(site.bucket_prefix, config.account_id),
-                    alias=f"{site.subdomain}.{config.domain}",
-                    certificate_arn=cert.certificate.arn,
-                    cache_policy_id=cache.id,
+                    bucket_name=site_bucket(site.bucket_prefix, self.config.account_id),
+                    alias=f"{site.subdomain}.{self.config.domain}",
+                    certificate_arn=distribution.certificate_arn,
+                    cache_policy_id=distribution.cache_policy_id,
                     spa_routing=site.spa_routing,
-                    response_headers_policy_id=headers_policy,
+                    response_headers_policy_id=distribution.response_headers_policy_id,
                 ),
             )
-            for site in edge.sites
+            for site in self.config.edge.sites
         }
-        api = ApiDistribution(
+
+    def _api(self, distribution: _Distribution, alb_dns_name: str) -> ApiDistribution:
+        """The API's distribution in front of the ALB."""
+        edge = self.config.edge
+        verify = origin_verify_token(self, self.config)
+        return ApiDistribution(
             self,
             "api",
             props=ApiDistributionProps(
-                alias=f"{edge.api_subdomain}.{config.domain}",
-                origin_domain_name=compute.alb_dns_name,
-                certificate_arn=cert.certificate.arn,
-                origin_read_timeout=edge.origin_read_timeout,
-                response_headers_policy_id=headers_policy,
+                alias=f"{edge.api_subdomain}.{self.config.domain}",
+                origin_domain_name=alb_dns_name,
+                certificate_arn=distribution.certificate_arn,
+                origin_read_timeout_seconds=edge.origin_read_timeout_seconds,
+                response_headers_policy_id=distribution.response_headers_policy_id,
                 origin_headers={ORIGIN_HEADER: verify} if verify else None,
             ),
         )
-        targets = {site.subdomain: sites[site.key].distribution for site in edge.sites}
-        targets[edge.api_subdomain] = api.distribution
+
+    def _records(self, zone_id: str, targets: dict[str, CloudfrontDistribution]) -> None:
+        """A Cloudflare CNAME per subdomain to its distribution."""
         for subdomain, distribution in targets.items():
             DnsRecord(
                 self,
                 f"{subdomain}_record",
                 zone_id=zone_id,
-                name=f"{subdomain}.{config.domain}",
+                name=f"{subdomain}.{self.config.domain}",
                 type="CNAME",
                 content=distribution.domain_name,
                 ttl=AUTOMATIC_TTL,
-                proxied=subdomain in edge.proxied,
+                proxied=subdomain in self.config.edge.proxied,
             )
-        self.outputs = EdgeOutputs(
-            api_distribution_id=api.distribution.id,
-            api_distribution_domain_name=api.distribution.domain_name,
-            api_distribution_arn=api.distribution.arn,
-            frontend_distribution_id=sites["frontend"].distribution.id,
-            frontend_distribution_domain_name=sites["frontend"].distribution.domain_name,
-            frontend_distribution_arn=sites["frontend"].distribution.arn,
-            frontend_bucket_name=sites["frontend"].bucket.bucket.bucket,
-            docs_distribution_id=sites["docs"].distribution.id,
-            docs_distribution_domain_name=sites["docs"].distribution.domain_name,
-            docs_distribution_arn=sites["docs"].distribution.arn,
-            docs_bucket_name=sites["docs"].bucket.bucket.bucket,
-            certificate_arn=cert.certificate.arn,
-        )
-        publish(self, self.outputs)
+
+
+@dataclass(frozen=True)
+class _Distribution:
+    """What every distribution of the stack shares."""
+
+    certificate_arn: str
+    cache_policy_id: str
+    response_headers_policy_id: str | None

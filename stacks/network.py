@@ -12,7 +12,7 @@ from config import EnvironmentConfig
 from config.estate import groups
 from modules.flow_logs import FlowLogs, FlowLogsProps
 from modules.security_groups import SecurityGroups, SecurityGroupsProps
-from modules.vpc import Vpc
+from modules.vpc import Vpc, VpcProps
 from modules.wireguard import WireGuardBridge, WireGuardProps
 from stacks.base import FluxionStack
 from stacks.contract import NetworkOutputs, publish
@@ -24,36 +24,62 @@ class NetworkStack(FluxionStack):
     def __init__(self, scope: Construct, id_: str, *, config: EnvironmentConfig) -> None:
         super().__init__(scope, id_, config=config)
         net = config.network
-        vpc = Vpc(self, "vpc", config=net)
-        hardened = config.hardened
+        vpc = Vpc(self, "vpc", props=VpcProps(network=net))
+        sgs = self._security_groups(vpc)
+        if config.hardened:
+            self._hardening(vpc)
+        bridge = self._bridge(vpc, sgs)
+        self.outputs = NetworkOutputs(
+            vpc_id=vpc.vpc.id,
+            public_subnet_ids=[s.id for s in vpc.public_subnets.values()],
+            private_subnet_ids=[s.id for s in vpc.private_subnets.values()],
+            etl_subnet_id=vpc.private_subnets[net.etl_az].id,
+            alb_security_group_id=sgs.groups["alb"].id,
+            backend_security_group_id=sgs.groups["backend"].id,
+            etl_security_group_id=sgs.groups["etl"].id,
+            rds_security_group_id=sgs.groups["rds"].id,
+            wireguard_security_group_id=sgs.groups["wireguard"].id,
+            wireguard_eni_id=bridge.eni_id,
+        )
+        publish(self, self.outputs)
+
+    def _security_groups(self, vpc: Vpc) -> SecurityGroups:
+        """The seed's security group table (`hardened`: the ALB open to CloudFront only)."""
+        hardened = self.config.hardened
         cloudfront = (
             DataAwsEc2ManagedPrefixList(self, "cloudfront_origins", name=CLOUDFRONT_ORIGIN_FACING)
             if hardened
             else None
         )
-        sgs = SecurityGroups(
+        return SecurityGroups(
             self,
             "sg",
             props=SecurityGroupsProps(
                 vpc_id=vpc.vpc.id,
-                vpc_cidr=net.vpc_cidr,
+                vpc_cidr=self.config.network.vpc_cidr,
                 groups=groups(hardened),
                 cloudfront_prefix_list_id=cloudfront.id if cloudfront else None,
             ),
         )
-        if hardened:
-            # Takes over the VPC's default group and strips its rules: nothing may use it.
-            DefaultSecurityGroup(self, "default_sg", vpc_id=vpc.vpc.id)
-            FlowLogs(
-                self,
-                "flow_logs",
-                props=FlowLogsProps(
-                    vpc_id=vpc.vpc.id,
-                    log_group_name=f"/vpc/{net.vpc_name}/flow-logs",
-                    retention_days=config.hardening.log_retention_days,
-                ),
-            )
-        bridge = WireGuardBridge(
+
+    def _hardening(self, vpc: Vpc) -> None:
+        """`hardened` only: the default group emptied, and VPC flow logs."""
+        # Takes over the VPC's default group and strips its rules: nothing may use it.
+        DefaultSecurityGroup(self, "default_sg", vpc_id=vpc.vpc.id)
+        FlowLogs(
+            self,
+            "flow_logs",
+            props=FlowLogsProps(
+                vpc_id=vpc.vpc.id,
+                log_group_name=f"/vpc/{self.config.network.vpc_name}/flow-logs",
+                retention_days=self.config.hardening.log_retention_days,
+            ),
+        )
+
+    def _bridge(self, vpc: Vpc, sgs: SecurityGroups) -> WireGuardBridge:
+        """The WireGuard bridge to La Granja and the routes to its network."""
+        net, config = self.config.network, self.config
+        return WireGuardBridge(
             self,
             "wireguard",
             props=WireGuardProps(
@@ -73,16 +99,3 @@ class NetworkStack(FluxionStack):
                 source_dest_check=net.wireguard_source_dest_check,
             ),
         )
-        self.outputs = NetworkOutputs(
-            vpc_id=vpc.vpc.id,
-            public_subnet_ids=[s.id for s in vpc.public_subnets.values()],
-            private_subnet_ids=[s.id for s in vpc.private_subnets.values()],
-            etl_subnet_id=vpc.private_subnets[net.etl_az].id,
-            alb_security_group_id=sgs.groups["alb"].id,
-            backend_security_group_id=sgs.groups["backend"].id,
-            etl_security_group_id=sgs.groups["etl"].id,
-            rds_security_group_id=sgs.groups["rds"].id,
-            wireguard_security_group_id=sgs.groups["wireguard"].id,
-            wireguard_eni_id=bridge.eni_id,
-        )
-        publish(self, self.outputs)

@@ -7,12 +7,14 @@ permission policies asked attacker questions through `tests/iam_eval.py`.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 import config
 from config import CiConfig, ConfigError
+from config.environments import PRODUCTION
 from modules import ci_policies as cp
 from tests.conftest import by_path, ref
 from tests.iam_eval import decide
@@ -415,12 +417,13 @@ def test_the_release_role_ships_images_and_sites_only(
 )
 def test_ci_rules(changes: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
-        CiConfig(**changes)
+        replace(PRODUCTION.ci, **changes)
 
 
 def test_the_app_repository_defaults_to_this_one() -> None:
-    assert CiConfig().app_repository == "fluxion-ai/fluxion-infra"
-    assert CiConfig(app_repository="fluxion-ai/app").app_repository == "fluxion-ai/app"
+    ci = CiConfig(github_repository="fluxion-ai/fluxion-infra", adopted_name_prefix="X-")
+    assert ci.app_repository == "fluxion-ai/fluxion-infra"
+    assert replace(ci, app_repository="fluxion-ai/app").app_repository == "fluxion-ai/app"
 
 
 def test_roles_terraform_creates_are_named_for_their_stack(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -293,13 +294,14 @@ def test_a_bad_schedule_names_its_rule(tmp_path: Any) -> None:
 
 
 def test_log_retention_must_be_a_cloudwatch_value() -> None:
-    from config import ComputeConfig, ConfigError
+    from config import ConfigError
+    from config.environments import PRODUCTION
 
     with pytest.raises(
         ConfigError, match=r"compute.log_retention_days: 10 is not a CloudWatch retention"
     ):
-        ComputeConfig(log_retention_days=10)
-    assert ComputeConfig(log_retention_days=14).log_retention_days == 14
+        replace(PRODUCTION.compute, log_retention_days=10)
+    assert replace(PRODUCTION.compute, log_retention_days=14).log_retention_days == 14
 
 
 def _task(**environment: str) -> Any:

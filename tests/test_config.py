@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import config
-from config import ComputeConfig, ConfigError, EnvironmentConfig, EtlSchedule, NetworkConfig
+from config import ConfigError, EtlSchedule
 from tests.conftest import ROOT
 
 PROD = config.load()
@@ -43,6 +43,13 @@ def test_unknown_environment_lists_the_valid_ones() -> None:
         ("region", "us-east", r"region: 'us-east' is not an AWS region name"),
         ("profile", "strict", r"profile: 'strict' is not one of adopt"),
         ("name", "Prod!", r"name: 'Prod!' must be"),
+        # production's subnets are in us-east-1a/b: another region needs its own AZs
+        (
+            "region",
+            "eu-west-1",
+            r"network.public_subnets: 'us-east-1a' is not an availability "
+            r"zone of eu-west-1",
+        ),
     ],
 )
 def test_environment_fields_are_validated(field: str, value: str, message: str) -> None:
@@ -50,8 +57,34 @@ def test_environment_fields_are_validated(field: str, value: str, message: str) 
         replace(PROD, **{field: value})  # type: ignore[arg-type]
 
 
+def test_every_az_the_network_names_must_be_in_the_region() -> None:
+    network = replace(
+        PROD.network,
+        public_subnets=(("eu-west-1a", "10.0.0.0/24"), ("eu-west-1b", "10.0.1.0/24")),
+        private_subnets=(("eu-west-1a", "10.0.2.0/24"), ("eu-west-1b", "10.0.3.0/24")),
+        nat_az="eu-west-1a",
+        etl_az="eu-west-1b",
+        wireguard_az="eu-west-1a",
+    )
+    assert replace(PROD, region="eu-west-1", network=network).network.azs[0] == "eu-west-1a"
+    with pytest.raises(ConfigError, match=r"network.public_subnets: 'eu-west-1a' is not an"):
+        replace(PROD, network=network)  # still us-east-1
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"db_name": "1fluxion"}, r"database.db_name: '1fluxion' must start with a letter"),
+        ({"master_username": "rdsadmin"}, r"database.master_username: 'rdsadmin' is reserved"),
+    ],
+)
+def test_database_rules(changes: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        replace(PROD.database, **changes)
+
+
 def test_state_bucket_derives_from_the_account() -> None:
-    env = EnvironmentConfig(name="x1", account_id="123456789012", region="eu-west-1", domain="d.io")
+    env = replace(PROD, name="x1", account_id="123456789012", state_bucket="")
     assert env.state_bucket == "fluxion-tfstate-123456789012"
     assert env.state_key("data") == "fluxion/x1/data.tfstate"
 
@@ -74,7 +107,7 @@ def test_a_failing_synth_leaves_the_previous_output_intact(tmp_path: Path) -> No
     out = tmp_path / "cdktf.out"
     out.mkdir()
     (out / "marker").write_text("previous synth")
-    bad = replace(PROD, compute=ComputeConfig(schedules=(_schedule(),)))
+    bad = replace(PROD, compute=replace(PROD.compute, schedules=(_schedule(),)))
     # bypass the frozen dataclass: a rule only the stack's cron translation catches
     object.__setattr__(bad.compute.schedules[0], "unix_cron", "0 7 1 * 1")
     with pytest.raises(ConfigError, match=r"both day-of-month and day-of-week are restricted"):
@@ -124,7 +157,7 @@ def test_a_failing_synth_leaves_the_previous_output_intact(tmp_path: Path) -> No
 )
 def test_network_rules(changes: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
-        NetworkConfig(**changes)  # type: ignore[arg-type]
+        replace(PROD.network, **changes)  # type: ignore[arg-type]
 
 
 # --- compute rules ---------------------------------------------------------------------------
@@ -147,13 +180,13 @@ def _schedule(name: str = "r", command: tuple[str, ...] = ("python", "x.py")) ->
 )
 def test_compute_rules(changes: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
-        ComputeConfig(**changes)  # type: ignore[arg-type]
+        replace(PROD.compute, **changes)  # type: ignore[arg-type]
 
 
 def test_a_bad_schedule_stops_before_synthesis(tmp_path: Path) -> None:
     import main
 
-    bad = replace(PROD, compute=ComputeConfig(schedules=(_schedule(),)))
+    bad = replace(PROD, compute=replace(PROD.compute, schedules=(_schedule(),)))
     object.__setattr__(bad.compute.schedules[0], "unix_cron", "0 7 1 * 1")
     with pytest.raises(ConfigError, match=r"both day-of-month and day-of-week are restricted"):
         main.synth(bad, tmp_path / "cdktf.out")

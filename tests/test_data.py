@@ -11,6 +11,7 @@ import pytest
 import config
 from config import ConfigError
 from modules.postgres import PostgresProps
+from tests import seed
 from tests.conftest import by_path, ref, resources
 
 
@@ -26,21 +27,21 @@ def _remote(output: str) -> str:
 def test_primary(data: dict[str, Any]) -> None:
     db = by_path(data, "aws_db_instance", "postgres/primary")
     expected = {
-        "identifier": "fluxion-postgres-v2",
+        "identifier": seed.PRIMARY["identifier"],
         "engine": "postgres",
-        "engine_version": "16",
-        "instance_class": "db.t3.medium",
-        "allocated_storage": 100,
-        "max_allocated_storage": 500,
-        "storage_type": "gp3",
-        "storage_encrypted": True,
-        "multi_az": False,
-        "publicly_accessible": False,
-        "backup_retention_period": 7,
-        "backup_window": "03:00-04:00",
-        "maintenance_window": "sun:04:00-sun:05:00",
-        "enabled_cloudwatch_logs_exports": ["postgresql"],
-        "deletion_protection": True,
+        "engine_version": seed.PRIMARY["engine_major"],
+        "instance_class": seed.PRIMARY["instance_class"],
+        "allocated_storage": seed.PRIMARY["storage_gb"],
+        "max_allocated_storage": seed.PRIMARY["max_storage_gb"],
+        "storage_type": seed.PRIMARY["storage_type"],
+        "storage_encrypted": seed.PRIMARY["encrypted"],
+        "multi_az": seed.PRIMARY["multi_az"],
+        "publicly_accessible": seed.PRIMARY["public"],
+        "backup_retention_period": seed.PRIMARY["backup_retention_days"],
+        "backup_window": seed.PRIMARY["backup_window"],
+        "maintenance_window": seed.PRIMARY["maintenance_window"],
+        "enabled_cloudwatch_logs_exports": seed.PRIMARY["log_exports"],
+        "deletion_protection": seed.PRIMARY["deletion_protection"],
         "skip_final_snapshot": False,
         "db_name": "fluxion_production",
         "db_subnet_group_name": ref(data, "aws_db_subnet_group", "db_subnets", "name"),
@@ -74,9 +75,9 @@ def test_a_new_primary_gets_its_password_from_an_ephemeral_variable(data: dict[s
 
 def test_replica(data: dict[str, Any]) -> None:
     replica = by_path(data, "aws_db_instance", "postgres/replica")
-    assert replica["identifier"] == "fluxion-postgres-replica"
-    assert replica["replicate_source_db"] == "fluxion-postgres-v2"
-    assert replica["instance_class"] == "db.t3.medium"
+    assert replica["identifier"] == seed.REPLICA["identifier"]
+    assert replica["replicate_source_db"] == seed.PRIMARY["identifier"]
+    assert replica["instance_class"] == seed.REPLICA["instance_class"]
     assert replica["publicly_accessible"] is False
     assert replica["parameter_group_name"] == ref(
         data, "aws_db_parameter_group", "postgres/replica_params", "name"
@@ -89,34 +90,43 @@ def _params(group: dict[str, Any]) -> dict[str, tuple[str, str]]:
     return {p["name"]: (p["value"], p["apply_method"]) for p in group["parameter"]}
 
 
-PRIMARY_PARAMS = {
-    "work_mem": "65536",
-    "maintenance_work_mem": "131072",
-    "effective_cache_size": "393216",
-    "random_page_cost": "1.1",
-    "max_parallel_workers": "4",
-    "log_min_duration_statement": "1000",
-}
-
-
 def test_parameter_groups_in_engine_units(data: dict[str, Any]) -> None:
     primary = by_path(data, "aws_db_parameter_group", "postgres/primary_params")
     replica = by_path(data, "aws_db_parameter_group", "postgres/replica_params")
     assert primary["family"] == replica["family"] == "postgres16"
-    assert {k: v for k, (v, _) in _params(primary).items()} == PRIMARY_PARAMS
-    assert {k: v for k, (v, _) in _params(replica).items()} == PRIMARY_PARAMS | {
-        "max_standby_streaming_delay": "900000",
-        "max_standby_archive_delay": "900000",
-        "hot_standby_feedback": "1",
-    }
+    expected = {k: seed.engine_units(k, v) for k, v in seed.PRIMARY_PARAMETERS.items()}
+    extra = {k: seed.engine_units(k, v) for k, v in seed.REPLICA_EXTRA_PARAMETERS.items()}
+    assert {k: v for k, (v, _) in _params(primary).items()} == expected
+    assert {k: v for k, (v, _) in _params(replica).items()} == expected | extra
     # all of these are dynamic in RDS PostgreSQL 16: applied immediately
     assert {m for _, m in _params(replica).values()} == {"immediate"}
 
 
-def test_static_parameters_wait_for_a_reboot() -> None:
-    from modules.postgres import STATIC_PARAMETERS
+def test_engine_units_convert_as_postgresql_stores_them() -> None:
+    assert seed.engine_units("work_mem", "64MB") == "65536"  # kB
+    assert seed.engine_units("effective_cache_size", "3GB") == "393216"  # 8 kB pages
+    assert seed.engine_units("max_standby_archive_delay", "900s") == "900000"  # ms
+    assert seed.engine_units("hot_standby_feedback", "on") == "1"
 
-    assert "shared_buffers" in STATIC_PARAMETERS and "work_mem" not in STATIC_PARAMETERS
+
+def test_a_static_parameter_waits_for_a_reboot_in_the_synthesized_group() -> None:
+    """RDS refuses `immediate` for static parameters: the construct sends `pending-reboot`."""
+    from cdktf import TerraformStack, Testing
+    from cdktf_cdktf_provider_aws.provider import AwsProvider
+
+    from modules.postgres import PostgresWithReplica
+
+    stack = TerraformStack(Testing.app(), "t")
+    AwsProvider(stack, "aws", region="us-east-1")
+    params = {"work_mem": "65536", "shared_buffers": "32768"}
+    PostgresWithReplica(stack, "pg", props=PostgresProps(**BASE, parameters=params))
+    doc = json.loads(Testing.synth(stack))
+    groups = doc["resource"]["aws_db_parameter_group"]
+    primary = next(g for key, g in groups.items() if "primary" in key)
+    assert _params(primary) == {
+        "work_mem": ("65536", "immediate"),
+        "shared_buffers": ("32768", "pending-reboot"),
+    }
 
 
 def test_secret_containers_without_values(stacks: dict[str, Any], data: dict[str, Any]) -> None:
@@ -224,6 +234,7 @@ BASE: dict[str, Any] = {
     "db_name": "d",
     "subnet_group_name": "s",
     "security_group_ids": ["sg"],
+    "master_username": "postgres",
 }
 
 
@@ -232,8 +243,8 @@ BASE: dict[str, Any] = {
     [
         ({"parameter_family": "postgres15"}, r"parameter_family: 'postgres15' does not match"),
         (
-            {"max_allocated_storage": 50},
-            r"max_allocated_storage: 50 is below allocated_storage 100",
+            {"max_allocated_storage_gb": 50},
+            r"max_allocated_storage_gb: 50 is below allocated_storage_gb 100",
         ),
         ({"backup_retention_days": 0}, r"backup_retention_days: 0; a replica needs backups"),
     ],

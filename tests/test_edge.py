@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 import config
-from config import ConfigError, EdgeConfig, SiteConfig, check_alias
+from config import ConfigError, SiteConfig, check_alias
+from config.environments import PRODUCTION
 from tests.conftest import by_path, ref, resources
 
 
@@ -213,11 +214,17 @@ def test_published_outputs(edge: dict[str, Any]) -> None:
         ),
         ({"api_subdomain": "admin"}, r"subdomains \['admin'\] are shared"),
         ({"proxied": ("www",)}, r"proxied: \['www'\] are not records of this stack"),
+        (
+            {"sites": (SiteConfig("frontend", "admin", "b1"),)},
+            r"edge.sites: no site with key 'docs'; the edge stack publishes",
+        ),
+        ({"origin_read_timeout_seconds": 0}, r"origin_read_timeout_seconds: 0 is outside"),
+        ({"origin_read_timeout_seconds": 181}, r"origin_read_timeout_seconds: 181 is outside"),
     ],
 )
 def test_edge_rules(changes: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
-        EdgeConfig(**changes)
+        replace(PRODUCTION.edge, **changes)
 
 
 @pytest.mark.parametrize(
@@ -229,6 +236,6 @@ def test_an_alias_outside_the_certificate_is_rejected(alias: str) -> None:
 
 
 def test_an_environment_with_a_nested_subdomain_is_rejected() -> None:
-    edge = EdgeConfig(api_subdomain="api.v2")
+    edge = replace(PRODUCTION.edge, api_subdomain="api.v2")
     with pytest.raises(ConfigError, match=r"alias: 'api.v2.fluxionia.co' is outside"):
         replace(config.load(), edge=edge)

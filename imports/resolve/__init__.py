@@ -1,8 +1,9 @@
 """Read-only resolver: finds the live IDs the seed does not give and writes them for review.
 
 Describe calls are the source of truth (keyed by what the code and the seed know: CIDRs,
-names, the resources that use a security group...); CloudFormation's `FluxionStackV2`
-resource list is a cross-check that reports live resources no construct adopts.
+names, the resources that use a security group...); the resource list of the AWS CDK stack
+(`EnvironmentConfig.cloudformation_stack`) is a cross-check that reports live resources no
+construct adopts.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def run(
     env: EnvironmentConfig,
     client: Callable[[str], Any],
     *,
-    cloudformation_stack: str = "FluxionStackV2",
+    cloudformation_stack: str | None = None,
     cloudflare_token: str | None = None,
     cloudflare_api: str = cloudflare.API,
 ) -> dict[str, Any]:
@@ -66,7 +67,8 @@ def run(
         _guarded(ctx, "cloudflare", lambda c: cloudflare.resolve(c, token, cloudflare_api))
     else:
         ctx.gap("edge: CLOUDFLARE_API_TOKEN is not set; Cloudflare record IDs not resolved")
-    _guarded(ctx, "cloudformation", lambda c: _cross_check(c, cloudformation_stack))
+    stack = cloudformation_stack or env.cloudformation_stack
+    _guarded(ctx, "cloudformation", lambda c: _cross_check(c, stack))
     entries = _valid(ctx)
     return {
         "environment": env.name,

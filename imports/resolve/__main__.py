@@ -32,7 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--env", default=config.DEFAULT_ENVIRONMENT)
     parser.add_argument("--profile", help="AWS profile (default: the usual credential chain)")
     parser.add_argument("--endpoint-url", help="AWS endpoint (an emulator, for tests)")
-    parser.add_argument("--cloudformation-stack", default="FluxionStackV2")
+    parser.add_argument(
+        "--cloudformation-stack", help="default: the environment's cloudformation_stack"
+    )
     parser.add_argument("--cloudflare-api", default=cloudflare.API)
     parser.add_argument("--out", type=Path, help="default: imports/resolved/<env>.json")
     args = parse_args(parser, argv)

@@ -7,13 +7,20 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from config.estate import ETL_TASKS, schedule_key
+from config.estate import (
+    BACKEND_FAMILY,
+    CONTAINERS,
+    ETL_TASKS,
+    log_group_name,
+    repository_name,
+    schedule_key,
+)
 from imports.resolve.context import Context, name_from_arn
 from imports.resolve.data import log_group
 from imports.resolve.network import role_entries
 
 TASK_PATHS = {family: f"{key}/definition" for key, (family, _) in ETL_TASKS.items()}
-TASK_PATHS["FluxionBackendTask"] = "backend_task/definition"
+TASK_PATHS[BACKEND_FAMILY] = "backend_task/definition"
 
 
 def resolve(ctx: Context) -> None:
@@ -45,7 +52,7 @@ def resolve(ctx: Context) -> None:
             "ecs.describe_services",
             desired_count=service["desiredCount"],
         )
-        task_arns["FluxionBackendTask"] = service["taskDefinition"]
+        task_arns[BACKEND_FAMILY] = service["taskDefinition"]
         awsvpc = service.get("networkConfiguration", {}).get("awsvpcConfiguration", {})
         if len(awsvpc.get("securityGroups", [])) == 1:
             ctx.facts.setdefault("security_groups", {})["backend"] = awsvpc["securityGroups"][0]
@@ -61,9 +68,9 @@ def resolve(ctx: Context) -> None:
             if exact:
                 task_arns[family] = exact[0]
     _task_definitions(ctx, task_arns)
-    for name in ("backend", "etl"):
+    for name in CONTAINERS:
         _repository(ctx, name)
-        log_group(ctx, "compute", f"{name}_logs", f"/ecs/fluxion-{name}")
+        log_group(ctx, "compute", f"{name}_logs", log_group_name(name))
     _load_balancer(ctx)
 
 
@@ -86,7 +93,7 @@ def _task_definitions(ctx: Context, task_arns: dict[str, str]) -> None:
         if task.get("executionRoleArn"):
             roles["roles/execution"] = name_from_arn(task["executionRoleArn"])
         if task.get("taskRoleArn"):
-            key = "roles/backend_task" if family == "FluxionBackendTask" else "roles/etl_task"
+            key = "roles/backend_task" if family == BACKEND_FAMILY else "roles/etl_task"
             roles[key] = name_from_arn(task["taskRoleArn"])
     inline = {
         "roles/execution": ["roles/execution_policy"],
@@ -151,7 +158,7 @@ def _rules(ctx: Context, task_arns: dict[str, str]) -> None:
 
 def _repository(ctx: Context, name: str) -> None:
     ecr = ctx.client("ecr")
-    repo = f"fluxion-{name}"
+    repo = repository_name(name)
     try:
         ecr.describe_repositories(repositoryNames=[repo])
     except ClientError:

@@ -21,6 +21,21 @@ def _distributions(ctx: Context) -> dict[str, dict[str, Any]]:
 
 
 def resolve(ctx: Context) -> None:
+    _distribution_entries(ctx)
+    for site in ctx.env.edge.sites:
+        bucket(
+            ctx,
+            "edge",
+            f"{site.key}/bucket",
+            site_bucket(site.bucket_prefix, ctx.env.account_id),
+            managed=True,
+            policy_path=f"{site.key}/policy",
+        )
+    _certificate(ctx)
+
+
+def _distribution_entries(ctx: Context) -> None:
+    """Each site's and the API's distribution (by alias) and the sites' OACs."""
     env, edge = ctx.env, ctx.env.edge
     by_alias = _distributions(ctx)
     sites = [(s.key, s.subdomain) for s in edge.sites] + [("api", edge.api_subdomain)]
@@ -50,17 +65,12 @@ def resolve(ctx: Context) -> None:
                 oacs.pop(),
                 f"cloudfront.get_distribution_config {item['Id']} origin",
             )
-    for site in edge.sites:
-        bucket(
-            ctx,
-            "edge",
-            f"{site.key}/bucket",
-            site_bucket(site.bucket_prefix, env.account_id),
-            managed=True,
-            policy_path=f"{site.key}/policy",
-        )
+
+
+def _certificate(ctx: Context) -> None:
+    """The one ISSUED wildcard certificate, and its DNS validation record (a fact)."""
     acm = ctx.client("acm")
-    wanted = f"*.{env.domain}"
+    wanted = f"*.{ctx.env.domain}"
     issued = [
         c
         for page in acm.get_paginator("list_certificates").paginate(CertificateStatuses=["ISSUED"])

@@ -28,7 +28,6 @@ def resolve(ctx: Context) -> None:
     if vpc is None:
         return
     vpc_id = str(vpc["VpcId"])
-    ec2 = ctx.client("ec2")
     net = ctx.env.network
     ctx.facts["vpc_id"] = vpc_id
     ctx.add(
@@ -41,10 +40,20 @@ def resolve(ctx: Context) -> None:
         **tags(vpc),
     )
     by_vpc = [{"Name": "vpc-id", "Values": [vpc_id]}]
+    subnet_path = _subnets(ctx, by_vpc)
+    ctx.facts["subnets"] = {p: s for s, p in subnet_path.items()}
+    _route_tables(ctx, by_vpc, subnet_path)
+    _gateways(ctx, vpc_id, by_vpc)
+    _wireguard(ctx, vpc_id)
+
+
+def _subnets(ctx: Context, by_vpc: list[dict[str, Any]]) -> dict[str, str]:
+    """The subnets the code knows (by CIDR); returns subnet ID -> construct path."""
+    net = ctx.env.network
     wanted = {block: ("public", az) for az, block in net.public_subnets}
     wanted |= {block: ("private", az) for az, block in net.private_subnets}
     subnet_path: dict[str, str] = {}
-    for subnet in ec2.describe_subnets(Filters=by_vpc)["Subnets"]:
+    for subnet in ctx.client("ec2").describe_subnets(Filters=by_vpc)["Subnets"]:
         if subnet["CidrBlock"] not in wanted:
             ctx.note(
                 f"network: subnet {subnet['SubnetId']} ({subnet['CidrBlock']}) is not in the code"
@@ -63,8 +72,12 @@ def resolve(ctx: Context) -> None:
             map_public_ip_on_launch=subnet.get("MapPublicIpOnLaunch", False),
             **tags(subnet),
         )
-    ctx.facts["subnets"] = {p: s for s, p in subnet_path.items()}
-    _route_tables(ctx, by_vpc, subnet_path)
+    return subnet_path
+
+
+def _gateways(ctx: Context, vpc_id: str, by_vpc: list[dict[str, Any]]) -> None:
+    """The internet gateway, the one NAT gateway and its Elastic IP."""
+    ec2 = ctx.client("ec2")
     for igw in ec2.describe_internet_gateways(
         Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}]
     )["InternetGateways"]:
@@ -102,7 +115,6 @@ def resolve(ctx: Context) -> None:
                 )
     else:
         ctx.note(f"network: {len(nats)} available NAT gateways in the VPC; expected 1")
-    _wireguard(ctx, vpc_id)
 
 
 def _route_tables(ctx: Context, by_vpc: list[dict[str, Any]], subnet_path: dict[str, str]) -> None:
