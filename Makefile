@@ -8,6 +8,8 @@ PIPENV := $(TOOLS)/bin/pipenv
 VENV := .venv
 PY := $(VENV)/bin/python
 CHECKOV := $(TOOLS)/checkov/bin/checkov
+# Measured by `make test` (see pyproject.toml [tool.coverage]); raise it as tests are added.
+COVERAGE_FLOOR := 90
 
 export PIPENV_VENV_IN_PROJECT := 1
 export PIPENV_IGNORE_VIRTUALENVS := 1
@@ -43,9 +45,11 @@ synth: $(VENV)/.synced
 	$(PY) main.py
 	@echo "synthesized: $$(ls cdktf.out/stacks | tr '\n' ' ')"
 
-# Lint, type checks, workflow audit and the whole pytest suite (terraform validate included).
+# Lint, type checks, workflow audit and the whole pytest suite (terraform validate included),
+# with line and branch coverage of the shipped packages; below COVERAGE_FLOOR percent fails.
 test: $(VENV)/.synced node_modules/.installed $(CHECKOV) tfconfig lint workflows
-	$(PY) -m pytest
+	$(PY) -m coverage run -m pytest
+	$(PY) -m coverage report --fail-under=$(COVERAGE_FLOOR)
 
 # Which resources have an import block, which do not, and what to run.
 adoption-report: $(VENV)/.synced
@@ -63,11 +67,13 @@ tfconfig: $(VENV)/.synced
 validate: tfconfig
 	$(PY) -m review.terraform validate
 
-# ruff (format and lint) and mypy.
+# ruff (format and lint), mypy, and mypy --strict on the packages that ship (the same
+# commands as .pre-commit-config.yaml's hooks; zizmor is in `workflows`).
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy --strict config modules stacks review deploy runtime
 
 # GitHub Actions: security audit (offline) and schema validation.
 workflows: $(VENV)/.synced
@@ -85,28 +91,28 @@ guard: $(VENV)/.synced
 # Deploy cdktf.out in order, guarded: plan, gate, confirm, apply exactly that plan.
 # Refuses a dirty tree, another commit or profile, an incomplete adoption.
 deploy: $(VENV)/.synced tfconfig
-	$(PY) -m review.deploy deploy --profile $(PROFILE)
+	$(PY) -m deploy deploy --profile $(PROFILE)
 
 # The same for one stack, by a person: `make deploy-stack STACK=compute` (asks before applying).
 deploy-stack: $(VENV)/.synced tfconfig
 	$(if $(STACK),,$(error STACK=<network|data|compute|edge|state> is required))
-	$(PY) -m review.deploy deploy --profile $(PROFILE) --stacks $(STACK)
+	$(PY) -m deploy deploy --profile $(PROFILE) --stacks $(STACK)
 
 # CI, pull request: plan one stack and save it for review in plans/<stack>/.
 # (plan.bin, plan.json, summary.txt, metadata.json with the git tree and the plan's SHA-256)
 plan-save: $(VENV)/.synced tfconfig
 	$(if $(STACK),,$(error STACK=<network|data|compute|edge> is required))
-	$(PY) -m review.reviewed_plan save --stack $(STACK) --to plans
+	$(PY) -m deploy.reviewed_plan save --stack $(STACK) --to plans
 
 # CI, deploy: apply exactly the reviewed plans/<stack>/plan.bin, nothing else.
 # Refuses another git tree, a changed, old or stale plan, or one the deploy guard refuses.
 apply-reviewed: $(VENV)/.synced tfconfig
 	$(if $(STACK),,$(error STACK=<network|data|compute|edge> is required))
-	$(PY) -m review.reviewed_plan apply --stack $(STACK) --from plans
+	$(PY) -m deploy.reviewed_plan apply --stack $(STACK) --from plans
 
 # Destroy in reverse order; needs CONFIRM=<environment name>.
 destroy: $(VENV)/.synced tfconfig
-	$(PY) -m review.deploy destroy --confirm "$(CONFIRM)"
+	$(PY) -m deploy destroy --confirm "$(CONFIRM)"
 
 # The pinned cdktf CLI with the project's Node.js and settings: make cdktf ARGS="diff network".
 cdktf: $(VENV)/.synced node_modules/.installed tfconfig
@@ -154,7 +160,7 @@ docs: synth
 
 # Remove synthesized output and caches.
 clean:
-	rm -rf cdktf.out .cdktf.out-* .pytest_cache .mypy_cache .ruff_cache
+	rm -rf cdktf.out .cdktf.out-* .pytest_cache .mypy_cache .ruff_cache .coverage
 
 # This list: every target with the first line of its comment.
 help:

@@ -13,7 +13,7 @@ Environment (read here and nowhere else):
 
 Next to cdktf's manifest, `synth.json` records what was synthesized (environment, profile, git
 commit and whether the tree was dirty, and per adopted stack the addresses with and without an
-import block); `python -m review.deploy` refuses output that differs from what was reviewed.
+import block); `python -m deploy` refuses output that differs from what was reviewed.
 
 Synthesis goes to a temporary sibling folder that replaces the output folder only once every
 stack has synthesized, so bad input never leaves a half-written `cdktf.out/`.
@@ -29,7 +29,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from modules import provider_loader
+from runtime import provider_loader
 
 if not provider_loader.use_locked_node():
     sys.exit("error: node: not found; run `make synth` (Node.js comes with the locked venv)")

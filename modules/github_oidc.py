@@ -27,6 +27,7 @@ from constructs import Construct
 from config import EnvironmentConfig
 from config.estate import CI_ROLE_PREFIX
 from modules import ci_policies as policies
+from modules.iam_document import document
 
 
 @dataclass(frozen=True)
@@ -108,22 +109,19 @@ class GithubOidc(Construct):
         policy: dict[str, object],
         managed: list[IamPolicy],
     ) -> IamRole:
-        trust = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Federated": self.provider.arn},
-                    "Action": "sts:AssumeRoleWithWebIdentity",
-                    "Condition": {
-                        "StringEquals": {
-                            f"{policies.ISSUER}:aud": "sts.amazonaws.com",
-                            f"{policies.ISSUER}:sub": subject,
-                        }
-                    },
-                }
-            ],
-        }
+        trust = document(
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": self.provider.arn},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {
+                        f"{policies.ISSUER}:aud": "sts.amazonaws.com",
+                        f"{policies.ISSUER}:sub": subject,
+                    }
+                },
+            }
+        )
         role = IamRole(
             self, id_, name=name, assume_role_policy=json.dumps(trust), max_session_duration=3600
         )

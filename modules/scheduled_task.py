@@ -39,7 +39,8 @@ class ScheduledTaskProps:
     enabled: bool = True
     """Whether the rule fires. Default: enabled."""
     target_id: str = "Target0"
-    """AWS CDK names a rule's first target `Target0`; the adopted targets keep it."""
+    """AWS CDK names a rule's first target `Target0`; the adopted targets keep it.
+    Default: Target0."""
 
     def __post_init__(self) -> None:
         validate_eventbridge(self.schedule)

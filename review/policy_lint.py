@@ -117,7 +117,7 @@ def _statement_block(statement: dict[str, Any]) -> dict[str, Any]:
 
 def expand(doc: dict[str, Any]) -> dict[str, Any]:
     """A copy of a stack with its JSON strings opened up for checkov (see the docstring)."""
-    out = json.loads(json.dumps(doc))
+    out: dict[str, Any] = json.loads(json.dumps(doc))
     documents = out.setdefault("data", {}).setdefault("aws_iam_policy_document", {})
     for address, policy in policy_documents(doc).items():
         kind, name = address.split(".")

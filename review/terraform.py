@@ -225,7 +225,7 @@ def stack_dir(outdir: Path, stack: str) -> Path:
     stacks = json.loads(manifest_path.read_text())["stacks"]
     if stack not in stacks:
         raise ConfigError(f"stack: {stack!r} not in {manifest_path} (have {sorted(stacks)})")
-    return (outdir / stacks[stack]["workingDirectory"]).resolve()
+    return (outdir / str(stacks[stack]["workingDirectory"])).resolve()
 
 
 def synthesized(outdir: Path, names: Iterable[str] = ()) -> dict[str, dict[str, Any]]:

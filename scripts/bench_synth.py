@@ -3,7 +3,7 @@
 Measured in one run, each case in a fresh process (median of --repeat runs):
   full         `python main.py` (the fast loader), all five stacks
   stock_empty  an App with one empty stack, AwsProvider + CloudflareProvider, stock imports
-  fast_empty   the same empty app with `modules.provider_loader.install()` first
+  fast_empty   the same empty app with `runtime.provider_loader.install()` first
 and, to show what each half of the loader buys, the same two with the Python half only
 (`install(lazy_node_index=False)`: the jsii kernel's Node.js side compiles every submodule):
   full_py      `FLUXION_NODE_LAZY_INDEX=0 python main.py`
@@ -42,7 +42,7 @@ import sys
 if sys.argv[1] == "stock":
     assert "lazy_provider_index" not in os.environ.get("NODE_OPTIONS", "")
 else:
-    from modules import provider_loader
+    from runtime import provider_loader
     provider_loader.install(lazy_node_index=sys.argv[1] == "fast")
 from cdktf import App, TerraformStack
 from cdktf_cdktf_provider_aws.provider import AwsProvider
@@ -148,7 +148,7 @@ def main() -> int:
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["PYTHONPATH"] = str(ROOT)
     sys.path.insert(0, str(ROOT))
-    from modules.provider_loader import without_lazy_index
+    from runtime.provider_loader import without_lazy_index
 
     env["NODE_OPTIONS"] = without_lazy_index(env.get("NODE_OPTIONS", ""))  # each case decides
     with tempfile.TemporaryDirectory() as tmp:

@@ -18,6 +18,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as `python scripts/diagram.py`: config/ is a sibling
+
+from config.estate import STACKS  # noqa: E402
+
 DOC = ROOT / "docs" / "architecture.md"
 START, END = "<!-- diagram:start (scripts/diagram.py) -->", "<!-- diagram:end -->"
 REFERENCE = re.compile(r"data\.terraform_remote_state\.(\w+)\.outputs\.(\w+)")
@@ -32,7 +36,7 @@ def stacks(outdir: Path) -> dict[str, dict[str, Any]]:
 
 
 def mermaid(synthesized: dict[str, dict[str, Any]]) -> str:
-    order = ["state", "network", "data", "compute", "edge"]
+    order = list(STACKS)
     names = [n for n in order if n in synthesized] + sorted(set(synthesized) - set(order))
     lines = ["```mermaid", "graph LR"]
     for name in names:

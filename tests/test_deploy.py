@@ -11,16 +11,15 @@ from typing import Any
 
 import pytest
 
-from config import ConfigError
-from review import deploy
+from deploy import ordered as deploy
 from review.provenance import git_state
 from tests.conftest import ROOT
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """`python -m review.deploy ARGS` as a user runs it."""
+    """`python -m deploy ARGS` as a user runs it."""
     return subprocess.run(
-        [sys.executable, "-m", "review.deploy", *args],
+        [sys.executable, "-m", "deploy.ordered", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -154,17 +153,17 @@ def test_output_without_a_stamp_is_refused(synth_dir: Path, tmp_path: Path) -> N
 
 
 def test_an_unsynthesized_stack_is_refused(synth_dir: Path, tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"has no manifest.json: run `make synth` first"):
+    with pytest.raises(deploy.Refused, match=r"has no manifest.json: run `make synth` first"):
         deploy.order(tmp_path)
     partial = tmp_path / "out"
     shutil.copytree(synth_dir, partial)
     (partial / "stacks/data/cdk.tf.json").unlink()
-    with pytest.raises(ConfigError, match=r"stacks not synthesized: \['data'\]"):
+    with pytest.raises(deploy.Refused, match=r"stacks not synthesized: \['data'\]"):
         deploy.order(partial)
     manifest = json.loads((partial / "manifest.json").read_text())
     del manifest["stacks"]["edge"]
     (partial / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(ConfigError, match=r"\['data', 'edge'\]"):
+    with pytest.raises(deploy.Refused, match=r"\['data', 'edge'\]"):
         deploy.order(partial)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from modules import provider_loader
+from runtime import provider_loader
 
 HEADER = """"use strict";
 /**

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from modules import provider_loader
+from runtime import provider_loader
 from tests.conftest import ROOT, STACK_NAMES
 
 

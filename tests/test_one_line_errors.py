@@ -69,7 +69,7 @@ def test_an_edited_environment_that_does_not_validate_is_one_line(tmp_path: Path
 
     from tests.conftest import ROOT
 
-    for part in ("config", "imports", "modules", "review", "stacks"):
+    for part in ("config", "imports", "modules", "review", "deploy", "runtime", "stacks"):
         shutil.copytree(ROOT / part, tmp_path / part)
     for name in ("main.py", "cdktf.json"):
         shutil.copy(ROOT / name, tmp_path / name)
@@ -98,7 +98,7 @@ def test_an_edited_environment_that_does_not_validate_is_one_line(tmp_path: Path
 def test_debug_adds_the_traceback_to_the_same_line(
     switch: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from review import deploy
+    from deploy import ordered as deploy
 
     # `--debug` sets it in this process; a setenv (not a delenv of an absent name) is undone
     monkeypatch.setenv("FLUXION_DEBUG", "0")

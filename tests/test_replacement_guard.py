@@ -62,7 +62,7 @@ def test_a_renamed_database_is_a_destroy_and_fails(repo: Path, tmp_path: Path) -
     _edit(
         repo,
         "modules/postgres.py",
-        r'(self\.primary = DbInstance\(\s*self,\s*)"primary"',
+        r'(def _primary\(.*\n(?:.*\n)*?        return DbInstance\(\s*self,\s*)"primary"',
         r'\1"main"',
     )
     # the inventory names construct paths: a rename updates it in the same change
@@ -92,10 +92,10 @@ def test_the_cli_on_the_working_tree_with_a_move_and_a_change(repo: Path) -> Non
     _edit(
         repo,
         "modules/postgres.py",
-        r"(\n        self\.replica = DbInstance\()",
+        r"(\n        self\.replica = self\._replica\()",
         rf'\n        self.primary.move_from_id("{PRIMARY}")\1',
     )
-    _edit(repo, "config/model.py", r"log_retention_days: int = 7", "log_retention_days: int = 14")
+    _edit(repo, "config/environments.py", r"log_retention_days=7,", "log_retention_days=14,")
     proc = _guard(repo, "--base", base)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert f"{base} (default) -> WORKTREE (default)" in proc.stdout

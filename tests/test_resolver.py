@@ -23,9 +23,9 @@ from config import ConfigError
 from imports import inventory as inv
 from imports.resolve import ReadOnlyClient, cloudflare, edge, run
 from imports.resolve.context import Context
-from tests.aws_world import World, seed
 from tests.conftest import ROOT
 from tests.moto_server import moto_server
+from tests.world import World, seed
 
 PROD = config.load()
 FIXTURES = ROOT / "tests/fixtures"

@@ -17,9 +17,9 @@ from botocore.exceptions import ClientError
 import config
 from imports.resolve import ReadOnlyClient, run
 from imports.resolve.__main__ import RETRIES
-from tests.aws_world import World, seed
 from tests.conftest import ROOT
 from tests.moto_server import moto_server
+from tests.world import World, seed
 
 PROD = config.load()
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from review import reviewed_plan as rp
-from review.deploy import Refused
+from deploy import reviewed_plan as rp
+from deploy.errors import Refused
 from review.provenance import git_tree
 
 NOW = datetime.datetime(2026, 11, 28, 12, 0, tzinfo=datetime.UTC)

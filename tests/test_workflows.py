@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from config.estate import ADOPTED_STACKS
 from tests.conftest import ROOT
 
 BIN = Path(sys.executable).parent
@@ -91,14 +92,11 @@ def test_credentials_come_after_every_install() -> None:
 
 def test_each_deploy_job_runs_in_its_environment_and_applies_the_reviewed_plan() -> None:
     jobs = _load("infra-deploy.yml")["jobs"]
-    stacks = ["network", "data", "compute", "edge"]
+    stacks = list(ADOPTED_STACKS)  # the one list of stacks, in order
     assert set(jobs) == {"test", "find-plans", *stacks}  # `state` is applied by people
     assert jobs["network"]["needs"] == "find-plans"
-    assert [jobs[s]["needs"] for s in stacks[1:]] == [
-        ["find-plans", "network"],
-        ["find-plans", "data"],
-        ["find-plans", "compute"],
-    ]
+    assert [jobs[s]["needs"] for s in stacks[1:]] == [["find-plans", s] for s in stacks[:-1]]
+    assert stacks == ["network", "data", "compute", "edge"]  # the order the needs encode
     for stack in stacks:
         job = jobs[stack]
         assert job["environment"] == stack
@@ -120,7 +118,7 @@ def test_the_pull_request_plans_and_comments_apart() -> None:
     assert comment["permissions"] == {"pull-requests": "write"}
     assert not any(CREDENTIALS in s.get("uses", "") for s in comment["steps"])
     assert not any("checkout" in s.get("uses", "") for s in comment["steps"])
-    assert plan["strategy"]["matrix"]["stack"] == ["network", "data", "compute", "edge"]
+    assert plan["strategy"]["matrix"]["stack"] == list(ADOPTED_STACKS)
     text = yaml.safe_dump(plan)
     assert "vars.CI_PLAN_ROLE_ARN" in text and "make plan-save" in text
     upload = next(s for s in plan["steps"] if "upload-artifact" in s.get("uses", ""))

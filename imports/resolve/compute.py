@@ -16,8 +16,7 @@ from config.estate import (
     schedule_key,
 )
 from imports.resolve.context import Context, name_from_arn
-from imports.resolve.data import log_group
-from imports.resolve.network import role_entries
+from imports.resolve.shared import log_group, role_entries
 
 TASK_PATHS = {family: f"{key}/definition" for key, (family, _) in ETL_TASKS.items()}
 TASK_PATHS[BACKEND_FAMILY] = "backend_task/definition"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from botocore.exceptions import ClientError
 
 from config.estate import (
@@ -16,6 +14,7 @@ from config.estate import (
     legacy_backup_key,
 )
 from imports.resolve.context import Context
+from imports.resolve.shared import bucket, log_group
 
 
 def resolve(ctx: Context) -> None:
@@ -87,65 +86,4 @@ def _secrets(ctx: Context) -> None:
             secret["ARN"],
             "secretsmanager.describe_secret",
             name=name,
-        )
-
-
-def log_group(ctx: Context, stack: str, path: str, name: str) -> None:
-    groups = ctx.client("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"]
-    for group in groups:
-        if group["logGroupName"] == name:
-            ctx.add(
-                stack,
-                path,
-                "aws_cloudwatch_log_group",
-                name,
-                "logs.describe_log_groups",
-                retention_in_days=group.get("retentionInDays"),
-            )
-            return
-    ctx.note(f"{stack}: log group {name} does not exist")
-
-
-def bucket(
-    ctx: Context, stack: str, key: str, name: str, *, managed: bool, policy_path: str = ""
-) -> None:
-    """The bucket (construct `key`) and, if `managed`, each setting resource that exists live.
-
-    `policy_path` is the bucket policy's construct path (default `<key>/policy`).
-    """
-    s3 = ctx.client("s3")
-    try:
-        s3.head_bucket(Bucket=name)
-    except ClientError as err:
-        ctx.note(f"{stack}: bucket {name}: {err.response['Error']['Code']}")
-        return
-    ctx.add(stack, f"{key}/bucket", "aws_s3_bucket", name, "s3.head_bucket")
-    if not managed:
-        return
-    checks: list[tuple[str, str, Any]] = [
-        ("public_access", "aws_s3_bucket_public_access_block", s3.get_public_access_block),
-        (
-            "encryption",
-            "aws_s3_bucket_server_side_encryption_configuration",
-            s3.get_bucket_encryption,
-        ),
-        ("policy", "aws_s3_bucket_policy", s3.get_bucket_policy),
-    ]
-    for suffix, kind, call in checks:
-        try:
-            call(Bucket=name)
-        except ClientError:
-            ctx.note(f"{stack}: bucket {name} has no {suffix} configuration yet (will be created)")
-            continue
-        path = (policy_path or f"{key}/policy") if suffix == "policy" else f"{key}/{suffix}"
-        ctx.add(stack, path, kind, name, f"s3.{call.__name__}")
-    status = s3.get_bucket_versioning(Bucket=name).get("Status")
-    if status and stack == "data":  # only the data stack manages versioning
-        ctx.add(
-            stack,
-            f"{key}/versioning",
-            "aws_s3_bucket_versioning",
-            name,
-            "s3.get_bucket_versioning",
-            versioning_configuration={"status": status},
         )

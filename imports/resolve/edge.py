@@ -6,7 +6,7 @@ from typing import Any
 
 from config.estate import site_bucket
 from imports.resolve.context import Context
-from imports.resolve.data import bucket
+from imports.resolve.shared import bucket
 
 
 def _distributions(ctx: Context) -> dict[str, dict[str, Any]]:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from config.estate import az_key
 from imports.resolve.context import Context, name_from_arn, tags
+from imports.resolve.shared import role_entries
 
 
 def _vpc(ctx: Context) -> dict[str, Any] | None:
@@ -211,45 +210,3 @@ def _wireguard(ctx: Context, vpc_id: str) -> None:
             inline_paths=["wireguard/read_config"],
             attached={"AmazonSSMManagedInstanceCore": "wireguard/ssm_core"},
         )
-
-
-def role_entries(
-    ctx: Context,
-    stack: str,
-    path: str,
-    role: str,
-    *,
-    inline_paths: list[str],
-    attached: dict[str, str] | None = None,
-) -> None:
-    """The role, its inline policy (when exactly as many as the code has) and attachments."""
-    iam = ctx.client("iam")
-    try:
-        names = iam.list_role_policies(RoleName=role)["PolicyNames"]
-    except ClientError as err:  # e.g. a target still naming a role someone deleted
-        ctx.gap(f"{stack}: {path}: role {role}: {err.response['Error']['Code']}; not adopted")
-        return
-    ctx.add(stack, path, "aws_iam_role", role, "iam role of the resource that uses it")
-    if len(names) == len(inline_paths) == 1:
-        ctx.add(
-            stack,
-            inline_paths[0],
-            "aws_iam_role_policy",
-            f"{role}:{names[0]}",
-            "iam.list_role_policies",
-        )
-    elif inline_paths:
-        ctx.note(
-            f"{stack}: role {role} has inline policies {names!r}; the code has "
-            f"{inline_paths!r}: map them by hand"
-        )
-    for policy in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]:
-        target = (attached or {}).get(policy["PolicyName"])
-        if target:
-            ctx.add(
-                stack,
-                target,
-                "aws_iam_role_policy_attachment",
-                f"{role}/{policy['PolicyArn']}",
-                "iam.list_attached_role_policies",
-            )

@@ -22,12 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from config import ConfigError
+from config.estate import ADOPTED_STACKS
 from review import terraform
 from review.plan_gate import Verdict, created, gate, new_by_design
 from review.provenance import git_state
 
 ROOT = Path(__file__).resolve().parents[2]
-ADOPTED = ("network", "data", "compute", "edge")
+ADOPTED = ADOPTED_STACKS
 
 UNCOVERED = {
     "cloudflare": (
@@ -150,7 +151,7 @@ def synthesize(run: Run, name: str, inventory_root: Path) -> Path:
 def deploy(
     run: Run, out: Path, stacks: tuple[str, ...] = (), role_env: dict[str, str] | None = None
 ) -> None:
-    """The user's path: the ordered, guarded deploy (`python -m review.deploy deploy`), of
+    """The user's path: the ordered, guarded deploy (`python -m deploy deploy`), of
     `stacks` (all when empty), with a CI role's credentials when `role_env` is given."""
     _head, dirty = git_state(ROOT)
     password = run.secrets.setdefault("db_master_password", secrets.token_urlsafe(24))
@@ -159,7 +160,7 @@ def deploy(
         [
             sys.executable,
             "-m",
-            "review.deploy",
+            "deploy.ordered",
             "deploy",
             "--out",
             str(out),

@@ -3,7 +3,7 @@
 One emulated run (module fixture), then assertions on what it produced:
 1. deploy `state` with the administrator's keys (people bootstrap it), then, with moto's IAM
    enforcement on, network -> data -> compute -> edge each with its own CI apply role's
-   credentials, through `python -m review.deploy` (the path docs/operations.md gives users),
+   credentials, through `python -m deploy` (the path docs/operations.md gives users),
    each stack's S3 state and remote states on the emulator;
 2. re-plan every stack: nothing that would call AWS;
 3. adoption round trip: the workload states are set aside (as if Terraform had never run),
@@ -28,7 +28,7 @@ import boto3
 import pytest
 
 import config
-from review import deploy as deploy_module
+from deploy import ordered as deploy_module
 from review import plan_gate
 from tests.e2e import emulator, harness
 from tests.moto_server import moto_server

@@ -1,6 +1,6 @@
 "use strict";
 /**
- * Node.js side of the fast provider loader (see modules/provider_loader.py).
+ * Node.js side of the fast provider loader (see runtime/provider_loader.py).
  *
  * Why: the JavaScript entry point of a prebuilt cdktf provider, `lib/index.js`, is a list of
  * `exports.<name> = require("./<dir>");` lines, one per resource (2,212 for AWS, 219 MB of code),

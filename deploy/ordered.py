@@ -1,7 +1,7 @@
 """Ordered, guarded deploy and destroy of the synthesized stacks with Terraform.
 
-    python -m review.deploy deploy [--stacks network data] [--auto-approve] [--dry-run]
-    python -m review.deploy destroy --confirm production [--dry-run]
+    python -m deploy deploy [--stacks network data] [--auto-approve] [--dry-run]
+    python -m deploy destroy --confirm production [--dry-run]
 
 Deploys one stack at a time in dependency order (from the manifest: state -> network -> data
 -> compute -> edge) with Terraform on the reviewed `cdktf.out/`: `init`, `plan -out`, the
@@ -35,16 +35,13 @@ from config import DEFAULT_ENVIRONMENT, ConfigError
 from config.errors import one_line_error, parse_args
 from config.estate import STACKS
 from config.model import PROFILES
+from deploy.errors import Refused
 from review import terraform
 from review.plan_gate import Verdict, created, gate
 from review.provenance import git_state
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = STACKS
-
-
-class Refused(ConfigError):
-    """The guard's answer: the message says what is wrong and what to run."""
 
 
 def order(outdir: Path) -> list[str]:
@@ -164,7 +161,7 @@ def _ask(question: str) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m review.deploy", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m deploy", description=__doc__)
     parser.add_argument("action", choices=("deploy", "destroy"))
     parser.add_argument("--out", type=Path, default=ROOT / "cdktf.out")
     parser.add_argument(
@@ -205,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
             environment=args.environment,
             allow_dirty=args.allow_dirty,
         )
-    except ConfigError as err:
+    except (ConfigError, Refused) as err:
         return one_line_error(err, "refused")
     sequence = stacks if args.action == "deploy" else list(reversed(stacks))
     print(f"{args.action} in order: {' -> '.join(sequence)}", flush=True)
@@ -219,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
                 runner.deploy(stack, stamp)
             else:
                 runner.destroy(stack)
-        except ConfigError as err:
+        except (ConfigError, Refused) as err:
             one_line_error(err, "stopped")
             return 1
     return 0

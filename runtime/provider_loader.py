@@ -16,7 +16,7 @@ proves it by synthesizing the project both ways.
 Node.js side: the jsii kernel (a `node` child process started at the first jsii import) then
 `require`s each provider's JavaScript entry point, which eagerly compiles every one of its
 submodules (219 MB of code for AWS, most of a synth's time). `install()` adds
-`--require modules/lazy_provider_index.cjs` to `NODE_OPTIONS` before that process starts; the
+`--require runtime/lazy_provider_index.cjs` to `NODE_OPTIONS` before that process starts; the
 hook gives the provider's generated `lib/index.js` lazy exports, so Node compiles only the
 submodules the kernel is asked for (see that file). It must therefore run before the first
 jsii import (`constructs`, `cdktf`, any provider); called later, only the Python side is fast.

@@ -1,7 +1,7 @@
 """Apply exactly the plan that was reviewed.
 
-    python -m review.reviewed_plan save  --stack network --to plans/   # the pull request job
-    python -m review.reviewed_plan apply --stack network --from plans/ # the deploy job
+    python -m deploy.reviewed_plan save  --stack network --to plans/   # the pull request job
+    python -m deploy.reviewed_plan apply --stack network --from plans/ # the deploy job
 
 `save` runs `terraform init` and `plan -out` in the stack's folder of `cdktf.out/` and writes
 `<to>/<stack>/`: `plan.bin` (what gets applied), `plan.json` and `summary.txt` (what reviewers
@@ -15,7 +15,7 @@ SHA-256 of `plan.bin`, the Terraform version, the profile and environment.
   was not has to be planned again), or from a checkout with uncommitted changes;
 - a `plan.bin` whose SHA-256 is not the recorded one (changed after review);
 - a plan older than `--max-age-hours` (default 24; the artifacts are kept 7 days);
-- a plan the deploy guard refuses (`review/deploy.py:plan_guard`, re-read from `plan.bin`
+- a plan the deploy guard refuses (`deploy/ordered.py:plan_guard`, re-read from `plan.bin`
   itself, not from the reviewed JSON);
 then `terraform apply plan.bin`. Terraform itself refuses a saved plan whose state changed
 since it was made ("Saved plan is stale"): a deploy in between means planning again.
@@ -35,8 +35,9 @@ from typing import Any
 from config import DEFAULT_ENVIRONMENT, ConfigError
 from config.errors import one_line_error, parse_args
 from config.model import PROFILES
+from deploy.errors import Refused
+from deploy.ordered import check_stamp, plan_guard, read_stamp
 from review import terraform
-from review.deploy import Refused, check_stamp, plan_guard, read_stamp
 from review.plan_summary import summarize, table
 from review.provenance import git_state, git_tree
 
@@ -193,7 +194,7 @@ def apply(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m review.reviewed_plan", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m deploy.reviewed_plan", description=__doc__)
     parser.add_argument("action", choices=("save", "apply"))
     parser.add_argument("--stack", required=True)
     parser.add_argument("--out", type=Path, default=ROOT / "cdktf.out")
@@ -239,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
             max_age_hours=args.max_age_hours,
             stamp=stamp,
         )
-    except ConfigError as err:
+    except (ConfigError, Refused) as err:
         return one_line_error(err, "refused")
     return 0
 
