@@ -38,7 +38,8 @@ PROFILE := $(or $(PROFILE),$(FLUXION_PROFILE),adopt)
 export FLUXION_PROFILE := $(PROFILE)
 
 .PHONY: synth test lint workflows security guard bench list resolve deploy deploy-stack destroy \
-	clean tfconfig validate e2e adoption-report help cdktf docs plan-save apply-reviewed
+	clean tfconfig validate e2e adoption-report help cdktf docs plan-save apply-reviewed \
+	ops drift
 
 # cdktf.out/ for the profile (PROFILE=hardened; default adopt, the live estate), with synth.json.
 synth: $(VENV)/.synced
@@ -73,7 +74,7 @@ lint: $(VENV)/.synced
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
-	$(VENV)/bin/mypy --strict config modules stacks review deploy runtime
+	$(VENV)/bin/mypy --strict config modules stacks review deploy runtime ops
 
 # GitHub Actions: security audit (offline) and schema validation.
 workflows: $(VENV)/.synced
@@ -157,6 +158,14 @@ node_modules/.installed: package-lock.json $(VENV)/.synced
 # Regenerate the stack diagram in docs/architecture.md from cdktf.out.
 docs: synth
 	$(PY) scripts/diagram.py
+
+# Day-2 operations, IDs from the stacks' outputs: make ops ARGS="status" (python -m ops --help).
+ops: $(VENV)/.synced
+	$(PY) -m ops $(ARGS)
+
+# Refresh-only plan of every stack, as a drift table; exit 2 on drift (the scheduled workflow).
+drift: synth tfconfig
+	$(PY) -m ops drift --report $(or $(REPORT),drift-report.md) --known $(or $(KNOWN),drift-known.json)
 
 # Remove synthesized output and caches.
 clean:

@@ -86,6 +86,7 @@ PRODUCTION = EnvironmentConfig(
         service_name="fluxion-backend",
         alb_name="fluxion-alb",
         desired_count=2,
+        max_desired_count=6,
         task_cpu=1024,
         task_memory=2048,
         uvicorn_workers=2,

@@ -170,6 +170,9 @@ class ComputeConfig:
     alb_name: str
     desired_count: int
     """Backend tasks the service keeps running."""
+    max_desired_count: int
+    """The most tasks `python -m ops scale-backend` may ask for (a temporary scale-up; the next
+    deploy of compute returns to `desired_count`)."""
     task_cpu: int
     """CPU units of every task (1024 = 1 vCPU); with `task_memory`, a Fargate size."""
     task_memory: int
@@ -201,6 +204,11 @@ class ComputeConfig:
             )
         if self.desired_count < 1:
             raise ConfigError(f"desired_count: {self.desired_count} must be at least 1")
+        if self.max_desired_count < self.desired_count:
+            raise ConfigError(
+                f"compute.max_desired_count: {self.max_desired_count} is below desired_count "
+                f"{self.desired_count}"
+            )
         if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}", self.image_tag):
             raise ConfigError(f"compute.image_tag: {self.image_tag!r} is not a Docker image tag")
 

@@ -52,6 +52,8 @@ APPLIED_BY_CI = ADOPTED_STACKS
 """Stacks CI applies, one role each. `state` (the CI identity itself) is applied by people."""
 
 RELEASE_ENVIRONMENT = "release"
+DRIFT_ENVIRONMENT = "drift"
+"""The scheduled drift report's environment: it plans (refresh-only) with the plan role."""
 BOUNDARY_NAME = WORKLOAD_BOUNDARY
 ISSUER = "token.actions.githubusercontent.com"
 
@@ -233,8 +235,16 @@ SCOPED_READS = {
         "rds:ListTagsForResource",
     ],
     "secretsmanager": ["secretsmanager:DescribeSecret", "secretsmanager:GetResourcePolicy"],
-    "ecs": ["ecs:DescribeClusters", "ecs:DescribeServices", "ecs:ListTagsForResource"],
+    # ListTasks/DescribeTasks: `python -m ops status` (the last ETL runs) with the plan role
+    "ecs": [
+        "ecs:DescribeClusters",
+        "ecs:DescribeServices",
+        "ecs:DescribeTasks",
+        "ecs:ListTagsForResource",
+        "ecs:ListTasks",
+    ],
     "ecr": [
+        "ecr:DescribeImages",  # `python -m ops rollback-backend` lists them with the plan role
         "ecr:DescribeRepositories",
         "ecr:GetLifecyclePolicy",
         "ecr:GetRepositoryPolicy",

@@ -2,8 +2,9 @@
 
 No static keys. Each role is trusted by exactly one kind of workflow run (the `sub` claim):
 
-- `fluxion-ci-plan`, trusted from `repo:<infra>:pull_request`: reads what planning reads and
-  the states, writes lock files.
+- `fluxion-ci-plan`, trusted from `repo:<infra>:pull_request` and from the scheduled drift
+  report's `repo:<infra>:environment:drift`: reads what planning reads and the states, writes
+  lock files.
 - `fluxion-ci-apply-<stack>`, trusted from `repo:<infra>:environment:<stack>`: changes what
   `<stack>` owns.
 - `fluxion-ci-release`, trusted from `repo:<app>:environment:release`: pushes images, rolls the
@@ -74,7 +75,8 @@ class GithubOidc(Construct):
         self.plan_role = self._role(
             "plan_role",
             f"{CI_ROLE_PREFIX}plan",
-            f"{infra}:pull_request",
+            # pull requests plan; the scheduled drift report plans refresh-only
+            [f"{infra}:pull_request", f"{infra}:environment:{policies.DRIFT_ENVIRONMENT}"],
             policies.plan_policy(config),
             planning,
         )
@@ -105,7 +107,7 @@ class GithubOidc(Construct):
         self,
         id_: str,
         name: str,
-        subject: str,
+        subject: str | list[str],
         policy: dict[str, object],
         managed: list[IamPolicy],
     ) -> IamRole:

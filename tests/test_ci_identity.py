@@ -23,7 +23,10 @@ ISSUER = "token.actions.githubusercontent.com"
 REPO = "repo:fluxion-ai/fluxion-infra"
 ACCOUNT = "611395766952"
 ROLES = {
-    "ci/plan_role": ("fluxion-ci-plan", f"{REPO}:pull_request"),
+    "ci/plan_role": (
+        "fluxion-ci-plan",
+        [f"{REPO}:pull_request", f"{REPO}:environment:drift"],  # pull requests, drift report
+    ),
     "ci/apply_network": ("fluxion-ci-apply-network", f"{REPO}:environment:network"),
     "ci/apply_data": ("fluxion-ci-apply-data", f"{REPO}:environment:data"),
     "ci/apply_compute": ("fluxion-ci-apply-compute", f"{REPO}:environment:compute"),
@@ -121,9 +124,10 @@ def test_only_the_data_environment_can_change_the_data_stack(state: dict[str, An
         ]["Condition"]["StringEquals"][f"{ISSUER}:sub"]
         for path in ROLES
     }
-    writers = [p for p, s in subjects.items() if "environment:data" in s]
+    each = {p: s if isinstance(s, list) else [s] for p, s in subjects.items()}
+    writers = [p for p, subs in each.items() if any("environment:data" in s for s in subs)]
     assert writers == ["ci/apply_data"]
-    assert not any("ref:refs/heads" in s or "*" in s for s in subjects.values())
+    assert not any("ref:refs/heads" in s or "*" in s for subs in each.values() for s in subs)
 
 
 def test_no_static_keys_and_every_arn_is_published(state: dict[str, Any]) -> None:

@@ -174,6 +174,7 @@ def _schedule(name: str = "r", command: tuple[str, ...] = ("python", "x.py")) ->
         ({"schedules": (_schedule(command=()),)}, r"schedules\[r\]: command is empty"),
         ({"task_cpu": 1024, "task_memory": 3000}, r"task_cpu/task_memory: 1024/3000 is not"),
         ({"desired_count": 0}, r"desired_count: 0 must be at least 1"),
+        ({"max_desired_count": 1}, r"compute.max_desired_count: 1 is below desired_count 2"),
         ({"image_tag": "v1:2"}, r"compute.image_tag: 'v1:2' is not a Docker image tag"),
         ({"image_tag": ""}, r"compute.image_tag: '' is not a Docker image tag"),
     ],

@@ -21,7 +21,7 @@ import yaml
 from config import estate
 from tests.conftest import ROOT
 
-SHIPPED = ("stacks", "modules", "imports", "review", "deploy", "runtime")
+SHIPPED = ("stacks", "modules", "imports", "review", "deploy", "runtime", "ops")
 MAX_FUNCTION_LINES = 60
 
 

@@ -52,7 +52,12 @@ def _load(name: str) -> dict[str, Any]:
 
 def test_the_project_workflows() -> None:
     files = sorted((ROOT / ".github/workflows").glob("*.yml"))
-    assert [f.name for f in files] == ["app-deploy.yml", "infra-deploy.yml", "infra-pr.yml"]
+    assert [f.name for f in files] == [
+        "app-deploy.yml",
+        "drift.yml",
+        "infra-deploy.yml",
+        "infra-pr.yml",
+    ]
     assert _run("zizmor", "--offline", *map(str, files)).returncode == 0
     for f in files:
         doc = yaml.safe_load(f.read_text())
@@ -71,7 +76,7 @@ INSTALLS = ("make synth", "make test", "npm ci", "docker build", "pip install", 
 def _credentialed_jobs() -> list[tuple[str, str, dict[str, Any]]]:
     return [
         (name, job_name, job)
-        for name in ("app-deploy.yml", "infra-deploy.yml", "infra-pr.yml")
+        for name in ("app-deploy.yml", "drift.yml", "infra-deploy.yml", "infra-pr.yml")
         for job_name, job in _load(name)["jobs"].items()
         if any(CREDENTIALS in step.get("uses", "") for step in job.get("steps", []))
     ]
@@ -79,7 +84,7 @@ def _credentialed_jobs() -> list[tuple[str, str, dict[str, Any]]]:
 
 def test_credentials_come_after_every_install() -> None:
     jobs = _credentialed_jobs()
-    assert len(jobs) == 8  # the pr plan; 4 applies; images, backend, sites
+    assert len(jobs) == 9  # the pr plan; 4 applies; images, backend, sites; the drift report
     for name, job_name, job in jobs:
         steps = job["steps"]
         at = next(i for i, s in enumerate(steps) if CREDENTIALS in s.get("uses", ""))
@@ -139,3 +144,18 @@ def test_the_app_pipeline_tags_images_with_the_commit() -> None:
         if job["permissions"].get("id-token") == "write":
             assert job["environment"] == "release"
             assert "vars.CI_RELEASE_ROLE_ARN" in yaml.safe_dump(job)
+
+
+def test_the_drift_report_runs_on_a_schedule_with_the_plan_role() -> None:
+    doc = _load("drift.yml")
+    on: Any = next(v for k, v in doc.items() if k in ("on", True))  # YAML 1.1: `on` is True
+    assert "schedule" in on and "workflow_dispatch" in on
+    (job,) = doc["jobs"].values()
+    assert job["environment"] == "drift"  # the plan role trusts `environment:drift`
+    assert job["permissions"] == {"contents": "read", "actions": "read", "id-token": "write"}
+    text = yaml.safe_dump(job)
+    assert "vars.CI_PLAN_ROLE_ARN" in text and "make drift" in text
+    assert "GITHUB_STEP_SUMMARY" in text and "apply" not in text.replace("-apply-", "")
+    upload = next(s for s in job["steps"] if "upload-artifact" in s.get("uses", ""))
+    assert upload["with"]["name"] == "drift-report"
+    assert "drift-known.json" in upload["with"]["path"]

@@ -92,6 +92,8 @@ class Run:
     as_roles: dict[str, Verdict] = field(default_factory=dict)
     """`<role key>/<stack>` -> the verdict of a plan made with that CI role's credentials."""
     denied: dict[str, str] = field(default_factory=dict)
+    ops: dict[str, tuple[int, str]] = field(default_factory=dict)
+    """`python -m ops` runs after adoption: name -> (exit status, output)."""
     """Attacker probe -> moto's answer (an error code, or `allowed`)."""
 
     def log(self, line: str) -> None:

@@ -28,6 +28,7 @@ import boto3
 import pytest
 
 import config
+from config.estate import schedule_key
 from deploy import ordered as deploy_module
 from review import plan_gate
 from tests.e2e import emulator, harness
@@ -175,6 +176,7 @@ def _through_the_ci_roles(run: harness.Run) -> None:
             run.as_roles[f"plan/{stack}"] = harness.planned_verdict(
                 run, adopted, stack, "as-plan", "as-plan", credentials["plan"]
             )
+        _operations(run, adopted, credentials["plan"])
         for probe, (role, service, call, arguments) in PROBES.items():
             keys = credentials[role]
             client = boto3.client(
@@ -193,6 +195,35 @@ def _through_the_ci_roles(run: harness.Run) -> None:
                 status = err.response["ResponseMetadata"]["HTTPStatusCode"]
                 run.denied[probe] = f"{err.response['Error'].get('Code') or '-'} (HTTP {status})"
             run.log(f"probe through the CI roles: {probe}: {run.denied[probe]}")
+
+
+DRIFTED_RULE = "fluxion-abc-recalc-daily"
+
+
+def _operations(run: harness.Run, adopted: Any, plan_keys: dict[str, str]) -> None:
+    """Day-2 operations with the plan role: `status` on the adopted estate, and `drift` after
+    one rule is disabled behind Terraform's back (as the guide's drift table records)."""
+    import subprocess
+
+    env = run.env | plan_keys
+    base = [sys.executable, "-m", "ops", "--endpoint-url", run.env["AWS_ENDPOINT_URL"]]
+    proc = subprocess.run([*base, "status"], env=env, capture_output=True, text=True, timeout=300)
+    run.ops["status"] = (proc.returncode, proc.stdout + proc.stderr)
+    _client(run, "events").disable_rule(Name=DRIFTED_RULE)  # a person, in the console
+    try:
+        report = run.work / "drift-report.md"
+        proc = subprocess.run(
+            [*base, "drift", "--out", str(adopted), "--stacks", "compute", "--report", str(report)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        run.ops["drift"] = (proc.returncode, report.read_text() if report.exists() else proc.stderr)
+    finally:
+        _client(run, "events").enable_rule(Name=DRIFTED_RULE)
+    for name, (code, text) in run.ops.items():
+        run.log(f"python -m ops {name} (plan role): exit {code}\n{text}")
 
 
 def _negative_control(run: harness.Run) -> None:
@@ -331,3 +362,18 @@ def test_each_stack_was_applied_by_its_own_role(run: harness.Run) -> None:
 @pytest.mark.parametrize("probe", sorted(PROBES))
 def test_attacker_probes_through_the_ci_roles_are_refused(run: harness.Run, probe: str) -> None:
     assert run.denied[probe].endswith("(HTTP 403)"), run.denied[probe]
+
+
+def test_status_reads_the_adopted_estate_with_the_plan_role(run: harness.Run) -> None:
+    code, out = run.ops["status"]
+    assert code == 0, out
+    assert "backend: desired 2, running" in out
+    assert "fluxion-postgres-v2: available" in out
+    assert f"rule {DRIFTED_RULE}: ENABLED" in out
+
+
+def test_drift_behind_terraforms_back_is_reported(run: harness.Run) -> None:
+    code, report = run.ops["drift"]
+    assert code == 2, report
+    rows = [line for line in report.splitlines() if schedule_key(DRIFTED_RULE) in line]
+    assert any("| `state` | ENABLED | DISABLED |" in line for line in rows), report

@@ -21,6 +21,8 @@ def vpc(client: Any, env: EnvironmentConfig, ids: dict[str, str]) -> Layout:
         ],
     )["Vpc"]["VpcId"]
     ids["vpc/vpc"] = vpc
+    # AWS CDK's VPC: DNS hostnames on (moto's ECS tasks also need them for their ENIs)
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
     igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
     ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
     ids["vpc/igw"] = igw

@@ -1,0 +1,161 @@
+"""python -m ops <verb>: the guide's runbooks, with every ID from the stacks' outputs.
+
+Verbs that change something print their AWS calls and ask first; read-only verbs (status,
+logs, shell, rollback-backend without --to, drift) print their calls and run. Options go before
+the verb: `python -m ops --yes scale-backend 3`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from config import DEFAULT_ENVIRONMENT, ConfigError
+from config.errors import one_line_error, parse_args
+from config.estate import ADOPTED_STACKS, CONTAINERS
+from config.model import PROFILES
+from ops.errors import OpsError
+
+ROOT = Path(__file__).resolve().parents[1]
+VERBS = {
+    "status": "service counts, database status and storage, last ETL runs, rule states",
+    "run-etl": "run an ETL task now, in the ETL subnet with the ETL security group",
+    "rollback-backend": "list the backend's images; --to <tag> runs that one",
+    "scale-backend": "set the backend's task count (bounded by compute.max_desired_count)",
+    "restart-bridge": "restart WireGuard over SSM; report `wg show` and a ping of La Granja",
+    "snapshot-db": "manual snapshot of the primary (manual-<date>), waited for",
+    "logs": "the last minutes of the backend's or the ETL's logs",
+    "shell": "the ECS Exec command for a running backend task",
+    "drift": "Terraform's refresh-only plan of every stack, as a table; exit 2 on drift",
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    verbs = "\n".join(f"  {name:18} {text}" for name, text in VERBS.items())
+    parser = argparse.ArgumentParser(
+        prog="python -m ops",
+        description=__doc__,
+        epilog=f"verbs:\n{verbs}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--environment", default=os.environ.get("FLUXION_ENV") or DEFAULT_ENVIRONMENT
+    )
+    parser.add_argument(
+        "--profile", default=os.environ.get("FLUXION_PROFILE") or "adopt", choices=PROFILES
+    )
+    parser.add_argument("--aws-profile", help="AWS credentials profile (default: the chain)")
+    parser.add_argument("--endpoint-url", help="AWS endpoint (an emulator, for tests)")
+    parser.add_argument("--outputs", type=Path, help="recorded outputs {stack: {name: value}}")
+    parser.add_argument("--yes", action="store_true", help="do not ask before a change")
+    parser.add_argument("--dry-run", action="store_true", help="print the calls, make none")
+    sub = parser.add_subparsers(dest="verb", required=True, metavar="verb")
+    for name, text in VERBS.items():
+        verb = sub.add_parser(name, help=text, description=text)
+        _verb_arguments(name, verb)
+    return parser
+
+
+def _verb_arguments(name: str, verb: argparse.ArgumentParser) -> None:
+    if name == "run-etl":
+        verb.add_argument("task", help="the task definition family, e.g. FluxionETLTask")
+        verb.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the script")
+    elif name == "rollback-backend":
+        verb.add_argument("--to", help="the image tag to run")
+    elif name == "scale-backend":
+        verb.add_argument("count", type=int)
+    elif name in ("restart-bridge", "snapshot-db"):
+        verb.add_argument("--wait-seconds", type=float, default=600)
+    elif name == "logs":
+        verb.add_argument("container", choices=CONTAINERS)
+        verb.add_argument("--minutes", type=int, default=15)
+    elif name == "shell":
+        verb.add_argument("--command", default="/bin/bash")
+    elif name == "drift":
+        verb.add_argument("--out", type=Path, default=ROOT / "cdktf.out")
+        verb.add_argument("--stacks", nargs="+", default=list(ADOPTED_STACKS))
+        verb.add_argument("--known", type=Path, help="previous report's dates (JSON; rewritten)")
+        verb.add_argument("--report", type=Path, help="also write the table here (Markdown)")
+
+
+def _ask(question: str) -> bool:
+    if not sys.stdin.isatty():
+        return False
+    return input(f"{question} [y/N] ").strip().lower() == "y"
+
+
+def _client_factory(args: argparse.Namespace, region: str) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    session = boto3.Session(profile_name=args.aws_profile, region_name=region)
+    retries = Config(retries={"max_attempts": 5, "mode": "standard"})
+    clients: dict[str, Any] = {}
+
+    def client(service: str) -> Any:
+        if service not in clients:
+            clients[service] = session.client(
+                service, endpoint_url=args.endpoint_url, config=retries
+            )
+        return clients[service]
+
+    return client
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(_parser(), argv)
+    try:
+        return _run(args)
+    except (ConfigError, OpsError) as err:
+        return one_line_error(err)
+
+
+def _run(args: argparse.Namespace) -> int:
+    import config
+    from ops import drift, verbs
+    from ops.calls import Runner
+    from ops.outputs import Outputs
+
+    env = config.load(args.environment, profile=args.profile)
+    if args.verb == "drift":
+        return _drift(args, drift)
+    client = _client_factory(args, env.region)
+    outputs = Outputs.from_file(env, args.outputs) if args.outputs else Outputs(env, client)
+    runner = Runner(client, print, _ask, yes=args.yes, dry_run=args.dry_run)
+    ctx = verbs.Context(env, outputs, runner, print)
+    print(f"{args.verb} ({env.name}, {env.profile}, {env.region})", flush=True)
+    dispatch = {
+        "status": lambda: verbs.status(ctx),
+        "run-etl": lambda: verbs.run_etl(ctx, args.task, args.args),
+        "rollback-backend": lambda: verbs.rollback_backend(ctx, args.to),
+        "scale-backend": lambda: verbs.scale_backend(ctx, args.count),
+        "restart-bridge": lambda: verbs.restart_bridge(ctx, args.wait_seconds),
+        "snapshot-db": lambda: verbs.snapshot_db(ctx, args.wait_seconds),
+        "logs": lambda: verbs.logs(ctx, args.container, args.minutes),
+        "shell": lambda: verbs.shell(ctx, args.command),
+    }
+    return int(dispatch[args.verb]())
+
+
+def _drift(args: argparse.Namespace, drift: Any) -> int:
+    found = []
+    for stack in args.stacks:
+        if stack not in ADOPTED_STACKS and stack != "state":
+            raise OpsError(
+                f"drift: --stacks {stack!r} is not a stack ({', '.join(ADOPTED_STACKS)})"
+            )
+        print(f"== {stack}: terraform plan -refresh-only", flush=True)
+        found += drift.rows(stack, drift.refresh_only(args.out, stack))
+    dated = drift.with_history(found, args.known, drift.now_utc())
+    text = drift.table(dated)
+    print(text, end="")
+    if args.report:
+        args.report.write_text(text)
+    return 2 if dated else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,370 @@
+"""`python -m ops`: each runbook verb against moto in server mode (127.0.0.1).
+
+The emulated account is the resolver's world (`tests/world`, the estate as AWS CDK deployed
+it); the stacks' outputs are written into the state bucket the way Terraform's S3 backend
+writes them, with the IDs the emulator returned. Each verb runs in process through `main()`:
+the assertions read the emulator back (the task ECS started, the desired count, the snapshot,
+the image `latest` points at) and the calls the verb printed, which are the calls it made.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+import config
+from ops.__main__ import VERBS, main
+from tests.moto_server import moto_server
+from tests.world import World, seed
+
+PROD = config.load()
+
+
+@pytest.fixture(scope="module")
+def estate() -> Iterator[tuple[str, World, Any]]:
+    with moto_server(PROD.account_id) as url:
+        session = boto3.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name=PROD.region
+        )
+
+        def client(service: str) -> Any:
+            return session.client(service, endpoint_url=url)
+
+        world = seed(client, PROD)
+        _write_states(client, world)
+        # moto's run_task adds up container-level memory, which Fargate does not need: one
+        # more revision of the ETL family with it (run-etl runs the family's newest)
+        etl = client("ecs").describe_task_definition(taskDefinition="FluxionETLTask")
+        definition = etl["taskDefinition"]
+        client("ecs").register_task_definition(
+            family="FluxionETLTask",
+            networkMode="awsvpc",
+            requiresCompatibilities=["FARGATE"],
+            cpu=definition["cpu"],
+            memory=definition["memory"],
+            executionRoleArn=definition["executionRoleArn"],
+            taskRoleArn=definition["taskRoleArn"],
+            containerDefinitions=[
+                c | {"memory": int(definition["memory"])}
+                for c in definition["containerDefinitions"]
+            ],
+        )
+        saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+        os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
+        try:
+            yield url, world, client
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+
+def _outputs(world: World, client: Any) -> dict[str, dict[str, Any]]:
+    ids = world.ids
+    instance = client("ec2").describe_instances(InstanceIds=[ids["wireguard/instance"]])
+    eni = instance["Reservations"][0]["Instances"][0]["NetworkInterfaces"][0]
+    rds = client("rds").describe_db_instances()["DBInstances"]
+    address = {db["DBInstanceIdentifier"]: db["Endpoint"]["Address"] for db in rds}
+    registry = f"{PROD.account_id}.dkr.ecr.{PROD.region}.amazonaws.com"
+    return {
+        "network": {
+            "etl_subnet_id": ids["vpc/private_us_east_1b"],
+            "etl_security_group_id": ids["sg/etl"],
+            "backend_security_group_id": ids["sg/backend"],
+            "private_subnet_ids": [ids["vpc/private_us_east_1a"], ids["vpc/private_us_east_1b"]],
+            "wireguard_eni_id": eni["NetworkInterfaceId"],
+        },
+        "data": {
+            "primary_address": address["fluxion-postgres-v2"],
+            "replica_address": address["fluxion-postgres-replica"],
+        },
+        "compute": {
+            "cluster_name": ids["cluster"],
+            "service_name": ids["backend_service/service"].split("/", 1)[1],
+            "backend_repository_url": f"{registry}/{ids['backend_repository/repository']}",
+        },
+    }
+
+
+def _write_states(client: Any, world: World) -> None:
+    """State objects as Terraform's S3 backend writes them (only `outputs` is read)."""
+    s3 = client("s3")
+    s3.create_bucket(Bucket=PROD.state_bucket)
+    for stack, values in _outputs(world, client).items():
+        state = {
+            "version": 4,
+            "outputs": {k: {"value": v, "type": "string"} for k, v in values.items()},
+        }
+        s3.put_object(
+            Bucket=PROD.state_bucket, Key=PROD.state_key(stack), Body=json.dumps(state).encode()
+        )
+
+
+def _ops(url: str, *argv: str) -> int:
+    return main(["--endpoint-url", url, *argv])
+
+
+def _calls(out: str, operation: str) -> list[dict[str, Any]]:
+    """The params of every `call:` line of `operation` the verb printed."""
+    prefix = f"  call: {operation} "
+    return [json.loads(line[len(prefix) :]) for line in out.splitlines() if line.startswith(prefix)]
+
+
+def test_help_lists_every_verb(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    assert len(VERBS) == 9
+    for verb in VERBS:
+        assert f"  {verb} " in out
+
+
+def test_run_etl_uses_the_etl_subnet_and_security_group(
+    estate: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, world, client = estate
+    assert _ops(url, "--yes", "run-etl", "FluxionETLTask", "--todas") == 0
+    out = capsys.readouterr().out
+    (params,) = _calls(out, "ecs.run_task")
+    network = params["networkConfiguration"]["awsvpcConfiguration"]
+    assert network["subnets"] == [world.ids["vpc/private_us_east_1b"]]  # the ETL AZ's subnet
+    assert network["securityGroups"] == [world.ids["sg/etl"]]
+    assert world.ids["sg/etl"] != world.ids["sg/backend"]
+    assert params["overrides"]["containerOverrides"] == [
+        {"name": "etl", "command": ["python", "etl_inventario.py", "--todas"]}
+    ]
+    ecs = client("ecs")
+    arns = ecs.list_tasks(cluster=PROD.compute.cluster_name)["taskArns"]
+    tasks = ecs.describe_tasks(cluster=PROD.compute.cluster_name, tasks=arns)["tasks"]
+    started = [t for t in tasks if t.get("startedBy") == "ops-run-etl"]
+    assert len(started) == 1 and "FluxionETLTask:" in started[0]["taskDefinitionArn"]
+    assert f"started {started[0]['taskArn']}" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run-etl", "FluxionBackendTask"], r"run-etl: task 'FluxionBackendTask' is not an ETL"),
+        (["scale-backend", "7"], r"scale-backend: 7 is outside 1..6 \(compute.max_desired_count"),
+        (["scale-backend", "0"], r"scale-backend: 0 is outside 1..6"),
+        (["rollback-backend", "--to", "nope"], r"tag 'nope' is not in repository fluxion-backend"),
+    ],
+)
+def test_bad_input_is_one_line(
+    estate: Any, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    import re
+
+    url, _, _ = estate
+    assert _ops(url, "--yes", *argv) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("error: ") and re.search(message, line), line
+
+
+def _desired(client: Any) -> int:
+    services = client("ecs").describe_services(
+        cluster=PROD.compute.cluster_name, services=[PROD.compute.service_name]
+    )["services"]
+    return int(services[0]["desiredCount"])
+
+
+def test_scale_asks_dry_runs_and_reminds_of_the_code(
+    estate: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, _, client = estate
+    assert _ops(url, "scale-backend", "3") == 0  # stdin is not a terminal: no answer, no call
+    assert "not confirmed: no call made" in capsys.readouterr().out
+    assert _ops(url, "--dry-run", "scale-backend", "3") == 0
+    assert "dry run: no call made" in capsys.readouterr().out
+    assert _desired(client) == 2
+    assert _ops(url, "--yes", "scale-backend", "3") == 0
+    out = capsys.readouterr().out
+    assert _desired(client) == 3
+    assert "the code holds desired_count=2" in out and "scale-backend 2" in out
+    assert _ops(url, "--yes", "scale-backend", "2") == 0
+    assert _desired(client) == 2
+
+
+def _push(client: Any, tag: str, layer: str) -> str:
+    manifest = json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+            "config": {
+                "digest": f"sha256:{layer * 64}"[:71],
+                "size": 1,
+                "mediaType": "application/vnd.docker.container.image.v1+json",
+            },
+            "layers": [
+                {
+                    "digest": f"sha256:{layer * 64}",
+                    "size": 1,
+                    "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
+                }
+            ],
+        }
+    )
+    image = client("ecr").put_image(
+        repositoryName="fluxion-backend", imageManifest=manifest, imageTag=tag
+    )
+    return str(image["image"]["imageId"]["imageDigest"])
+
+
+def test_rollback_lists_images_and_points_latest_at_the_chosen_one(
+    estate: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, _, client = estate
+    old = _push(client, "v1", "a")
+    time.sleep(1.1)  # pushed dates differ: the list is newest first
+    new = _push(client, "v2", "b")
+    client("ecr").put_image(
+        repositoryName="fluxion-backend",
+        imageManifest=client("ecr").batch_get_image(
+            repositoryName="fluxion-backend", imageIds=[{"imageTag": "v2"}]
+        )["images"][0]["imageManifest"],
+        imageTag="latest",
+    )
+    assert _ops(url, "rollback-backend") == 0
+    listing = [
+        line for line in capsys.readouterr().out.splitlines() if "v1" in line or "v2" in line
+    ]
+    assert "latest, v2" in listing[0] and listing[1].endswith("  v1")
+    assert _ops(url, "--yes", "rollback-backend", "--to", "v1") == 0
+    out = capsys.readouterr().out
+    images = client("ecr").describe_images(repositoryName="fluxion-backend")["imageDetails"]
+    tags = {d["imageDigest"]: set(d.get("imageTags", [])) for d in images}
+    assert tags[old] == {"v1", "latest"} and tags[new] == {"v2"}
+    (update,) = _calls(out, "ecs.update_service")
+    assert update == {
+        "cluster": PROD.compute.cluster_name,
+        "service": PROD.compute.service_name,
+        "forceNewDeployment": True,
+    }
+    assert (
+        main(
+            [
+                "--endpoint-url",
+                url,
+                "--profile",
+                "hardened",
+                "--yes",
+                "rollback-backend",
+                "--to",
+                "v1",
+            ]
+        )
+        == 2
+    )
+    assert "set it to 'v1' in config/environments.py" in capsys.readouterr().err
+
+
+def test_restart_bridge_runs_the_restart_on_the_bridge_over_ssm(
+    estate: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, world, client = estate
+    assert _ops(url, "--yes", "restart-bridge") == 0
+    out = capsys.readouterr().out
+    (params,) = _calls(out, "ssm.send_command")
+    assert params["InstanceIds"] == [world.ids["wireguard/instance"]]
+    assert params["DocumentName"] == "AWS-RunShellScript"
+    assert params["Parameters"]["commands"] == [
+        "systemctl restart wg-quick@wg0",
+        "wg show",
+        "ping -c 3 -W 2 192.168.20.1",
+    ]
+    sent = client("ssm").list_commands()["Commands"]
+    assert [c["InstanceIds"] for c in sent] == [[world.ids["wireguard/instance"]]]
+    assert "status: Success" in out
+
+
+def test_snapshot_db_names_it_by_date_and_waits(
+    estate: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, _, client = estate
+    assert _ops(url, "--yes", "snapshot-db") == 0
+    out = capsys.readouterr().out
+    (params,) = _calls(out, "rds.create_db_snapshot")
+    assert params["DBInstanceIdentifier"] == "fluxion-postgres-v2"
+    name = params["DBSnapshotIdentifier"]
+    assert name.startswith(f"manual-{time.strftime('%Y-%m-%d', time.gmtime())}-")
+    (snapshot,) = client("rds").describe_db_snapshots(DBSnapshotIdentifier=name)["DBSnapshots"]
+    assert snapshot["DBInstanceIdentifier"] == "fluxion-postgres-v2"
+    assert f"snapshot {name}: available" in out
+
+
+def test_status_reads_service_database_etl_runs_and_rules(
+    estate: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, _, _ = estate
+    assert _ops(url, "status") == 0
+    out = capsys.readouterr().out
+    assert "backend: desired 2, running" in out
+    assert "fluxion-postgres-v2: available, 100 GB, db.t3.medium" in out
+    assert "fluxion-postgres-replica: available" in out
+    assert "rule fluxion-productos-cache-refresh: DISABLED" in out
+    assert "rule fluxion-inventario-sync-30min: ENABLED" in out
+    assert "drift" not in out  # the emulated rules are as the code says
+    assert "  call: " not in out, "status changes nothing"
+
+
+def test_logs_prints_the_recent_events(estate: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    url, _, client = estate
+    logs = client("logs")
+    logs.create_log_stream(logGroupName="/ecs/fluxion-backend", logStreamName="ops-test")
+    logs.put_log_events(
+        logGroupName="/ecs/fluxion-backend",
+        logStreamName="ops-test",
+        logEvents=[{"timestamp": int(time.time() * 1000), "message": "GET /health 200"}],
+    )
+    assert _ops(url, "logs", "backend", "--minutes", "5") == 0
+    assert "GET /health 200" in capsys.readouterr().out
+
+
+def test_shell_needs_a_running_task(estate: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    url, _, _ = estate
+    assert _ops(url, "shell") == 2  # moto's service starts no task
+    assert "shell: no running task of fluxion-backend" in capsys.readouterr().err
+    assert _ops(url, "--dry-run", "shell") == 0
+    out = capsys.readouterr().out
+    assert "aws ecs execute-command --region us-east-1 --cluster fluxion-cluster" in out
+
+
+def test_a_stack_that_is_not_deployed_is_one_line(
+    estate: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, _, client = estate
+    client("s3").delete_object(Bucket=PROD.state_bucket, Key=PROD.state_key("data"))
+    try:
+        assert _ops(url, "--yes", "snapshot-db") == 2
+        (line,) = capsys.readouterr().err.strip().splitlines()
+        assert line.startswith("error: data: no state at s3://fluxion-tfstate-611395766952/")
+        assert "is the stack deployed?" in line
+    finally:
+        _write_states(client, estate[1])
+
+
+def test_recorded_outputs_make_no_call(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    recorded = tmp_path / "outputs.json"
+    recorded.write_text(json.dumps({"compute": {"cluster_name": "c", "service_name": "s"}}))
+    # an endpoint nobody listens on: any call would fail
+    argv = ["--endpoint-url", "http://127.0.0.1:9", "--outputs", str(recorded), "--dry-run"]
+    assert main([*argv, "scale-backend", "4"]) == 0
+    out = capsys.readouterr().out
+    assert _calls(out, "ecs.update_service") == [
+        {"cluster": "c", "service": "s", "desiredCount": 4}
+    ]
+    assert main([*argv, "run-etl", "FluxionETLTask"]) == 2
+    assert "--outputs: no outputs of 'network' in the recorded file" in capsys.readouterr().err
+    recorded.write_text(json.dumps({"compute": {"cluster_name": "c"}}))
+    assert main([*argv, "scale-backend", "4"]) == 2
+    assert "compute: output 'service_name' is not in its state" in capsys.readouterr().err
