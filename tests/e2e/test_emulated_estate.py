@@ -176,7 +176,7 @@ def _through_the_ci_roles(run: harness.Run) -> None:
             run.as_roles[f"plan/{stack}"] = harness.planned_verdict(
                 run, adopted, stack, "as-plan", "as-plan", credentials["plan"]
             )
-        _operations(run, adopted, credentials["plan"])
+        _operations(run, adopted, credentials)
         for probe, (role, service, call, arguments) in PROBES.items():
             keys = credentials[role]
             client = boto3.client(
@@ -200,16 +200,28 @@ def _through_the_ci_roles(run: harness.Run) -> None:
 DRIFTED_RULE = "fluxion-abc-recalc-daily"
 
 
-def _operations(run: harness.Run, adopted: Any, plan_keys: dict[str, str]) -> None:
+def _operations(run: harness.Run, adopted: Any, credentials: dict[str, dict[str, str]]) -> None:
     """Day-2 operations with the plan role: `status` on the adopted estate, and `drift` after
-    one rule is disabled behind Terraform's back (as the guide's drift table records)."""
+    one rule is disabled behind Terraform's back (as the guide's drift table records), by
+    someone holding the compute role (IAM is enforced: the emulator's admin keys are gone)."""
     import subprocess
 
-    env = run.env | plan_keys
+    env = run.env | credentials["plan"]
     base = [sys.executable, "-m", "ops", "--endpoint-url", run.env["AWS_ENDPOINT_URL"]]
     proc = subprocess.run([*base, "status"], env=env, capture_output=True, text=True, timeout=300)
     run.ops["status"] = (proc.returncode, proc.stdout + proc.stderr)
-    _client(run, "events").disable_rule(Name=DRIFTED_RULE)  # a person, in the console
+    keys = credentials["compute"]
+    events = boto3.client(
+        "events",
+        endpoint_url=run.env["AWS_ENDPOINT_URL"],
+        region_name="us-east-1",
+        aws_access_key_id=keys["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=keys["AWS_SECRET_ACCESS_KEY"],
+        aws_session_token=keys["AWS_SESSION_TOKEN"],
+    )
+    rule = events.describe_rule(Name=DRIFTED_RULE)
+    events.put_rule(Name=DRIFTED_RULE, ScheduleExpression=rule["ScheduleExpression"],
+                    State="DISABLED")  # fmt: skip
     try:
         report = run.work / "drift-report.md"
         proc = subprocess.run(
@@ -221,7 +233,8 @@ def _operations(run: harness.Run, adopted: Any, plan_keys: dict[str, str]) -> No
         )
         run.ops["drift"] = (proc.returncode, report.read_text() if report.exists() else proc.stderr)
     finally:
-        _client(run, "events").enable_rule(Name=DRIFTED_RULE)
+        events.put_rule(Name=DRIFTED_RULE, ScheduleExpression=rule["ScheduleExpression"],
+                        State="ENABLED")  # fmt: skip
     for name, (code, text) in run.ops.items():
         run.log(f"python -m ops {name} (plan role): exit {code}\n{text}")
 
