@@ -156,15 +156,18 @@ GROUPS: dict[str, GroupSpec] = {
 
 
 def groups(hardened: bool) -> dict[str, GroupSpec]:
-    """The live table, or the `hardened` one: the ALB reachable from CloudFront only, and the
-    WireGuard bridge's egress narrowed to the tunnel (UDP 51820) and HTTPS (SSM, Secrets
-    Manager, packages). Only rules change, never a group (their descriptions are ForceNew)."""
+    """The live table, or the `hardened` one: the ALB reachable from CloudFront only; the
+    WireGuard bridge reachable from the ETL tasks only (the ones that need La Granja; live it
+    accepts the whole VPC, so the internet-facing backend could reach the stores) and its
+    egress narrowed to the tunnel (UDP 51820) and HTTPS (SSM, Secrets Manager, packages).
+    Only rules change, never a group (their descriptions are ForceNew)."""
     if not hardened:
         return GROUPS
     return GROUPS | {
         "alb": replace(GROUPS["alb"], ingress=(Rule("http", CLOUDFRONT, 80),)),
         "wireguard": replace(
             GROUPS["wireguard"],
+            ingress=(Rule("etl", "etl", None, "tcp", "ETL tasks to La Granja (SQL Server)"),),
             egress=(
                 Rule("tunnel", ANYWHERE, 51820, "udp", "WireGuard tunnel to La Granja"),
                 Rule("https", ANYWHERE, 443, "tcp", "SSM, Secrets Manager, package updates"),

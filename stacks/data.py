@@ -17,11 +17,20 @@ from config.estate import (
     backup_bucket,
     legacy_backup_key,
 )
-from modules.postgres import PostgresProps, PostgresWithReplica
+from modules.postgres import (
+    PRIMARY_PARAMETERS,
+    REPLICA_EXTRA_PARAMETERS,
+    PostgresProps,
+    PostgresWithReplica,
+)
 from modules.private_bucket import PrivateBucket, PrivateBucketProps
 from modules.secret_containers import SecretContainers, SecretContainersProps
 from stacks.base import FluxionStack
 from stacks.contract import DataOutputs, NetworkOutputs, publish, read, remote_state
+
+FORCE_SSL = {"rds.force_ssl": "1"}
+"""`hardened`: both instances refuse connections without TLS (dynamic: applied at once).
+The drivers' default `sslmode=prefer` already negotiates TLS with RDS; check before rollout."""
 
 MASTER_PASSWORD_VARIABLE = "db_master_password"
 MASTER_PASSWORD_VERSION_VARIABLE = "db_master_password_version"
@@ -77,6 +86,10 @@ class DataStack(FluxionStack):
                 master_password=None if hardened else self._master_password(),
                 replica_deletion_protection=hardened,
                 replica_log_exports=hardened,
+                parameters=PRIMARY_PARAMETERS | (FORCE_SSL if hardened else {}),
+                replica_parameters=(
+                    PRIMARY_PARAMETERS | REPLICA_EXTRA_PARAMETERS | (FORCE_SSL if hardened else {})
+                ),
             ),
         )
 
@@ -116,7 +129,9 @@ class DataStack(FluxionStack):
                 legacy_backup_key(suffix),
                 props=PrivateBucketProps(
                     name=backup_bucket(account, suffix),
-                    manage_settings=False,
+                    # adopt: as live (no settings); hardened: public access block, SSE and a
+                    # TLS-only policy, as the managed bucket has
+                    manage_settings=self.config.hardened,
                     versioned=self.config.hardened,  # old backups cannot be rebuilt either
                 ),
             )

@@ -198,7 +198,9 @@ def test_the_gate_passes_on_hardened(hardened_dir: Path) -> None:
         "CKV2_AWS_11",
         "CKV2_AWS_12",
         "CKV2_AWS_32",
+        "CKV2_AWS_6",  # the legacy backup buckets' public access block
         "CKV2_AWS_60",
+        "CKV2_AWS_69",  # rds.force_ssl
         "CKV_AWS_129",
         "CKV_AWS_131",
         "CKV_AWS_150",
@@ -223,4 +225,73 @@ def test_adopt_to_hardened_replaces_no_stateful_resource(
     assert [v for d in diffs.values() for v in d.violations] == []
     assert diffs["data"].changed, "hardened is a reviewable change, not a no-op"
     removed = [r for d in diffs.values() for r in d.removed]
-    assert removed == ["aws_vpc_security_group_egress_rule.sg_wireguard_out_all_E896B893"]
+    # rules only: the bridge's open egress, and its ingress from the whole VPC (now: ETL only)
+    assert sorted(removed) == [
+        "aws_vpc_security_group_egress_rule.sg_wireguard_out_all_E896B893",
+        "aws_vpc_security_group_ingress_rule.sg_wireguard_in_vpc_642EE8AF",
+    ]
+
+
+LEGACY = ("legacy_backups_v1", "legacy_backups_v2", "legacy_backups_v3")
+
+
+def test_legacy_backups_get_an_access_block_encryption_and_a_tls_only_policy(
+    hardened: dict[str, Any], stacks: dict[str, Any]
+) -> None:
+    data = hardened["data"]
+    for key in LEGACY:
+        bucket = ref(data, "aws_s3_bucket", f"{key}/bucket", "id")
+        block = by_path(data, "aws_s3_bucket_public_access_block", f"{key}/public_access")
+        assert block["bucket"] == bucket
+        assert all(
+            block[flag] is True
+            for flag in (
+                "block_public_acls",
+                "block_public_policy",
+                "ignore_public_acls",
+                "restrict_public_buckets",
+            )
+        )
+        (statement,) = json.loads(by_path(data, "aws_s3_bucket_policy", f"{key}/policy")["policy"])[
+            "Statement"
+        ]
+        assert statement["Effect"] == "Deny"
+        assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        encryption = by_path(
+            data, "aws_s3_bucket_server_side_encryption_configuration", f"{key}/encryption"
+        )
+        rule = encryption["rule"][0]["apply_server_side_encryption_by_default"]
+        assert rule == {"sse_algorithm": "AES256"}
+    # adopt leaves them as they are live: nothing but the bucket
+    live = stacks["data"]
+    assert not [
+        r
+        for kind in ("aws_s3_bucket_public_access_block", "aws_s3_bucket_policy")
+        for r in resources(live, kind).values()
+        if any(key in json.dumps(r) for key in LEGACY)
+    ]
+
+
+def _parameters(stack: dict[str, Any], path: str) -> dict[str, tuple[str, str]]:
+    group = by_path(stack, "aws_db_parameter_group", path)
+    return {p["name"]: (p["value"], p["apply_method"]) for p in group["parameter"]}
+
+
+def test_both_databases_refuse_connections_without_tls(
+    hardened: dict[str, Any], stacks: dict[str, Any]
+) -> None:
+    for path in ("postgres/primary_params", "postgres/replica_params"):
+        assert _parameters(hardened["data"], path)["rds.force_ssl"] == ("1", "immediate")
+        assert "rds.force_ssl" not in _parameters(stacks["data"], path)  # as live
+
+
+def test_only_the_etl_tasks_reach_the_bridge(
+    hardened: dict[str, Any], stacks: dict[str, Any]
+) -> None:
+    net = hardened["network"]
+    (rule,) = _rules(net, "aws_vpc_security_group_ingress_rule", "wireguard")
+    assert rule["referenced_security_group_id"] == ref(net, "aws_security_group", "sg/etl", "id")
+    assert rule["ip_protocol"] == "-1" and "cidr_ipv4" not in rule
+    assert rule["description"]
+    (live,) = _rules(stacks["network"], "aws_vpc_security_group_ingress_rule", "wireguard")
+    assert live["cidr_ipv4"] == "10.0.0.0/16"  # the whole VPC, backend included
