@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cdktf_cdktf_provider_aws.iam_role import IamRole
 from constructs import Construct
 
 from modules.iam import inline_policy, service_role
@@ -16,6 +17,20 @@ ECS_EXEC_ACTIONS = [
     "ssmmessages:OpenControlChannel",
     "ssmmessages:OpenDataChannel",
 ]
+
+
+@dataclass(frozen=True)
+class ExecutionAccess:
+    """What one execution role lets ECS do before a container starts."""
+
+    repository_arns: list[str]
+    """ECR repositories it pulls from."""
+    log_group_arns: list[str]
+    """Log groups it writes container logs to."""
+    secret_arns: list[str]
+    """Secrets the containers read at start (exactly those named in task definitions)."""
+    parameter_arns: list[str]
+    """SSM parameters the containers read at start (may be empty)."""
 
 
 @dataclass(frozen=True)
@@ -36,32 +51,24 @@ class EcsRolesProps:
     """The region of the task definition ARNs EventBridge may run."""
     account_id: str
     """The account of those ARNs."""
+    etl_execution: ExecutionAccess | None = None
+    """A second execution role for the ETL families with only this access; the first role
+    (`execution`) then serves the backend alone, and the lists above are the backend's.
+    Default: none: one execution role for every family, as live."""
 
 
 class EcsRoles(Construct):
     def __init__(self, scope: Construct, id_: str, *, props: EcsRolesProps) -> None:
         super().__init__(scope, id_)
         tasks = "ecs-tasks.amazonaws.com"
-        self.execution = service_role(self, "execution", tasks)
-        inline_policy(
-            self,
-            "execution_policy",
-            self.execution,
-            allow(["ecr:GetAuthorizationToken"], "*"),  # account-level call, no ARN
-            allow(
-                [
-                    "ecr:BatchCheckLayerAvailability",
-                    "ecr:BatchGetImage",
-                    "ecr:GetDownloadUrlForLayer",
-                ],
-                props.repository_arns,
-            ),
-            allow(
-                ["logs:CreateLogStream", "logs:PutLogEvents"],
-                [f"{arn}:*" for arn in props.log_group_arns],
-            ),
-            allow(["secretsmanager:GetSecretValue"], props.secret_arns),
-            allow(["ssm:GetParameters"], props.parameter_arns),
+        first = ExecutionAccess(
+            props.repository_arns, props.log_group_arns, props.secret_arns, props.parameter_arns
+        )
+        self.execution = self._execution_role("execution", first)
+        self.etl_execution = (
+            self.execution
+            if props.etl_execution is None
+            else self._execution_role("etl_execution", props.etl_execution)
         )
         self.backend_task = service_role(self, "backend_task", tasks)
         inline_policy(self, "backend_exec", self.backend_task, allow(ECS_EXEC_ACTIONS, "*"))
@@ -83,7 +90,31 @@ class EcsRoles(Construct):
             ),
             allow(
                 ["iam:PassRole"],
-                [self.execution.arn, self.etl_task.arn],
+                [self.etl_execution.arn, self.etl_task.arn],
                 Condition={"StringLike": {"iam:PassedToService": tasks}},
             ),
         )
+
+    def _execution_role(self, id_: str, access: ExecutionAccess) -> IamRole:
+        """An execution role and its inline policy `<id_>_policy`: pull, log, read secrets."""
+        role = service_role(self, id_, "ecs-tasks.amazonaws.com")
+        statements = [
+            allow(["ecr:GetAuthorizationToken"], "*"),  # account-level call, no ARN
+            allow(
+                [
+                    "ecr:BatchCheckLayerAvailability",
+                    "ecr:BatchGetImage",
+                    "ecr:GetDownloadUrlForLayer",
+                ],
+                access.repository_arns,
+            ),
+            allow(
+                ["logs:CreateLogStream", "logs:PutLogEvents"],
+                [f"{arn}:*" for arn in access.log_group_arns],
+            ),
+            allow(["secretsmanager:GetSecretValue"], access.secret_arns),
+        ]
+        if access.parameter_arns:
+            statements.append(allow(["ssm:GetParameters"], access.parameter_arns))
+        inline_policy(self, f"{id_}_policy", role, *statements)
+        return role

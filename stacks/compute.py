@@ -21,7 +21,7 @@ from config.estate import (
 from modules.backend_service import BackendService, BackendServiceProps
 from modules.cron import to_eventbridge
 from modules.ecr import Repository, RepositoryProps
-from modules.ecs_roles import EcsRoles, EcsRolesProps
+from modules.ecs_roles import EcsRoles, EcsRolesProps, ExecutionAccess
 from modules.fargate_task import FargateTask, FargateTaskProps
 from modules.load_balancer import LoadBalancer, LoadBalancerProps
 from modules.scheduled_task import ScheduledFargateTask, ScheduledTaskProps
@@ -46,6 +46,17 @@ class Container:
     environment: dict[str, str]
     secrets: dict[str, str]
     port: int | None = None
+
+
+def _merged(access: dict[str, ExecutionAccess]) -> ExecutionAccess:
+    """One execution role's access for every image (the live shape)."""
+    parts = list(access.values())
+    return ExecutionAccess(
+        [arn for a in parts for arn in a.repository_arns],
+        [arn for a in parts for arn in a.log_group_arns],
+        [arn for a in parts for arn in a.secret_arns],
+        [arn for a in parts for arn in a.parameter_arns],
+    )
 
 
 class ComputeStack(FluxionStack):
@@ -96,20 +107,35 @@ class ComputeStack(FluxionStack):
         publish(self, self.outputs, config)
 
     def _roles(self, data: DataOutputs, cluster_arn: str) -> EcsRoles:
-        """The execution role, one task role per image, and EventBridge's role."""
+        """The execution role(s), one task role per image, and EventBridge's role.
+
+        `adopt`: one execution role reads every secret (as live). `hardened`: one per image,
+        each reading only the secrets its task definitions name (the backend can no longer
+        read the SQL Server or ETL credentials)."""
+        access = {
+            "backend": ExecutionAccess(
+                [self.repositories["backend"].repository.arn],
+                [self.logs["backend"].arn],
+                [data.app_db_secret_arn, data.production_secret_arn],
+                [],
+            ),
+            "etl": ExecutionAccess(
+                [self.repositories["etl"].repository.arn],
+                [self.logs["etl"].arn],
+                [data.db_credentials_secret_arn, data.sql_credentials_secret_arn],
+                [data.sentry_dsn_parameter_arn],
+            ),
+        }
+        first = access["backend"] if self.config.hardened else _merged(access)
         return EcsRoles(
             self,
             "roles",
             props=EcsRolesProps(
-                repository_arns=[r.repository.arn for r in self.repositories.values()],
-                log_group_arns=[g.arn for g in self.logs.values()],
-                secret_arns=[
-                    data.app_db_secret_arn,
-                    data.production_secret_arn,
-                    data.db_credentials_secret_arn,
-                    data.sql_credentials_secret_arn,
-                ],
-                parameter_arns=[data.sentry_dsn_parameter_arn],
+                repository_arns=first.repository_arns,
+                log_group_arns=first.log_group_arns,
+                secret_arns=first.secret_arns,
+                parameter_arns=first.parameter_arns,
+                etl_execution=access["etl"] if self.config.hardened else None,
                 cluster_arn=cluster_arn,
                 scheduled_task_families=sorted({s.task for s in self.config.compute.schedules}),
                 region=self.config.region,
@@ -178,7 +204,11 @@ class ComputeStack(FluxionStack):
                 family=family,
                 container_name=container.image,
                 image=f"{repository.repository_url}:{cfg.image_tag}",
-                execution_role_arn=self.roles.execution.arn,
+                execution_role_arn=(
+                    self.roles.execution
+                    if container.image == "backend"
+                    else self.roles.etl_execution
+                ).arn,
                 task_role_arn=container.task_role_arn,
                 log_group=self.logs[container.image].name,
                 region=self.config.region,

@@ -295,3 +295,42 @@ def test_only_the_etl_tasks_reach_the_bridge(
     assert rule["description"]
     (live,) = _rules(stacks["network"], "aws_vpc_security_group_ingress_rule", "wireguard")
     assert live["cidr_ipv4"] == "10.0.0.0/16"  # the whole VPC, backend included
+
+
+def _secrets_readable(compute: dict[str, Any], policy_path: str) -> set[str]:
+    policy = json.loads(by_path(compute, "aws_iam_role_policy", policy_path)["policy"])
+    return {
+        arn
+        for s in policy["Statement"]
+        if s["Action"] == ["secretsmanager:GetSecretValue"]
+        for arn in s["Resource"]
+    }
+
+
+def test_each_task_family_reads_only_its_own_secrets(
+    hardened: dict[str, Any], stacks: dict[str, Any]
+) -> None:
+    compute = hardened["compute"]
+
+    def out(name: str) -> str:
+        return f"${{data.terraform_remote_state.data.outputs.{name}}}"
+
+    assert _secrets_readable(compute, "roles/execution_policy") == {
+        out("app_db_secret_arn"),
+        out("production_secret_arn"),
+    }
+    assert _secrets_readable(compute, "roles/etl_execution_policy") == {
+        out("db_credentials_secret_arn"),
+        out("sql_credentials_secret_arn"),
+    }
+    backend = ref(compute, "aws_iam_role", "roles/execution", "arn")
+    etl = ref(compute, "aws_iam_role", "roles/etl_execution", "arn")
+    for path in ("backend_task", "etl_task", "ventas_etl_task", "etl_test_task"):
+        task = by_path(compute, "aws_ecs_task_definition", f"{path}/definition")
+        assert task["execution_role_arn"] == (backend if path == "backend_task" else etl), path
+    # EventBridge runs ETL tasks only: it passes the ETL execution role, not the backend's
+    events = json.loads(by_path(compute, "aws_iam_role_policy", "roles/events_run_task")["policy"])
+    passed = next(s for s in events["Statement"] if s["Action"] == ["iam:PassRole"])
+    assert backend not in passed["Resource"] and etl in passed["Resource"]
+    # adopt: one execution role reads all four, as live
+    assert len(_secrets_readable(stacks["compute"], "roles/execution_policy")) == 4
