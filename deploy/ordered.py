@@ -41,7 +41,6 @@ from review.plan_gate import Verdict, created, gate
 from review.provenance import git_state
 
 ROOT = Path(__file__).resolve().parents[1]
-EXPECTED = STACKS
 
 
 def order(outdir: Path) -> list[str]:
@@ -50,7 +49,7 @@ def order(outdir: Path) -> list[str]:
     if not manifest_path.exists():
         raise Refused(f"{outdir} has no manifest.json: run `make synth` first")
     stacks = json.loads(manifest_path.read_text())["stacks"]
-    missing = [s for s in EXPECTED if s not in stacks]
+    missing = [s for s in STACKS if s not in stacks]
     missing += [n for n, s in stacks.items() if not (outdir / s["synthesizedStackPath"]).exists()]
     if missing:
         raise Refused(f"stacks not synthesized: {sorted(set(missing))}; run `make synth`")

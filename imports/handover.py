@@ -28,7 +28,6 @@ from config.estate import ADOPTED_STACKS
 RETAIN = {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
 MARKER = "FluxionTerraformHandover"
 CDK_DEPLOY = re.compile(r"\bcdk\s+deploy\b|aws-cdk-action|cdk-deploy")
-ORDER = ADOPTED_STACKS
 
 
 def load_template(path: Path) -> dict[str, Any]:
@@ -97,14 +96,16 @@ def runbook(stack: str, resources: int, region: str) -> str:
         + "\n".join(
             f"     (cd cdktf.out/stacks/{s} && terraform init && terraform plan -out plan.bin "
             f"&& terraform show -json plan.bin > plan.json)"
-            for s in ORDER
+            for s in ADOPTED_STACKS
         )
         + "\n     .venv/bin/python -m review.plan_summary --adoption "
-        + " ".join(f"{s}=cdktf.out/stacks/{s}/plan.json" for s in ORDER)
+        + " ".join(f"{s}=cdktf.out/stacks/{s}/plan.json" for s in ADOPTED_STACKS)
         + "\n     expect per stack: N to import, 0 to add, 0 to change, 0 to destroy "
         "(`-detailed-exitcode` cannot show this: an import-only plan exits 2 too)",
         "4. Apply the imports, in the same order:\n"
-        + "\n".join(f"     (cd cdktf.out/stacks/{s} && terraform apply plan.bin)" for s in ORDER),
+        + "\n".join(
+            f"     (cd cdktf.out/stacks/{s} && terraform apply plan.bin)" for s in ADOPTED_STACKS
+        ),
         f"5. Delete the CloudFormation stack; its resources stay (Retain):\n"
         f"     {cfn} delete-stack --stack-name {stack}\n"
         f"     {cfn} wait stack-delete-complete --stack-name {stack}",

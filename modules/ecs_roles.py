@@ -10,6 +10,9 @@ from constructs import Construct
 from modules.iam import inline_policy, service_role
 from modules.iam_document import allow
 
+ECS_TASKS = "ecs-tasks.amazonaws.com"
+"""The service principal that assumes task and execution roles."""
+
 # ECS Exec's data channel: AWS documents these actions with Resource "*" (no ARN exists).
 ECS_EXEC_ACTIONS = [
     "ssmmessages:CreateControlChannel",
@@ -60,7 +63,6 @@ class EcsRolesProps:
 class EcsRoles(Construct):
     def __init__(self, scope: Construct, id_: str, *, props: EcsRolesProps) -> None:
         super().__init__(scope, id_)
-        tasks = "ecs-tasks.amazonaws.com"
         first = ExecutionAccess(
             props.repository_arns, props.log_group_arns, props.secret_arns, props.parameter_arns
         )
@@ -70,10 +72,10 @@ class EcsRoles(Construct):
             if props.etl_execution is None
             else self._execution_role("etl_execution", props.etl_execution)
         )
-        self.backend_task = service_role(self, "backend_task", tasks)
+        self.backend_task = service_role(self, "backend_task", ECS_TASKS)
         inline_policy(self, "backend_exec", self.backend_task, allow(ECS_EXEC_ACTIONS, "*"))
         # The ETL talks to PostgreSQL and La Granja only; it needs no AWS permission.
-        self.etl_task = service_role(self, "etl_task", tasks)
+        self.etl_task = service_role(self, "etl_task", ECS_TASKS)
         self.events = service_role(self, "events", "events.amazonaws.com")
         families = [
             f"arn:aws:ecs:{props.region}:{props.account_id}:task-definition/{family}:*"
@@ -91,13 +93,13 @@ class EcsRoles(Construct):
             allow(
                 ["iam:PassRole"],
                 [self.etl_execution.arn, self.etl_task.arn],
-                Condition={"StringLike": {"iam:PassedToService": tasks}},
+                Condition={"StringLike": {"iam:PassedToService": ECS_TASKS}},
             ),
         )
 
     def _execution_role(self, id_: str, access: ExecutionAccess) -> IamRole:
         """An execution role and its inline policy `<id_>_policy`: pull, log, read secrets."""
-        role = service_role(self, id_, "ecs-tasks.amazonaws.com")
+        role = service_role(self, id_, ECS_TASKS)
         statements = [
             allow(["ecr:GetAuthorizationToken"], "*"),  # account-level call, no ARN
             allow(

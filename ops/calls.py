@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ops.errors import OpsError
+from ops.errors import OpsError, aws_error
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,6 @@ class Runner:
         try:
             return getattr(self.client(call.service), call.operation)(**call.params)
         except Exception as err:
-            message = getattr(err, "response", {}).get("Error", {}).get("Message") or str(err)
+            message = aws_error(err, "Message") or str(err)
             first = " ".join(message.split())[:300]  # one line, whatever the service sent
             raise OpsError(f"{call.service}.{call.operation}: {first}") from None

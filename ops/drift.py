@@ -12,15 +12,12 @@ from __future__ import annotations
 
 import datetime
 import json
-import subprocess
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ops.errors import OpsError
 from review import terraform
-from review.terraform import terraform_binary, terraform_env
 
 PLAN_FILE = "drift.tfplan"
 
@@ -83,21 +80,13 @@ def rows(stack: str, plan: dict[str, Any]) -> list[Row]:
 def refresh_only(
     outdir: Path, stack: str, extra_env: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
-    """Terraform's refresh-only plan of one synthesized stack, as `show -json`."""
+    """Terraform's refresh-only plan of one synthesized stack, as `show -json`
+    (`-detailed-exitcode`: 0 no drift, 2 drift; anything else fails)."""
     cwd = terraform.stack_dir(outdir, stack)
-    terraform.run(["init", "-input=false", "-no-color"], cwd, extra_env)
-    args = ["plan", "-refresh-only", "-detailed-exitcode", "-input=false", "-no-color"]
-    proc = subprocess.run(
-        [terraform_binary(), *args, f"-out={PLAN_FILE}"],
-        cwd=cwd,
-        env=terraform_env(extra_env),
-        capture_output=True,
-        text=True,
+    shown = terraform.saved_plan(
+        cwd, PLAN_FILE, extra_env, "-refresh-only", "-detailed-exitcode", ok=(0, 2)
     )
-    if proc.returncode not in (0, 2):  # 0: no drift, 2: drift; anything else failed
-        tail = " | ".join((proc.stderr or proc.stdout).strip().splitlines()[-6:])
-        raise OpsError(f"drift: terraform plan -refresh-only in {stack}: {tail}")
-    return dict(json.loads(terraform.run(["show", "-json", PLAN_FILE], cwd, extra_env)))
+    return dict(json.loads(shown))
 
 
 def with_history(found: list[Row], known_path: Path | None, now: str) -> list[Row]:

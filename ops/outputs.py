@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from config import EnvironmentConfig
-from ops.errors import OpsError
+from ops.errors import OpsError, aws_error
 
 
 @dataclass
@@ -60,7 +60,7 @@ class Outputs:
         try:
             body = self.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
         except Exception as err:  # botocore's ClientError, NoCredentialsError, ...
-            code = getattr(err, "response", {}).get("Error", {}).get("Code", type(err).__name__)
+            code = aws_error(err, "Code") or type(err).__name__
             raise OpsError(
                 f"{stack}: no state at s3://{bucket}/{key} ({code}): is the stack deployed? "
                 f"(make deploy-stack STACK={stack})"

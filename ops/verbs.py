@@ -180,18 +180,35 @@ def restart_bridge(ctx: Context, wait_seconds: float) -> int:
     return 0 if result.get("Status") == "Success" else 1
 
 
+def _poll(
+    ctx: Context,
+    call: Call,
+    status: Callable[[Any], str],
+    done: Callable[[str], bool],
+    wait_seconds: float,
+    interval: float,
+) -> Any:
+    """Read `call` every `interval` seconds until `done(status(result))` or `wait_seconds`
+    have passed; returns the last result either way (the caller judges a timeout)."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        result = ctx.runner.read(call)
+        if done(status(result)) or time.monotonic() > deadline:
+            return result
+        ctx.sleep(interval)
+
+
 def _wait_for_command(
     ctx: Context, command_id: str, instance: str, wait_seconds: float
 ) -> dict[str, Any]:
-    deadline = time.monotonic() + wait_seconds
     call = Call("ssm", "get_command_invocation", {"CommandId": command_id, "InstanceId": instance})
-    while True:
-        result: dict[str, Any] = ctx.runner.read(call)
-        if result.get("Status") not in ("Pending", "InProgress", "Delayed"):
-            return result
-        if time.monotonic() > deadline:
-            raise OpsError(f"restart-bridge: command {command_id} still {result['Status']}")
-        ctx.sleep(3)
+    running = ("Pending", "InProgress", "Delayed")
+    result: dict[str, Any] = _poll(
+        ctx, call, lambda r: str(r.get("Status")), lambda s: s not in running, wait_seconds, 3
+    )
+    if result.get("Status") in running:
+        raise OpsError(f"restart-bridge: command {command_id} still {result['Status']}")
+    return result
 
 
 def _instance_id(address: str) -> str:
@@ -211,12 +228,15 @@ def snapshot_db(ctx: Context, wait_seconds: float) -> int:
     if not ctx.runner.change([call], f"snapshot {primary} as {name}?"):
         return 0
     describe = Call("rds", "describe_db_snapshots", {"DBSnapshotIdentifier": name})
-    deadline = time.monotonic() + wait_seconds
-    while True:
-        snapshot = ctx.runner.read(describe)["DBSnapshots"][0]
-        if snapshot["Status"] == "available" or time.monotonic() > deadline:
-            break
-        ctx.sleep(10)
+    found = _poll(
+        ctx,
+        describe,
+        lambda r: str(r["DBSnapshots"][0]["Status"]),
+        lambda s: s == "available",
+        wait_seconds,
+        10,
+    )
+    snapshot = found["DBSnapshots"][0]
     ctx.say(
         f"snapshot {name}: {snapshot['Status']}, {snapshot.get('AllocatedStorage')} GB; "
         f"delete when no longer needed: aws rds delete-db-snapshot --db-snapshot-identifier {name}"

@@ -173,8 +173,14 @@ def _diagnostics(raw: str) -> list[str]:
     ]
 
 
-def run(args: list[str], cwd: Path, extra_env: Mapping[str, str] | None = None) -> str:
-    """Run terraform; on failure raise ConfigError with the command and its last lines."""
+def run(
+    args: list[str],
+    cwd: Path,
+    extra_env: Mapping[str, str] | None = None,
+    ok: tuple[int, ...] = (0,),
+) -> str:
+    """Run terraform; on an exit status outside `ok` raise ConfigError with the command and
+    its last lines (`plan -detailed-exitcode` passes `ok=(0, 2)`: 2 means changes)."""
     proc = subprocess.run(
         [terraform_binary(), *args],
         cwd=cwd,
@@ -182,18 +188,24 @@ def run(args: list[str], cwd: Path, extra_env: Mapping[str, str] | None = None) 
         capture_output=True,
         text=True,
     )
-    if proc.returncode != 0 and not (args[0] == "validate" and proc.stdout.startswith("{")):
+    if proc.returncode not in ok and not (args[0] == "validate" and proc.stdout.startswith("{")):
         tail = " | ".join((proc.stderr or proc.stdout).strip().splitlines()[-6:])
         raise ConfigError(f"terraform {' '.join(args)} in {cwd.name}: {tail}")
     return proc.stdout
 
 
 def saved_plan(
-    cwd: Path, plan_file: str, extra_env: Mapping[str, str] | None = None, *options: str
+    cwd: Path,
+    plan_file: str,
+    extra_env: Mapping[str, str] | None = None,
+    *options: str,
+    ok: tuple[int, ...] = (0,),
 ) -> str:
-    """`init`, `plan <options> -out=<plan_file>`, and that saved plan as `show -json` text."""
+    """`init`, `plan <options> -out=<plan_file>` (exit status in `ok`), and that saved plan
+    as `show -json` text."""
     run(["init", "-input=false", "-no-color"], cwd, extra_env)
-    run(["plan", "-input=false", "-no-color", *options, f"-out={plan_file}"], cwd, extra_env)
+    plan = ["plan", "-input=false", "-no-color", *options, f"-out={plan_file}"]
+    run(plan, cwd, extra_env, ok)
     return run(["show", "-json", plan_file], cwd, extra_env)
 
 

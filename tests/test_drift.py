@@ -89,7 +89,7 @@ def _stack(outdir: Path) -> None:
 
 
 def test_a_change_behind_terraforms_back_is_reported(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     outdir = tmp_path / "cdktf.out"
     _stack(outdir)
@@ -115,27 +115,21 @@ def test_a_change_behind_terraforms_back_is_reported(
         ]
         # the command: exit 2, the table, the report file (what the workflow keeps)
         report = tmp_path / "drift.md"
-        import os
-
-        saved = dict(os.environ)
-        os.environ.update(env)
-        try:
-            code = main(
-                [
-                    "drift",
-                    "--out",
-                    str(outdir),
-                    "--stacks",
-                    "compute",
-                    "--report",
-                    str(report),
-                    "--known",
-                    str(tmp_path / "known.json"),
-                ]
-            )
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
+        for key, value in env.items():  # the command reads the process environment
+            monkeypatch.setenv(key, value)
+        code = main(
+            [
+                "drift",
+                "--out",
+                str(outdir),
+                "--stacks",
+                "compute",
+                "--report",
+                str(report),
+                "--known",
+                str(tmp_path / "known.json"),
+            ]
+        )
         assert code == 2
         line = (
             "| compute | `aws_cloudwatch_log_group.backend_logs` | `retention_in_days` | 7 | 14 |"

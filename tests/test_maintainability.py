@@ -181,8 +181,8 @@ def test_one_list_of_stacks() -> None:
     from stacks import STACKS
 
     assert [name for name, _, _ in STACKS] == list(estate.STACKS)
-    assert ordered.EXPECTED is estate.STACKS
-    assert handover.ORDER is estate.ADOPTED_STACKS
+    assert ordered.STACKS is estate.STACKS
+    assert handover.ADOPTED_STACKS is estate.ADOPTED_STACKS
     assert inventory.ADOPTED_STACKS is estate.ADOPTED_STACKS
     assert ci_policies.APPLIED_BY_CI is estate.ADOPTED_STACKS
     assert set(estate.DEPENDS_ON) == set(estate.STACKS)

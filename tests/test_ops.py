@@ -10,7 +10,7 @@ the image `latest` points at) and the calls the verb printed, which are the call
 from __future__ import annotations
 
 import json
-import os
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -56,16 +56,10 @@ def estate() -> Iterator[tuple[str, World, Any]]:
                 for c in definition["containerDefinitions"]
             ],
         )
-        saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
-        os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
-        try:
+        with pytest.MonkeyPatch.context() as env:  # the verbs' boto3 sessions use these
+            env.setenv("AWS_ACCESS_KEY_ID", "testing")
+            env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
             yield url, world, client
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
 
 
 def _outputs(world: World, client: Any) -> dict[str, dict[str, Any]]:
@@ -163,8 +157,6 @@ def test_run_etl_uses_the_etl_subnet_and_security_group(
 def test_bad_input_is_one_line(
     estate: Any, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
 ) -> None:
-    import re
-
     url, _, _ = estate
     assert _ops(url, "--yes", *argv) == 2
     (line,) = capsys.readouterr().err.strip().splitlines()
@@ -250,21 +242,7 @@ def test_rollback_lists_images_and_points_latest_at_the_chosen_one(
         "service": PROD.compute.service_name,
         "forceNewDeployment": True,
     }
-    assert (
-        main(
-            [
-                "--endpoint-url",
-                url,
-                "--profile",
-                "hardened",
-                "--yes",
-                "rollback-backend",
-                "--to",
-                "v1",
-            ]
-        )
-        == 2
-    )
+    assert _ops(url, "--profile", "hardened", "--yes", "rollback-backend", "--to", "v1") == 2
     assert "set it to 'v1' in config/environments.py" in capsys.readouterr().err
 
 

@@ -65,6 +65,18 @@ def _client(run: harness.Run, service: str) -> Any:
                         aws_access_key_id="emulator", aws_secret_access_key="emulator")  # fmt: skip
 
 
+def _client_as(run: harness.Run, service: str, keys: dict[str, str]) -> Any:
+    """A client with one CI role's temporary credentials (from `harness.role_split`)."""
+    return boto3.client(
+        service,
+        endpoint_url=run.env["AWS_ENDPOINT_URL"],
+        region_name="us-east-1",
+        aws_access_key_id=keys["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=keys["AWS_SECRET_ACCESS_KEY"],
+        aws_session_token=keys["AWS_SESSION_TOKEN"],
+    )
+
+
 def _deploy_and_replan(run: harness.Run) -> None:
     empty = run.work / "no-inventory"
     (empty / "inventory").mkdir(parents=True)
@@ -178,15 +190,7 @@ def _through_the_ci_roles(run: harness.Run) -> None:
             )
         _operations(run, adopted, credentials)
         for probe, (role, service, call, arguments) in PROBES.items():
-            keys = credentials[role]
-            client = boto3.client(
-                service,
-                endpoint_url=run.env["AWS_ENDPOINT_URL"],
-                region_name="us-east-1",
-                aws_access_key_id=keys["AWS_ACCESS_KEY_ID"],
-                aws_secret_access_key=keys["AWS_SECRET_ACCESS_KEY"],
-                aws_session_token=keys["AWS_SESSION_TOKEN"],
-            )
+            client = _client_as(run, service, credentials[role])
             try:
                 getattr(client, call)(**arguments)
                 run.denied[probe] = "allowed"
@@ -210,15 +214,7 @@ def _operations(run: harness.Run, adopted: Any, credentials: dict[str, dict[str,
     base = [sys.executable, "-m", "ops", "--endpoint-url", run.env["AWS_ENDPOINT_URL"]]
     proc = subprocess.run([*base, "status"], env=env, capture_output=True, text=True, timeout=300)
     run.ops["status"] = (proc.returncode, proc.stdout + proc.stderr)
-    keys = credentials["compute"]
-    events = boto3.client(
-        "events",
-        endpoint_url=run.env["AWS_ENDPOINT_URL"],
-        region_name="us-east-1",
-        aws_access_key_id=keys["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=keys["AWS_SECRET_ACCESS_KEY"],
-        aws_session_token=keys["AWS_SESSION_TOKEN"],
-    )
+    events = _client_as(run, "events", credentials["compute"])
     rule = events.describe_rule(Name=DRIFTED_RULE)
     events.put_rule(Name=DRIFTED_RULE, ScheduleExpression=rule["ScheduleExpression"],
                     State="DISABLED")  # fmt: skip
