@@ -39,6 +39,9 @@ SECRETS = {
     "production": "fluxion/production",
     "db_credentials": "fluxion/db-credentials",
 }
+APP_DB_SECRET = "fluxion/postgres-app"
+"""`hardened`: the backend's own PostgreSQL user (`{"username", "password"}`), created empty;
+the value is set out of band (docs/operations.md, "Application database user")."""
 PRIMARY = "fluxion-postgres-v2"
 REPLICA = "fluxion-postgres-replica"
 LEGACY_BACKUP_SUFFIXES = ("", "-v2", "-v3")
@@ -82,6 +85,11 @@ def new_identity_prefix(stack: str) -> str:
     """`name_prefix` of the IAM roles and instance profiles this project creates in `stack`
     (the adopted ones keep their CloudFormation-made names)."""
     return f"fluxion-{stack}-"
+
+
+def new_resource_name(environment: str, kind: str) -> str:
+    """Name of a resource this project adds (no live counterpart): `fluxion-production-edge`."""
+    return f"fluxion-{environment}-{kind}"
 
 
 def legacy_backup_key(suffix: str) -> str:
@@ -156,7 +164,7 @@ GROUPS: dict[str, GroupSpec] = {
 
 
 def groups(hardened: bool) -> dict[str, GroupSpec]:
-    """The live table, or the `hardened` one: the ALB reachable from CloudFront only; the
+    """The live table, or the `hardened` one: the ALB reachable from CloudFront only (HTTPS); the
     WireGuard bridge reachable from the ETL tasks only (the ones that need La Granja; live it
     accepts the whole VPC, so the internet-facing backend could reach the stores) and its
     egress narrowed to the tunnel (UDP 51820) and HTTPS (SSM, Secrets Manager, packages).
@@ -164,7 +172,12 @@ def groups(hardened: bool) -> dict[str, GroupSpec]:
     if not hardened:
         return GROUPS
     return GROUPS | {
-        "alb": replace(GROUPS["alb"], ingress=(Rule("http", CLOUDFRONT, 80),)),
+        # 443 only: the prefix list weighs ~55 rules against the group's quota of 60, so it fits
+        # once; CloudFront reaches the ALB over HTTPS (the :80 listener only redirects).
+        "alb": replace(
+            GROUPS["alb"],
+            ingress=(Rule("https", CLOUDFRONT, 443, "tcp", "HTTPS from CloudFront"),),
+        ),
         "wireguard": replace(
             GROUPS["wireguard"],
             ingress=(Rule("etl", "etl", None, "tcp", "ETL tasks to La Granja (SQL Server)"),),

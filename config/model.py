@@ -327,6 +327,9 @@ class Hardening:
     """Also require a secret header from CloudFront at the ALB (403 otherwise). Off by default:
     CloudFront custom headers and ALB rule conditions have no write-only form, so the token
     would be stored in the edge and compute Terraform states. See docs/profiles.md."""
+    waf_enforce: bool = False
+    """Let the distributions' web ACL block what its AWS managed rule groups match. Off: they
+    count only, until a week of matches has been reviewed (docs/profiles.md)."""
 
     def __post_init__(self) -> None:
         check_retention("hardening.log_retention_days", self.log_retention_days)
@@ -391,6 +394,13 @@ class EnvironmentConfig:
     state_bucket: str = ""
     """S3 bucket holding every workload stack's state; default `fluxion-tfstate-<account>`."""
     state_key_prefix: str = "fluxion"
+    state_noncurrent_days: int = 90
+    """Days a replaced state version is kept (the bucket is versioned: each apply adds one)."""
+    log_bucket: str = ""
+    """S3 bucket receiving access logs (state bucket; `hardened`: the ALB and the
+    distributions); created by the `state` stack. Default `fluxion-logs-<account>`."""
+    access_log_days: int = 90
+    """Days an access log object is kept in `log_bucket`."""
     state_migrated: bool = False
     """False while the `state` stack's own state is the local bootstrap file; True once it has
     been migrated into the bucket it created (docs/ci-identity.md, "Bootstrap")."""
@@ -413,6 +423,12 @@ class EnvironmentConfig:
             check_alias(f"{subdomain}.{self.domain}", self.domain)
         if not self.state_bucket:
             object.__setattr__(self, "state_bucket", f"fluxion-tfstate-{self.account_id}")
+        if not self.log_bucket:
+            object.__setattr__(self, "log_bucket", f"fluxion-logs-{self.account_id}")
+        for days_field in ("state_noncurrent_days", "access_log_days"):
+            days = getattr(self, days_field)
+            if not 1 <= days <= 3650:
+                raise ConfigError(f"{days_field}: {days} must be 1-3650 days")
 
     @property
     def hardened(self) -> bool:

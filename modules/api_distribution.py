@@ -1,5 +1,5 @@
-"""CloudFront in front of the ALB: HTTPS for viewers, plain HTTP to the ALB (it has no HTTPS
-listener), nothing cached, every header, cookie and query string forwarded."""
+"""CloudFront in front of the ALB: HTTPS for viewers, plain HTTP to the ALB (as live) or HTTPS
+(`origin_https`), nothing cached, every header, cookie and query string forwarded."""
 
 from __future__ import annotations
 
@@ -41,6 +41,12 @@ class ApiDistributionProps:
     origin_headers: dict[str, str] | None = None
     """Custom headers CloudFront adds towards the ALB (the origin-verify token). Default:
     none."""
+    web_acl_arn: str | None = None
+    """WAF web ACL (scope CLOUDFRONT, us-east-1) in front of the distribution. Default: none
+    (as live)."""
+    origin_https: bool = False
+    """Reach the ALB over HTTPS only (its certificate must cover `alias`, which CloudFront
+    forwards as Host). Default: off (plain HTTP to the ALB, as live)."""
 
 
 class ApiDistribution(Construct):
@@ -69,7 +75,7 @@ class ApiDistribution(Construct):
                     ]
                     or None,
                     custom_origin_config=CloudfrontDistributionOriginCustomOriginConfig(
-                        origin_protocol_policy="http-only",
+                        origin_protocol_policy="https-only" if props.origin_https else "http-only",
                         http_port=80,
                         https_port=443,
                         origin_ssl_protocols=["TLSv1.2"],
@@ -88,5 +94,6 @@ class ApiDistribution(Construct):
                 response_headers_policy_id=props.response_headers_policy_id,
             ),
             restrictions=no_geo_restriction(),
+            web_acl_id=props.web_acl_arn,
             viewer_certificate=sni_certificate(props.certificate_arn),
         )

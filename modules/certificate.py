@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from cdktf import Fn, TerraformProvider, TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.acm_certificate import AcmCertificate
+from cdktf_cdktf_provider_aws.acm_certificate_validation import AcmCertificateValidation
 from cdktf_cdktf_provider_cloudflare.dns_record import DnsRecord
 from constructs import Construct
 
@@ -20,10 +21,18 @@ class WildcardCertificateProps:
     """The Cloudflare zone where the DNS validation record is written."""
     provider: TerraformProvider | None = None
     """The AWS provider of the certificate's region. Default: the stack's own provider."""
+    host: str | None = None
+    """A certificate for this one host name (`api.<domain>`) instead of `*.<domain>`.
+    Default: the wildcard."""
+    wait_until_issued: bool = False
+    """Add the validation waiter, so that `arn` is only known once ACM has issued the
+    certificate (a listener refuses a pending one). Never for an adopted certificate: a waiter
+    cannot be imported. Default: off."""
 
 
 class WildcardCertificate(Construct):
-    """`*.domain` in `region` (us-east-1 for CloudFront) plus its validation CNAME.
+    """`*.domain` (or one `host`) in `region` (us-east-1 for CloudFront) plus its validation
+    CNAME.
 
     The AWS provider this project is tested and deployed with (5.100.0) has no per-resource
     `region` (that came with 6.0): `provider` is an aliased provider for the certificate's region
@@ -39,7 +48,7 @@ class WildcardCertificate(Construct):
         self.certificate = AcmCertificate(
             self,
             "certificate",
-            domain_name=f"*.{props.domain}",
+            domain_name=props.host or f"*.{props.domain}",
             validation_method="DNS",
             provider=props.provider,
             # a renewed or re-keyed certificate must exist before CloudFront lets go of the old
@@ -57,3 +66,11 @@ class WildcardCertificate(Construct):
             ttl=AUTOMATIC_TTL,
             proxied=False,
         )
+        self.arn: str = self.certificate.arn
+        if props.wait_until_issued:
+            self.arn = AcmCertificateValidation(
+                self,
+                "issued",
+                certificate_arn=self.certificate.arn,
+                provider=props.provider,  # waits for ISSUED while the record is created
+            ).certificate_arn

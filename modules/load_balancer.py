@@ -1,14 +1,16 @@
-"""The public ALB: HTTP :80 forwarding to the backend target group on 8001 (target type ip)."""
+"""The public ALB: HTTP :80 forwarding to the backend target group on 8001 (target type ip);
+with a certificate, HTTPS :443 forwarding and :80 redirecting to it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_aws.lb import Lb
+from cdktf_cdktf_provider_aws.lb import Lb, LbAccessLogs
 from cdktf_cdktf_provider_aws.lb_listener import (
     LbListener,
     LbListenerDefaultAction,
     LbListenerDefaultActionFixedResponse,
+    LbListenerDefaultActionRedirect,
 )
 from cdktf_cdktf_provider_aws.lb_listener_rule import (
     LbListenerRule,
@@ -18,6 +20,8 @@ from cdktf_cdktf_provider_aws.lb_listener_rule import (
 )
 from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup, LbTargetGroupHealthCheck
 from constructs import Construct
+
+from modules.log_bucket import ALB_LOG_PREFIX
 
 
 @dataclass(frozen=True)
@@ -53,9 +57,18 @@ class LoadBalancerProps:
     origin_verify_token: str | None = None
     """When set (a reference, never a literal), only requests carrying it in ORIGIN_HEADER are
     forwarded; everything else gets 403. Default: none (every request is forwarded)."""
+    certificate_arn: str | None = None
+    """A regional ACM certificate for the host CloudFront asks for: the ALB then serves HTTPS
+    on 443 (TLS 1.2+ policy) and :80 only redirects to it. Default: none (HTTP :80 serves,
+    as live)."""
+    access_log_bucket: str | None = None
+    """Bucket receiving the ALB's access logs under `alb/`; its policy must let the region's
+    ELB account write there. Default: none (no access logs, as live)."""
 
 
 ORIGIN_HEADER = "X-Origin-Verify"
+TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+"""TLS 1.3 and 1.2 only, forward-secret ciphers (AWS's recommended policy)."""
 
 
 class LoadBalancer(Construct):
@@ -73,6 +86,11 @@ class LoadBalancer(Construct):
             # unset (None) = the provider's default (false), the live value in `adopt`
             enable_deletion_protection=props.deletion_protection or None,
             drop_invalid_header_fields=props.drop_invalid_header_fields or None,
+            access_logs=LbAccessLogs(
+                bucket=props.access_log_bucket, prefix=ALB_LOG_PREFIX, enabled=True
+            )
+            if props.access_log_bucket
+            else None,
         )
         self.target_group = LbTargetGroup(
             self,
@@ -92,7 +110,8 @@ class LoadBalancer(Construct):
         self.listener = self._listener(props)
 
     def _listener(self, props: LoadBalancerProps) -> LbListener:
-        """HTTP :80 forwarding to the targets; with an origin-verify token, only requests
+        """The serving listener: HTTPS :443 with a certificate (then HTTP :80 redirects),
+        else HTTP :80. It forwards to the targets; with an origin-verify token, only requests
         carrying it are forwarded (a listener rule) and the default answers 403."""
         forward = LbListenerDefaultAction(type="forward", target_group_arn=self.target_group.arn)
         deny = LbListenerDefaultAction(
@@ -102,14 +121,32 @@ class LoadBalancer(Construct):
             ),
         )
         verify = props.origin_verify_token is not None
-        listener = LbListener(
+        serving = [deny if verify else forward]
+        redirect = LbListenerDefaultAction(
+            type="redirect",
+            redirect=LbListenerDefaultActionRedirect(
+                protocol="HTTPS", port="443", status_code="HTTP_301"
+            ),
+        )
+        listener = self.http = LbListener(
             self,
             "http",
             load_balancer_arn=self.alb.arn,
             port=80,
             protocol="HTTP",
-            default_action=[deny if verify else forward],
+            default_action=[redirect] if props.certificate_arn else serving,
         )
+        if props.certificate_arn:
+            listener = LbListener(
+                self,
+                "https",
+                load_balancer_arn=self.alb.arn,
+                port=443,
+                protocol="HTTPS",
+                ssl_policy=TLS_POLICY,
+                certificate_arn=props.certificate_arn,
+                default_action=serving,
+            )
         if verify:
             LbListenerRule(
                 self,

@@ -7,6 +7,15 @@ from typing import Any
 
 from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
+from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
+    S3BucketLifecycleConfiguration,
+    S3BucketLifecycleConfigurationRule,
+    S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
+    S3BucketLifecycleConfigurationRuleExpiration,
+    S3BucketLifecycleConfigurationRuleFilter,
+    S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_logging import S3BucketLoggingA
 from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
 from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
 from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
@@ -38,6 +47,16 @@ class PrivateBucketProps:
     """False adopts the bucket as it is (legacy buckets): no access block, encryption or policy
     resources are added, so adoption changes nothing on them. `versioned` still applies.
     Default: on."""
+    access_log_bucket: str | None = None
+    """Bucket receiving this bucket's S3 server access logs, under `s3-access/<name>/`.
+    Default: none (no access logging)."""
+    noncurrent_version_days: int | None = None
+    """Days a replaced object version is kept (with `versioned`). Default: kept forever."""
+    expiration_days: int | None = None
+    """Days an object is kept (log buckets). Default: kept forever."""
+
+
+ACCESS_LOG_PREFIX = "s3-access"
 
 
 class PrivateBucket(Construct):
@@ -61,6 +80,52 @@ class PrivateBucket(Construct):
             )
         if not props.manage_settings:
             return
+        self._settings(props)
+        if props.access_log_bucket:
+            S3BucketLoggingA(
+                self,
+                "access_logs",
+                bucket=self.bucket.id,
+                target_bucket=props.access_log_bucket,
+                target_prefix=f"{ACCESS_LOG_PREFIX}/{props.name}/",
+            )
+        if props.noncurrent_version_days or props.expiration_days:
+            self._lifecycle(props)
+
+    def _lifecycle(self, props: PrivateBucketProps) -> None:
+        """Expiry of replaced versions and/or of objects; unfinished uploads go after 7 days."""
+        S3BucketLifecycleConfiguration(
+            self,
+            "lifecycle",
+            bucket=self.bucket.id,
+            rule=[
+                S3BucketLifecycleConfigurationRule(
+                    id="expire",
+                    status="Enabled",
+                    filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
+                    abort_incomplete_multipart_upload=[
+                        S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(
+                            days_after_initiation=7
+                        )
+                    ],
+                    noncurrent_version_expiration=[
+                        S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
+                            noncurrent_days=props.noncurrent_version_days
+                        )
+                    ]
+                    if props.noncurrent_version_days
+                    else None,
+                    expiration=[
+                        S3BucketLifecycleConfigurationRuleExpiration(days=props.expiration_days)
+                    ]
+                    if props.expiration_days
+                    else None,
+                )
+            ],
+        )
+
+    def _settings(self, props: PrivateBucketProps) -> None:
+        """Public access block, SSE-S3 and (with `tls_only`) the TLS-only policy."""
         S3BucketPublicAccessBlock(
             self,
             "public_access",

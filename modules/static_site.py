@@ -54,6 +54,9 @@ class StaticSiteProps:
     response_headers_policy_id: str | None = None
     """Security headers (HSTS, nosniff, frame options...) added to every response. Default:
     none (as live)."""
+    web_acl_arn: str | None = None
+    """WAF web ACL (scope CLOUDFRONT, us-east-1) in front of the distribution. Default: none
+    (as live)."""
 
 
 def no_geo_restriction() -> CloudfrontDistributionRestrictions:
@@ -121,6 +124,7 @@ class StaticSite(Construct):
             ),
             custom_error_response=errors if props.spa_routing else None,
             restrictions=no_geo_restriction(),
+            web_acl_id=props.web_acl_arn,
             viewer_certificate=sni_certificate(props.certificate_arn),
         )
 

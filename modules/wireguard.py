@@ -10,7 +10,11 @@ from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.data_aws_ssm_parameter import DataAwsSsmParameter
 from cdktf_cdktf_provider_aws.iam_instance_profile import IamInstanceProfile
 from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
-from cdktf_cdktf_provider_aws.instance import Instance, InstanceMetadataOptions
+from cdktf_cdktf_provider_aws.instance import (
+    Instance,
+    InstanceMetadataOptions,
+    InstanceRootBlockDevice,
+)
 from cdktf_cdktf_provider_aws.route import Route
 from constructs import Construct
 
@@ -49,6 +53,10 @@ class WireGuardProps:
     source_dest_check: bool = False
     """Must stay off: the bridge forwards traffic that is neither from nor to itself.
     Default: off."""
+    encrypted_root: bool = False
+    """Encrypt the root volume (it holds the tunnel's private key once booted) with the EBS
+    default key. ForceNew: it replaces the bridge (new ENI, the routes follow it, the tunnel
+    is down until the new one boots). Default: off (as live)."""
 
 
 class WireGuardBridge(Construct):
@@ -78,6 +86,9 @@ class WireGuardBridge(Construct):
             iam_instance_profile=profile.name,
             source_dest_check=props.source_dest_check,
             metadata_options=InstanceMetadataOptions(http_tokens="required"),
+            root_block_device=InstanceRootBlockDevice(encrypted=True)
+            if props.encrypted_root
+            else None,
             user_data=render_user_data(props),
             user_data_replace_on_change=False,
             # A new AL2023 AMI or an edited script would otherwise replace the adopted bridge

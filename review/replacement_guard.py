@@ -8,7 +8,10 @@ Synthesizes both sides in fresh processes (git revisions from `git archive`, nev
 the working tree or `cdktf.out/`), then prints per stack the added, removed and changed
 resources (changed: which attributes). Fails when a stateful resource (RDS, S3, secrets, ECR,
 CloudFront, the WireGuard instance, the ECS cluster) would be removed or change address,
-unless a `moved` block in the new code covers it.
+unless a `moved` block in the new code covers it. A replacement the team has decided on (a
+ForceNew change of a stateful resource) is listed in `review/replacements.json` with its reason
+and rollout step: on the way from `adopt` to `hardened` (the one rollout they belong to) the
+guard then reports it as acknowledged instead of failing; anywhere else it still fails.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +36,27 @@ from review.stateful import FORCE_NEW, STATEFUL_TYPES
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKTREE = "WORKTREE"
+ACKNOWLEDGED = Path(__file__).with_name("replacements.json")
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """A reviewed replacement: `address` in `stack` may be replaced for `arguments` only."""
+
+    stack: str
+    address: str
+    arguments: frozenset[str]
+    reason: str
+    rollout: str
+
+
+def load_acknowledgements(path: Path = ACKNOWLEDGED) -> list[Acknowledgement]:
+    return [
+        Acknowledgement(
+            e["stack"], e["address"], frozenset(e["arguments"]), e["reason"], e["rollout"]
+        )
+        for e in json.loads(path.read_text())
+    ]
 
 
 @dataclass
@@ -42,6 +67,7 @@ class StackDiff:
     changed: dict[str, list[str]] = field(default_factory=dict)
     moved: dict[str, str] = field(default_factory=dict)
     violations: list[str] = field(default_factory=list)
+    acknowledged: list[str] = field(default_factory=list)
 
 
 def resources(stack: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -53,7 +79,12 @@ def resources(stack: dict[str, Any]) -> dict[str, dict[str, Any]]:
     }
 
 
-def compare(stack: str, old: dict[str, Any], new: dict[str, Any]) -> StackDiff:
+def compare(
+    stack: str,
+    old: dict[str, Any],
+    new: dict[str, Any],
+    acknowledged: Sequence[Acknowledgement] = (),
+) -> StackDiff:
     before, after = resources(old), resources(new)
     diff = StackDiff(stack)
     diff.moved = {m["from"]: m["to"] for m in new.get("moved", [])}
@@ -70,7 +101,13 @@ def compare(stack: str, old: dict[str, Any], new: dict[str, Any]) -> StackDiff:
             kind = address.split(".", 1)[0]
             ignored = set(after[address].get("lifecycle", {}).get("ignore_changes", []))
             forced = sorted(set(keys) & (FORCE_NEW.get(kind, set()) - ignored))
-            if forced:
+            ack = next((a for a in acknowledged if (a.stack, a.address) == (stack, address)), None)
+            if forced and ack and set(forced) <= ack.arguments:
+                diff.acknowledged.append(
+                    f"stateful {address} is replaced (changes {', '.join(forced)}): "
+                    f"acknowledged, {ack.rollout}"
+                )
+            elif forced:
                 diff.violations.append(
                     f"stateful {address} would be replaced (changes {', '.join(forced)})"
                 )
@@ -86,13 +123,17 @@ def compare(stack: str, old: dict[str, Any], new: dict[str, Any]) -> StackDiff:
     return diff
 
 
-def compare_outputs(old_dir: Path, new_dir: Path) -> list[StackDiff]:
+def compare_outputs(
+    old_dir: Path, new_dir: Path, acknowledged: list[Acknowledgement] | None = None
+) -> list[StackDiff]:
+    """Every stack compared; `acknowledged` (None: none) turns the replacements it lists
+    into reports."""
     stacks = []
     names = sorted(_stack_files(old_dir).keys() | _stack_files(new_dir).keys())
     for name in names:
         old = _load(_stack_files(old_dir).get(name))
         new = _load(_stack_files(new_dir).get(name))
-        stacks.append(compare(name, old, new))
+        stacks.append(compare(name, old, new, acknowledged or []))
     return stacks
 
 
@@ -115,6 +156,7 @@ def report(diffs: list[StackDiff]) -> str:
         )
         lines.extend(f"  ~ {a}: {', '.join(keys)}" for a, keys in d.changed.items())
         lines.extend(f"  ! {v}" for v in d.violations)
+        lines.extend(f"  = {a}" for a in d.acknowledged)
     return "\n".join(lines)
 
 
@@ -143,6 +185,13 @@ def synthesize(rev: str, profile: str | None, workdir: Path) -> Path:
     return out
 
 
+def acknowledgements(base_profile: str | None, head_profile: str | None) -> list[Acknowledgement]:
+    """The reviewed replacements belong to the `adopt` -> `hardened` rollout, nothing else
+    (a later change of the same argument in `hardened` fails again)."""
+    adopt_to_hardened = (base_profile or "adopt") == "adopt" and head_profile == "hardened"
+    return load_acknowledgements() if adopt_to_hardened else []
+
+
 def merge_base() -> str:
     for upstream in ("origin/main", "main"):
         proc = subprocess.run(
@@ -165,7 +214,8 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="guard-") as tmp:
             old = synthesize(base, args.base_profile, Path(tmp) / "base")
             new = synthesize(args.head, args.head_profile, Path(tmp) / "head")
-            diffs = compare_outputs(old, new)
+            acks = acknowledgements(args.base_profile, args.head_profile)
+            diffs = compare_outputs(old, new, acks)
     except ConfigError as err:
         return one_line_error(err)
     print(

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from cdktf import LocalBackend, S3Backend, TerraformResource, TerraformStack, TerraformVariable
 from cdktf_cdktf_provider_aws.provider import AwsProvider
+from cdktf_cdktf_provider_cloudflare.data_cloudflare_zone import (
+    DataCloudflareZone,
+    DataCloudflareZoneFilter,
+)
+from cdktf_cdktf_provider_cloudflare.provider import CloudflareProvider
 from constructs import Construct
 
 from config import EnvironmentConfig
@@ -59,6 +64,19 @@ class FluxionStack(TerraformStack):
                 allowed_account_ids=[self.config.account_id],
             )
         return self._aws_providers[region]
+
+
+def cloudflare_zone(stack: FluxionStack) -> str:
+    """The Cloudflare provider (token from CLOUDFLARE_API_TOKEN in the environment, never
+    from code) and the zone ID: `edge.cloudflare_zone_id`, else looked up by the domain."""
+    CloudflareProvider(stack, "cloudflare")
+    config = stack.config
+    return (
+        config.edge.cloudflare_zone_id
+        or DataCloudflareZone(
+            stack, "zone", filter=DataCloudflareZoneFilter(name=config.domain)
+        ).zone_id
+    )
 
 
 def origin_verify_token(stack: FluxionStack, config: EnvironmentConfig) -> str | None:

@@ -19,13 +19,14 @@ from config.estate import (
     schedule_key,
 )
 from modules.backend_service import BackendService, BackendServiceProps
+from modules.certificate import WildcardCertificate, WildcardCertificateProps
 from modules.cron import to_eventbridge
 from modules.ecr import Repository, RepositoryProps
 from modules.ecs_roles import EcsRoles, EcsRolesProps, ExecutionAccess
 from modules.fargate_task import FargateTask, FargateTaskProps
 from modules.load_balancer import LoadBalancer, LoadBalancerProps
 from modules.scheduled_task import ScheduledFargateTask, ScheduledTaskProps
-from stacks.base import FluxionStack, origin_verify_token
+from stacks.base import FluxionStack, cloudflare_zone, origin_verify_token
 from stacks.contract import ComputeOutputs, DataOutputs, NetworkOutputs, publish, read, remote_state
 
 BACKEND_PORT = 8001
@@ -221,6 +222,21 @@ class ComputeStack(FluxionStack):
             ),
         )
 
+    def _origin_certificate(self) -> str:
+        """`hardened`: a regional certificate for the API's host name, which CloudFront
+        forwards as Host and checks the ALB's certificate against (https-only origin)."""
+        config = self.config
+        return WildcardCertificate(
+            self,
+            "origin_certificate",
+            props=WildcardCertificateProps(
+                domain=config.domain,
+                zone_id=cloudflare_zone(self),
+                host=f"{config.edge.api_subdomain}.{config.domain}",
+                wait_until_issued=True,
+            ),
+        ).arn
+
     def _load_balancer(self, network: NetworkOutputs) -> LoadBalancer:
         hardened = self.config.hardened
         return LoadBalancer(
@@ -235,6 +251,8 @@ class ComputeStack(FluxionStack):
                 deletion_protection=hardened,
                 drop_invalid_header_fields=hardened,
                 origin_verify_token=origin_verify_token(self, self.config),
+                certificate_arn=self._origin_certificate() if hardened else None,
+                access_log_bucket=self.config.log_bucket if hardened else None,
             ),
         )
 

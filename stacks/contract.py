@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from cdktf import DataTerraformRemoteStateS3, TerraformOutput, TerraformStack
 
 from config import EnvironmentConfig
-from config.estate import SECRETS, SENTRY_DSN, backup_bucket
+from config.estate import APP_DB_SECRET, SECRETS, SENTRY_DSN, backup_bucket
 
 T = TypeVar("T")
 
@@ -37,6 +37,7 @@ def describe(config: EnvironmentConfig) -> dict[str, Any]:
         "azs": ", ".join(config.network.azs),
         "etl_az": config.network.etl_az,
         "secrets": SECRETS,
+        "app_db_secret": APP_DB_SECRET,
         "sentry_dsn": SENTRY_DSN,
         "backup_bucket": backup_bucket("<account>"),
         "alb": config.compute.alb_name,
@@ -64,6 +65,7 @@ class NetworkOutputs:
 @dataclass(frozen=True)
 class StateOutputs:
     state_bucket_name: str = out("S3 bucket holding every workload stack's Terraform state")
+    log_bucket_name: str = out("S3 bucket receiving the access logs (state bucket, ALB, CDN)")
     github_oidc_provider_arn: str = out("IAM OIDC provider of GitHub Actions")
     ci_plan_role_arn: str = out("Role pull requests assume to plan (configuration reads, states)")
     ci_apply_network_role_arn: str = out("Role the `network` environment assumes to apply")
@@ -93,7 +95,7 @@ class DataOutputs:
     sentry_dsn_parameter_arn: str = out("ARN of the SSM parameter {sentry_dsn}")
     app_db_secret_arn: str = out(
         "Secret with the PostgreSQL username/password the backend uses ({secrets[postgres_"
-        "credentials]}; in `hardened` the RDS-managed master secret)"
+        "credentials]}; in `hardened` its own user's, {app_db_secret})"
     )
     backup_bucket_name: str = out("Bucket for database backups ({backup_bucket})")
 

@@ -9,6 +9,7 @@ from constructs import Construct
 
 from config import EnvironmentConfig
 from config.estate import (
+    APP_DB_SECRET,
     LEGACY_BACKUP_SUFFIXES,
     PRIMARY,
     REPLICA,
@@ -41,13 +42,15 @@ class DataStack(FluxionStack):
         super().__init__(scope, id_, config=config)
         network = read(NetworkOutputs, remote_state(self, config, "network"))
         subnets = DbSubnetGroup(self, "db_subnets", subnet_ids=network.private_subnet_ids)
-        secrets = SecretContainers(self, "secrets", props=SecretContainersProps(names=SECRETS))
+        # hardened: the backend's own database user, no longer the master (empty container)
+        names = SECRETS | ({"app_db": APP_DB_SECRET} if config.hardened else {})
+        secrets = SecretContainers(self, "secrets", props=SecretContainersProps(names=names))
         db = self._database(subnets, network)
         self._database_logs(db)
         backups = self._backups()
         self.outputs = DataOutputs(
             db_subnet_group_name=subnets.name,
-            **{f"{key}_secret_arn": arn for key, arn in secrets.arns.items()},
+            **{f"{key}_secret_arn": secrets.arns[key] for key in SECRETS},
             primary_endpoint=db.primary.endpoint,
             primary_address=db.primary.address,
             replica_endpoint=db.replica.endpoint,
@@ -57,12 +60,8 @@ class DataStack(FluxionStack):
             sentry_dsn_parameter_arn=(
                 f"arn:aws:ssm:{config.region}:{config.account_id}:parameter{SENTRY_DSN}"
             ),
-            # hardened: RDS owns the master password in its own secret (same JSON keys)
-            app_db_secret_arn=(
-                db.primary.master_user_secret.get(0).secret_arn
-                if config.hardened
-                else secrets.arns["postgres_credentials"]
-            ),
+            # hardened: the application user's secret (RDS owns the master's in its own)
+            app_db_secret_arn=secrets.arns.get("app_db", secrets.arns["postgres_credentials"]),
             backup_bucket_name=backups.bucket.bucket,
         )
         publish(self, self.outputs, config)

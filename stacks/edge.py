@@ -9,21 +9,18 @@ from cdktf_cdktf_provider_aws.data_aws_cloudfront_cache_policy import DataAwsClo
 from cdktf_cdktf_provider_aws.data_aws_cloudfront_response_headers_policy import (
     DataAwsCloudfrontResponseHeadersPolicy,
 )
-from cdktf_cdktf_provider_cloudflare.data_cloudflare_zone import (
-    DataCloudflareZone,
-    DataCloudflareZoneFilter,
-)
 from cdktf_cdktf_provider_cloudflare.dns_record import DnsRecord
-from cdktf_cdktf_provider_cloudflare.provider import CloudflareProvider
 from constructs import Construct
 
 from config import EnvironmentConfig
-from config.estate import site_bucket
+from config.estate import new_resource_name, site_bucket
 from modules.api_distribution import ApiDistribution, ApiDistributionProps
+from modules.cdn_logs import DistributionLogs, DistributionLogsProps
 from modules.certificate import AUTOMATIC_TTL, WildcardCertificate, WildcardCertificateProps
 from modules.load_balancer import ORIGIN_HEADER
 from modules.static_site import StaticSite, StaticSiteProps
-from stacks.base import FluxionStack, origin_verify_token
+from modules.waf import EdgeFirewall, EdgeFirewallProps
+from stacks.base import FluxionStack, cloudflare_zone, origin_verify_token
 from stacks.contract import ComputeOutputs, EdgeOutputs, publish, read, remote_state
 
 
@@ -31,14 +28,7 @@ class EdgeStack(FluxionStack):
     def __init__(self, scope: Construct, id_: str, *, config: EnvironmentConfig) -> None:
         super().__init__(scope, id_, config=config)
         edge = config.edge
-        # The API token comes from CLOUDFLARE_API_TOKEN in the environment, never from code.
-        CloudflareProvider(self, "cloudflare")
-        zone_id = (
-            edge.cloudflare_zone_id
-            or DataCloudflareZone(
-                self, "zone", filter=DataCloudflareZoneFilter(name=config.domain)
-            ).zone_id
-        )
+        zone_id = cloudflare_zone(self)
         compute = read(ComputeOutputs, remote_state(self, config, "compute"))
         cert = WildcardCertificate(
             self,
@@ -52,17 +42,23 @@ class EdgeStack(FluxionStack):
         cache = DataAwsCloudfrontCachePolicy(
             self, "caching_optimized", name="Managed-CachingOptimized"
         )
-        headers_policy = None
+        headers_policy = web_acl = None
         if config.hardened:  # AWS managed: HSTS, nosniff, frame-options, XSS, referrer
             headers_policy = DataAwsCloudfrontResponseHeadersPolicy(
                 self, "security_headers", name="Managed-SecurityHeadersPolicy"
             ).id
-        distribution = _Distribution(cert.certificate.arn, cache.id, headers_policy)
+            web_acl = self._firewall()
+        distribution = _Distribution(cert.certificate.arn, cache.id, headers_policy, web_acl)
         sites = self._sites(distribution)
         api = self._api(distribution, compute.alb_dns_name)
         targets = {site.subdomain: sites[site.key].distribution for site in edge.sites}
         targets[edge.api_subdomain] = api.distribution
         self._records(zone_id, targets)
+        if config.hardened:
+            self._access_logs(
+                {key: s.distribution.arn for key, s in sites.items()}
+                | {"api": api.distribution.arn}
+            )
         frontend, docs = sites["frontend"], sites["docs"]  # CONTRACT_SITES: config checks them
         self.outputs = EdgeOutputs(
             api_distribution_id=api.distribution.id,
@@ -80,6 +76,34 @@ class EdgeStack(FluxionStack):
         )
         publish(self, self.outputs, config)
 
+    def _firewall(self) -> str:
+        """`hardened`: one web ACL of AWS managed rule groups for every distribution, counting
+        until `hardening.waf_enforce` (docs/profiles.md says why count comes first)."""
+        config = self.config
+        return EdgeFirewall(
+            self,
+            "firewall",
+            props=EdgeFirewallProps(
+                name=new_resource_name(config.name, "edge"),
+                log_retention_days=config.hardening.log_retention_days,
+                enforce=config.hardening.waf_enforce,
+                provider=self.provider_in(config.edge.certificate_region),
+            ),
+        ).arn
+
+    def _access_logs(self, distribution_arns: dict[str, str]) -> None:
+        """`hardened`: every distribution's standard logs into the log bucket."""
+        DistributionLogs(
+            self,
+            "access_logs",
+            props=DistributionLogsProps(
+                name=new_resource_name(self.config.name, "cdn"),
+                distribution_arns=distribution_arns,
+                log_bucket=self.config.log_bucket,
+                provider=self.provider_in(self.config.edge.certificate_region),
+            ),
+        )
+
     def _sites(self, distribution: _Distribution) -> dict[str, StaticSite]:
         """One private bucket and distribution per configured site, by site key."""
         return {
@@ -93,6 +117,7 @@ class EdgeStack(FluxionStack):
                     cache_policy_id=distribution.cache_policy_id,
                     spa_routing=site.spa_routing,
                     response_headers_policy_id=distribution.response_headers_policy_id,
+                    web_acl_arn=distribution.web_acl_arn,
                 ),
             )
             for site in self.config.edge.sites
@@ -112,6 +137,8 @@ class EdgeStack(FluxionStack):
                 origin_read_timeout_seconds=edge.origin_read_timeout_seconds,
                 response_headers_policy_id=distribution.response_headers_policy_id,
                 origin_headers={ORIGIN_HEADER: verify} if verify else None,
+                web_acl_arn=distribution.web_acl_arn,
+                origin_https=self.config.hardened,  # compute's ALB then serves :443
             ),
         )
 
@@ -137,3 +164,4 @@ class _Distribution:
     certificate_arn: str
     cache_policy_id: str
     response_headers_policy_id: str | None
+    web_acl_arn: str | None

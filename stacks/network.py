@@ -97,5 +97,7 @@ class NetworkStack(FluxionStack):
                 region=config.region,
                 instance_type=net.wireguard_instance_type,
                 source_dest_check=net.wireguard_source_dest_check,
+                # hardened: replaces the bridge (review/replacements.json, rollout step 8)
+                encrypted_root=config.hardened,
             ),
         )

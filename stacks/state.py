@@ -10,6 +10,7 @@ from constructs import Construct
 
 from config import EnvironmentConfig
 from modules.github_oidc import GithubOidc, GithubOidcProps
+from modules.log_bucket import LogBucket, LogBucketProps
 from modules.private_bucket import PrivateBucket, PrivateBucketProps
 from stacks.base import FluxionStack
 from stacks.contract import StateOutputs, publish
@@ -18,10 +19,26 @@ from stacks.contract import StateOutputs, publish
 class StateStack(FluxionStack):
     def __init__(self, scope: Construct, id_: str, *, config: EnvironmentConfig) -> None:
         super().__init__(scope, id_, config=config)
+        # New, not adopted: hardened in both profiles (nothing live changes).
+        logs = LogBucket(
+            self,
+            "access_logs",
+            props=LogBucketProps(
+                name=config.log_bucket,
+                account_id=config.account_id,
+                expiration_days=config.access_log_days,
+                access_logged_bucket=config.state_bucket,
+            ),
+        )
         bucket = PrivateBucket(
             self,
             "state_bucket",
-            props=PrivateBucketProps(name=config.state_bucket, versioned=True),
+            props=PrivateBucketProps(
+                name=config.state_bucket,
+                versioned=True,
+                access_log_bucket=logs.name,
+                noncurrent_version_days=config.state_noncurrent_days,
+            ),
         )
         ci = GithubOidc(
             self,
@@ -30,6 +47,7 @@ class StateStack(FluxionStack):
         )
         self.outputs = StateOutputs(
             state_bucket_name=bucket.bucket.bucket,
+            log_bucket_name=logs.bucket.bucket,
             github_oidc_provider_arn=ci.provider.arn,
             ci_plan_role_arn=ci.plan_role.arn,
             ci_apply_network_role_arn=ci.apply_roles["network"].arn,

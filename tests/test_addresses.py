@@ -11,7 +11,10 @@ from typing import Any
 import pytest
 
 PINNED = {
-    "state": {"aws_s3_bucket.state_bucket_7F9D2349"},
+    "state": {
+        "aws_s3_bucket.state_bucket_7F9D2349",
+        "aws_s3_bucket.access_logs_bucket_F6D3AF7A",
+    },
     "network": {
         "aws_vpc.vpc_6776A399",
         "aws_subnet.vpc_public_us_east_1a_4D0E7E11",
@@ -54,6 +57,23 @@ PINNED = {
         "aws_s3_bucket.docs_bucket_EFBBB2D1",
     },
 }
+
+
+# Stateful resources that exist in `hardened` only.
+PINNED_HARDENED = {
+    "data": {"aws_secretsmanager_secret.secrets_app_db_83D29516"},
+    "compute": {"aws_acm_certificate.origin_certificate_D8AC75B9"},
+    "edge": {"aws_wafv2_web_acl.firewall_acl_37C13A0A"},
+}
+
+
+@pytest.mark.parametrize("stack", sorted(PINNED_HARDENED))
+def test_hardened_stateful_addresses_are_pinned(hardened: dict[str, Any], stack: str) -> None:
+    addresses = {
+        f"{kind}.{name}" for kind, items in hardened[stack]["resource"].items() for name in items
+    }
+    missing = (PINNED[stack] | PINNED_HARDENED[stack]) - addresses
+    assert not missing, f"{stack}: these stateful addresses changed or vanished: {sorted(missing)}"
 
 
 @pytest.mark.parametrize("stack", sorted(PINNED))

@@ -35,6 +35,18 @@ PROBE = textwrap.dedent(
             out["tls_only_bucket_readable"] = True
         except Exception:
             out["tls_only_bucket_readable"] = False
+        s3.create_bucket(Bucket="probe-logs")
+        logs_policy = {"Version": "2012-10-17", "Statement": [deny_http["Statement"][0] | {
+            "Resource": ["arn:aws:s3:::probe-logs", "arn:aws:s3:::probe-logs/*"]},
+            {"Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"},
+             "Action": ["s3:PutObject"], "Resource": "arn:aws:s3:::probe-logs/s3-access/*"}]}
+        s3.put_bucket_policy(Bucket="probe-logs", Policy=json.dumps(logs_policy))
+        try:
+            s3.put_bucket_logging(Bucket="probe-bucket", BucketLoggingStatus={"LoggingEnabled": {
+                "TargetBucket": "probe-logs", "TargetPrefix": "s3-access/"}})
+            out["logging_behind_tls_policy"] = "accepted"
+        except Exception as err:
+            out["logging_behind_tls_policy"] = type(err).__name__
         deny_all = dict(deny_http, Statement=[dict(deny_http["Statement"][0])])
         del deny_all["Statement"][0]["Condition"]
         s3.put_bucket_policy(Bucket="probe-bucket", Policy=json.dumps(deny_all))
@@ -160,6 +172,8 @@ def test_every_gap_exists_in_stock_moto(stock: dict[str, object]) -> None:
     )
     assert stock["replica_copies_source"] == [["postgresql"], 500]  # rds-replica-copies-source
     assert stock["service_settings"] == [None, None, None]  # ecs-create-service-settings
+    # s3-logging-policy-principal: a server error, not an answer
+    assert stock["logging_behind_tls_policy"] not in ("accepted", "ClientError")
 
 
 def test_the_workarounds_cover_their_gaps(patched: dict[str, object]) -> None:
@@ -175,6 +189,7 @@ def test_the_workarounds_cover_their_gaps(patched: dict[str, object]) -> None:
     )
     assert patched["replica_copies_source"] == [[], None]
     assert patched["service_settings"] == [True, 60, 200]
+    assert patched["logging_behind_tls_policy"] == "accepted"
 
 
 def test_a_deny_without_the_transport_condition_still_denies(patched: dict[str, object]) -> None:

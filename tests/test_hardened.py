@@ -14,7 +14,7 @@ from cdktf import App
 import config
 from config import ConfigError, Hardening
 from review import security_gate as gate
-from review.replacement_guard import compare_outputs
+from review.replacement_guard import acknowledgements, compare_outputs
 from tests.conftest import by_path, ref, resources
 
 HARD = config.load(profile="hardened")
@@ -41,9 +41,10 @@ def test_alb_protections(hardened: dict[str, Any]) -> None:
 
 
 def test_origin_verify_header_is_opt_in(hardened: dict[str, Any]) -> None:
-    listener = by_path(hardened["compute"], "aws_lb_listener", "lb/http")
+    listener = by_path(hardened["compute"], "aws_lb_listener", "lb/https")
     assert listener["default_action"][0]["type"] == "forward"
     assert not resources(hardened["compute"], "aws_lb_listener_rule")
+    assert "variable" not in hardened["compute"] and "variable" not in hardened["edge"]
 
 
 def test_origin_verify_header_when_enabled() -> None:
@@ -54,9 +55,10 @@ def test_origin_verify_header_when_enabled() -> None:
     app = App()
     compute = ComputeStack(app, "compute", config=env).to_terraform()
     edge = EdgeStack(app, "edge", config=env).to_terraform()
-    listener = next(iter(compute["resource"]["aws_lb_listener"].values()))
+    listener = by_path(compute, "aws_lb_listener", "lb/https")
     assert listener["default_action"][0]["fixed_response"]["status_code"] == "403"
     (rule,) = compute["resource"]["aws_lb_listener_rule"].values()
+    assert rule["listener_arn"] == ref(compute, "aws_lb_listener", "lb/https", "arn")
     header = rule["condition"][0]["http_header"]
     assert header == {
         "http_header_name": "X-Origin-Verify",
@@ -111,9 +113,26 @@ def test_rds_protections(hardened: dict[str, Any]) -> None:
         ref(data, "aws_db_instance", "postgres/primary", "x")[2:-3],
         logs,
     ]
-    secret = data["output"]["app_db_secret_arn"]["value"]
-    assert secret == ref(
-        data, "aws_db_instance", "postgres/primary", "master_user_secret[0].secret_arn"
+
+
+def test_the_backend_has_its_own_database_user_created_empty(
+    hardened: dict[str, Any], stacks: dict[str, Any]
+) -> None:
+    """Not the master: the backend reads `fluxion/postgres-app`, a container with no value in
+    code (no secret version anywhere); the master's password stays in RDS's own secret."""
+    data = hardened["data"]
+    app = by_path(data, "aws_secretsmanager_secret", "secrets/app_db")
+    assert app["name"] == "fluxion/postgres-app"
+    assert data["output"]["app_db_secret_arn"]["value"] == ref(
+        data, "aws_secretsmanager_secret", "secrets/app_db", "arn"
+    )
+    assert not resources(data, "aws_secretsmanager_secret_version")
+    master = ref(data, "aws_db_instance", "postgres/primary", "master_user_secret")
+    assert master[2:-1] not in json.dumps(data["output"])
+    # adopt: as live, the backend logs in with the credentials secret; no new container
+    assert "secrets/app_db" not in json.dumps(stacks["data"])
+    assert stacks["data"]["output"]["app_db_secret_arn"]["value"] == ref(
+        stacks["data"], "aws_secretsmanager_secret", "secrets/postgres_credentials", "arn"
     )
 
 
@@ -152,7 +171,7 @@ def test_log_retention_is_raised_and_configurable(hardened: dict[str, Any]) -> N
     groups = [
         g for s in hardened.values() for g in resources(s, "aws_cloudwatch_log_group").values()
     ]
-    assert len(groups) == 5  # ECS x2, RDS primary and replica, flow logs
+    assert len(groups) == 6  # ECS x2, RDS primary and replica, flow logs, the web ACL's
     assert {g["retention_in_days"] for g in groups} == {30}
     from stacks.compute import ComputeStack
 
@@ -221,13 +240,20 @@ def test_every_waiver_says_why_who_and_when() -> None:
 def test_adopt_to_hardened_replaces_no_stateful_resource(
     synth_dir: Path, hardened_dir: Path
 ) -> None:
-    diffs = {d.stack: d for d in compare_outputs(synth_dir, hardened_dir)}
+    """Nothing stateful is lost but the one reviewed replacement (the bridge's encrypted root
+    volume, review/replacements.json; tests/test_hardened_second_pass.py pins it)."""
+    diffs = {
+        d.stack: d
+        for d in compare_outputs(synth_dir, hardened_dir, acknowledgements("adopt", "hardened"))
+    }
     assert [v for d in diffs.values() for v in d.violations] == []
     assert diffs["data"].changed, "hardened is a reviewable change, not a no-op"
     removed = [r for d in diffs.values() for r in d.removed]
-    # rules only: the bridge's open egress, and its ingress from the whole VPC (now: ETL only)
+    # rules only: the bridge's open egress and its ingress from the whole VPC (now: ETL only),
+    # the ALB's port 80 from CloudFront (now: 443)
     assert sorted(removed) == [
         "aws_vpc_security_group_egress_rule.sg_wireguard_out_all_E896B893",
+        "aws_vpc_security_group_ingress_rule.sg_alb_in_http_63BF2935",
         "aws_vpc_security_group_ingress_rule.sg_wireguard_in_vpc_642EE8AF",
     ]
 

@@ -65,6 +65,13 @@ def test_only_the_cloudflare_parts_of_edge_are_left_out(
     assert all(a.startswith(("cloudflare_", "data.cloudflare_")) for a in left_out)
     assert any(a.startswith("cloudflare_dns_record.wildcard_validation") for a in left_out)
     for name in STACK_NAMES[:-1]:
+        if profile == "hardened" and name == "compute":
+            # the ALB's regional certificate is validated by a record in the Cloudflare zone
+            assert sorted(validations[(profile, name)].left_out) == [
+                "cloudflare_dns_record.origin_certificate_validation_607D2B6C",
+                "data.cloudflare_zone.zone",
+            ]
+            continue
         assert validations[(profile, name)].left_out == []
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -56,6 +57,11 @@ GAPS = {
         "with IAM enforced, moto recomputes a body-less GET's signature over the request's "
         "parsed parameters instead of its empty payload, so every CloudFront Get* of a CI "
         "role fails as SignatureDoesNotMatch; here the empty payload is signed, as botocore does"
+    ),
+    "s3-logging-policy-principal": (
+        "moto's PutBucketLogging reads the target bucket's policy and fails with a server "
+        'error on any statement whose Principal is the string "*" (the log bucket\'s TLS-only '
+        "Deny); here such statements are skipped, as they grant nothing to the log service"
     ),
     "cloudfront-managed-policies": (
         "moto has no ListCachePolicies/GetCachePolicy/ListOriginRequestPolicies/"
@@ -228,6 +234,27 @@ def apply_patches() -> None:
         return request
 
     request_base._create_aws_request = create_aws_request
+
+    # s3-logging-policy-principal: look only at statements with a Principal map.
+    from moto.s3 import models as s3_models
+
+    def log_permissions(target_bucket: Any, target_prefix: str | None) -> bool:
+        """moto's own test (an Allow of s3:PutObject to the logging service on the bucket,
+        its objects or the prefix), over the statements that have a Principal map."""
+        if not target_bucket.policy:
+            return False
+        arn = f"arn:{target_bucket.partition}:s3:::{target_bucket.name}"
+        accepted = {arn, f"{arn}/*", f"{arn}/{target_prefix or ''}*"}
+        return any(
+            isinstance(stmt.get("Principal"), dict)
+            and stmt["Principal"].get("Service") == s3_models.LOGGING_SERVICE_PRINCIPAL
+            and stmt.get("Effect") == "Allow"
+            and "s3:PutObject" in _listed(stmt.get("Action", []))
+            and stmt.get("Resource") in accepted
+            for stmt in json.loads(target_bucket.policy.decode())["Statement"]
+        )
+
+    s3_models.FakeBucket._log_permissions_enabled_policy = staticmethod(log_permissions)
 
     # ec2-instance-security-groups: fall back to the primary interface's groups.
     from moto.ec2.models import instances as ec2_instances

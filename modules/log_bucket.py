@@ -1,0 +1,111 @@
+"""The access log bucket: S3 server access logs, ALB access logs and CloudFront standard logs
+(v2, through CloudWatch Logs delivery), each service allowed to write only under its prefix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdktf_cdktf_provider_aws.data_aws_elb_service_account import DataAwsElbServiceAccount
+from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
+from constructs import Construct
+
+from modules.iam_document import Statement, allow, policy_json
+from modules.private_bucket import (
+    ACCESS_LOG_PREFIX,
+    PrivateBucket,
+    PrivateBucketProps,
+    deny_insecure_transport,
+)
+
+ALB_LOG_PREFIX = "alb"
+CLOUDFRONT_LOG_PREFIX = "cloudfront"
+
+
+@dataclass(frozen=True)
+class LogBucketProps:
+    name: str
+    """The bucket's name."""
+    account_id: str
+    """The account whose resources write logs here (every grant is conditioned on it)."""
+    expiration_days: int
+    """Days a log object is kept."""
+    access_logged_bucket: str
+    """The bucket whose S3 server access logs land here, under `s3-access/<its name>/`."""
+
+
+class LogBucket(Construct):
+    """Private, SSE-S3, TLS-only. Not versioned and not itself logged: logs are append-only
+    data that expire, and logging the log bucket into itself would loop."""
+
+    def __init__(self, scope: Construct, id_: str, *, props: LogBucketProps) -> None:
+        super().__init__(scope, id_)
+        self.private = PrivateBucket(
+            self,
+            "logs",
+            props=PrivateBucketProps(
+                name=props.name, tls_only=False, expiration_days=props.expiration_days
+            ),
+        )
+        self.bucket = self.private.bucket
+        elb = DataAwsElbServiceAccount(self, "elb_account")
+        policy = S3BucketPolicy(
+            self,
+            "policy",
+            bucket=self.bucket.id,
+            policy=policy_json(*log_writers(self.bucket.arn, elb.arn, props)),
+        )
+        self.name: str = policy.bucket
+        """The bucket's name, known once its policy is in place: a bucket logging here by
+        this reference is configured after the policy that lets the logs in."""
+
+
+def log_writers(bucket_arn: str, elb_account_arn: str, props: LogBucketProps) -> list[Statement]:
+    """TLS only; S3 server access logs, the ALB's and CloudWatch Logs delivery's writes, each
+    under its own prefix and only for this account's resources."""
+    account = props.account_id
+    logged = props.access_logged_bucket
+    # CloudFront's delivery sources live in us-east-1, whatever the bucket's region
+    delivery_arn = f"arn:aws:logs:*:{account}:delivery-source:*"
+    cloudfront = f"{bucket_arn}/{CLOUDFRONT_LOG_PREFIX}/*"
+    return [
+        deny_insecure_transport(bucket_arn),
+        allow(
+            ["s3:PutObject"],
+            f"{bucket_arn}/{ACCESS_LOG_PREFIX}/{logged}/*",
+            Sid="S3ServerAccessLogs",
+            Principal={"Service": "logging.s3.amazonaws.com"},
+            Condition={
+                "StringEquals": {"aws:SourceAccount": account},
+                "ArnLike": {"aws:SourceArn": f"arn:aws:s3:::{logged}"},
+            },
+        ),
+        allow(
+            ["s3:PutObject"],
+            f"{bucket_arn}/{ALB_LOG_PREFIX}/AWSLogs/{account}/*",
+            Sid="AlbAccessLogs",
+            Principal={"AWS": elb_account_arn},
+        ),
+        allow(
+            ["s3:PutObject"],
+            cloudfront,
+            Sid="CloudFrontLogDelivery",
+            Principal={"Service": "delivery.logs.amazonaws.com"},
+            Condition={
+                "StringEquals": {
+                    "aws:SourceAccount": account,
+                    "s3:x-amz-acl": "bucket-owner-full-control",
+                },
+                "ArnLike": {"aws:SourceArn": delivery_arn},
+            },
+        ),
+        allow(
+            ["s3:GetBucketAcl"],
+            bucket_arn,
+            Sid="CloudFrontLogDeliveryAclCheck",
+            Principal={"Service": "delivery.logs.amazonaws.com"},
+            Condition={
+                "StringEquals": {"aws:SourceAccount": account},
+                "ArnLike": {"aws:SourceArn": delivery_arn},
+            },
+        ),
+    ]
