@@ -15,6 +15,7 @@ import config
 from config import ConfigError, Hardening
 from review.replacement_guard import acknowledgements, compare_outputs, load_acknowledgements
 from tests.conftest import by_path, ref, resources
+from tests.test_hardened import _rules
 
 HARD = config.load(profile="hardened")
 API = "api.fluxionia.co"
@@ -58,13 +59,7 @@ def test_cloudfront_reaches_the_alb_over_https_only(
     live = _distributions(stacks["edge"])[API]["origin"][0]["custom_origin_config"]
     assert live["origin_protocol_policy"] == "http-only"  # adopt: as live
     # the ALB's only ingress is HTTPS from CloudFront (the prefix list fits the quota once)
-    net = hardened["network"]
-    sg = ref(net, "aws_security_group", "sg/alb", "id")
-    (rule,) = [
-        r
-        for r in resources(net, "aws_vpc_security_group_ingress_rule").values()
-        if r["security_group_id"] == sg
-    ]
+    (rule,) = _rules(hardened["network"], "aws_vpc_security_group_ingress_rule", "alb")
     assert (rule["from_port"], rule["to_port"], rule["ip_protocol"]) == (443, 443, "tcp")
     assert "prefix_list_id" in rule
 
