@@ -46,6 +46,8 @@ PRIMARY = "fluxion-postgres-v2"
 REPLICA = "fluxion-postgres-replica"
 LEGACY_BACKUP_SUFFIXES = ("", "-v2", "-v3")
 SENTRY_DSN = "/fluxion/etl/sentry-dsn"
+WAF_LOG_GROUP_PREFIX = "aws-waf-logs"
+"""WAF sends a web ACL's logs only to a log group whose name starts with this."""
 
 
 # Construct keys derived from live names: the stacks build addresses with them and the

@@ -40,6 +40,7 @@ from config.estate import (
     ADOPTED_STACKS,
     CI_ROLE_PREFIX,
     LEGACY_BACKUP_SUFFIXES,
+    WAF_LOG_GROUP_PREFIX,
     WORKLOAD_BOUNDARY,
     backup_bucket,
     log_group_name,
@@ -253,6 +254,14 @@ SCOPED_READS = {
     "events": ["events:DescribeRule", "events:ListTagsForResource", "events:ListTargetsByRule"],
     "logs": ["logs:ListTagsForResource", "logs:ListTagsLogGroup"],
     "acm": ["acm:DescribeCertificate", "acm:ListTagsForCertificate"],
+    # `hardened`: the edge's web ACL and the distributions' standard logs (v2)
+    "wafv2": ["wafv2:GetLoggingConfiguration", "wafv2:GetWebACL", "wafv2:ListTagsForResource"],
+    "log-delivery": [
+        "logs:GetDelivery",
+        "logs:GetDeliveryDestination",
+        "logs:GetDeliverySource",
+        "logs:ListTagsForResource",
+    ],
     "cloudfront": [
         "cloudfront:GetDistribution",
         "cloudfront:GetDistributionConfig",
@@ -269,6 +278,24 @@ SCOPED_READS = {
 (`ecs:DescribeTaskDefinition` has no resource type: it is granted with PLAN_READS.)"""
 
 
+def certificates(arns: Arns, region: str) -> str:
+    return f"arn:aws:acm:{region}:{arns.account}:certificate/*"
+
+
+def web_acls(arns: Arns) -> str:
+    """CloudFront's web ACLs: scope CLOUDFRONT, always in CloudFront's region."""
+    return f"arn:aws:wafv2:{arns.config.edge.certificate_region}:{arns.account}:global/webacl/*"
+
+
+def log_deliveries(arns: Arns) -> list[str]:
+    """CloudFront's standard logs (v2) are configured in CloudFront's region."""
+    region = arns.config.edge.certificate_region
+    return [
+        f"arn:aws:logs:{region}:{arns.account}:{kind}:*"
+        for kind in ("delivery", "delivery-destination", "delivery-source")
+    ]
+
+
 def _scoped_read_arns(arns: Arns) -> dict[str, list[str]]:
     config = arns.config
     return {
@@ -283,7 +310,12 @@ def _scoped_read_arns(arns: Arns) -> dict[str, list[str]]:
         "ecr": [arns.regional("ecr", "repository/*")],
         "events": [arns.regional("events", "rule/*")],
         "logs": [arns.regional("logs", "log-group:*")],
-        "acm": [f"arn:aws:acm:{config.edge.certificate_region}:{arns.account}:certificate/*"],
+        # the edge's certificate (CloudFront's region) and the ALB's (`hardened`, the region)
+        "acm": sorted(
+            {certificates(arns, config.edge.certificate_region), certificates(arns, arns.region)}
+        ),
+        "wafv2": [web_acls(arns)],
+        "log-delivery": log_deliveries(arns),
         "cloudfront": [
             f"arn:aws:cloudfront::{arns.account}:distribution/*",
             f"arn:aws:cloudfront::{arns.account}:origin-access-control/*",
@@ -449,6 +481,43 @@ INSTANCE_PROFILE_WRITES = [
     "iam:UntagInstanceProfile",
 ]
 
+CERTIFICATE_WRITES = [
+    "acm:AddTagsToCertificate",
+    "acm:RemoveTagsFromCertificate",
+    "acm:RequestCertificate",
+    "acm:UpdateCertificateOptions",
+]
+"""No DeleteCertificate: a certificate in use is retired by people (the plan gate refuses a
+plan that destroys one anyway)."""
+
+RDS_MANAGED_SECRET = [
+    "secretsmanager:CreateSecret",
+    "secretsmanager:DeleteSecret",
+    "secretsmanager:DescribeSecret",
+    "secretsmanager:GetRandomPassword",
+    "secretsmanager:PutSecretValue",
+    "secretsmanager:RotateSecret",
+    "secretsmanager:TagResource",
+    "secretsmanager:UpdateSecret",
+]
+"""`hardened`: RDS manages the primary's master password (`manage_master_user_password`) in a
+secret it names `rds!db-<id>`, with the caller's permissions (the RDS guide's list for the
+Secrets Manager integration, without GetSecretValue, which the guardrail denies anyway).
+Writing that password gives nothing the role's `rds:ModifyDBInstance` did not already give."""
+
+WAF_LOG_DELIVERY = [
+    "logs:CreateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:DescribeResourcePolicies",
+    "logs:GetLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:UpdateLogDelivery",
+]
+"""What `wafv2:PutLoggingConfiguration` needs to send a web ACL's logs to CloudWatch Logs
+(IAM has no resource type for these: `*`). `logs:PutResourcePolicy` lets the holder let an
+AWS service write into the account's log groups; it reads none of them."""
+
 WRITES: dict[str, list[str]] = {
     "network": [
         "ec2:AllocateAddress",
@@ -515,6 +584,7 @@ WRITES: dict[str, list[str]] = {
         "secretsmanager:UpdateSecret",
     ],
     "compute": [
+        *CERTIFICATE_WRITES,  # `hardened`: the ALB's certificate for the HTTPS origin
         "ecr:CreateRepository",
         "ecr:DeleteLifecyclePolicy",
         "ecr:PutImageScanningConfiguration",
@@ -559,10 +629,7 @@ WRITES: dict[str, list[str]] = {
         "events:UntagResource",
     ],
     "edge": [
-        "acm:AddTagsToCertificate",
-        "acm:RemoveTagsFromCertificate",
-        "acm:RequestCertificate",
-        "acm:UpdateCertificateOptions",
+        *CERTIFICATE_WRITES,
         "cloudfront:CreateDistribution",
         "cloudfront:CreateDistributionWithTags",
         "cloudfront:CreateOriginAccessControl",
@@ -574,6 +641,24 @@ WRITES: dict[str, list[str]] = {
         "cloudfront:UpdateDistribution",
         "cloudfront:UpdateOriginAccessControl",
         "cloudfront:UpdateResponseHeadersPolicy",
+        # `hardened`: the web ACL and its logging, the distributions' standard logs (v2)
+        "cloudfront:AllowVendedLogDeliveryForResource",
+        "logs:CreateDelivery",
+        "logs:DeleteDelivery",
+        "logs:DeleteDeliveryDestination",
+        "logs:DeleteDeliverySource",
+        "logs:PutDeliveryDestination",
+        "logs:PutDeliverySource",
+        "logs:TagResource",
+        "logs:UntagResource",
+        "logs:UpdateDeliveryConfiguration",
+        "wafv2:CreateWebACL",
+        "wafv2:DeleteLoggingConfiguration",
+        "wafv2:DeleteWebACL",
+        "wafv2:PutLoggingConfiguration",
+        "wafv2:TagResource",
+        "wafv2:UntagResource",
+        "wafv2:UpdateWebACL",
     ],
 }
 """Per stack: the create/update/delete/tag calls for the resource types it owns (its log
@@ -614,12 +699,11 @@ def log_groups(config: EnvironmentConfig, stack: str) -> list[str]:
         "network": [f"/vpc/{config.network.vpc_name}/*"],
         "data": ["/aws/rds/instance/fluxion-*"],
         "compute": [log_group_name("*")],
-        "edge": [],
+        "edge": [f"{WAF_LOG_GROUP_PREFIX}-*"],  # `hardened`: the web ACL's, in CloudFront's region
     }[stack]
-    arns = Arns(config)
-    return [arns.regional("logs", f"log-group:{name}") for name in names] + [
-        arns.regional("logs", f"log-group:{name}:*") for name in names
-    ]
+    region = config.edge.certificate_region if stack == "edge" else config.region
+    prefix = f"arn:aws:logs:{region}:{config.account_id}:log-group"
+    return [f"{prefix}:{name}" for name in names] + [f"{prefix}:{name}:*" for name in names]
 
 
 def resources(config: EnvironmentConfig, stack: str) -> list[str]:
@@ -653,12 +737,17 @@ def resources(config: EnvironmentConfig, stack: str) -> list[str]:
             arns.regional("elasticloadbalancing", "listener-rule/app/*"),
             arns.regional("elasticloadbalancing", "targetgroup/*"),
             arns.regional("events", "rule/fluxion-*"),
+            certificates(arns, config.region),
         ]
     return [
         f"arn:aws:cloudfront::{account}:distribution/*",
         f"arn:aws:cloudfront::{account}:origin-access-control/*",
         f"arn:aws:cloudfront::{account}:response-headers-policy/*",
-        f"arn:aws:acm:{config.edge.certificate_region}:{account}:certificate/*",
+        certificates(arns, config.edge.certificate_region),
+        web_acls(arns),
+        # CreateWebACL is also authorized on the AWS managed rule groups it references
+        f"arn:aws:wafv2:{config.edge.certificate_region}:*:global/managedruleset/*/*",
+        *log_deliveries(arns),
     ]
 
 
@@ -673,6 +762,11 @@ def apply_policy(config: EnvironmentConfig, stack: str) -> dict[str, Any]:
     ]
     if stack == "compute":
         statements.append(allow(REGISTER_TASK_DEFINITION, "*"))
+    if stack == "data":
+        managed = arns.regional("secretsmanager", "secret:rds!*")
+        statements.append(allow(RDS_MANAGED_SECRET, managed))
+    if stack == "edge":
+        statements.append(allow(WAF_LOG_DELIVERY, "*"))
     if groups := log_groups(config, stack):
         statements.append(allow(LOG_WRITES, groups))
     if buckets := owned_buckets(config, stack):

@@ -22,6 +22,8 @@ from cdktf_cdktf_provider_aws.wafv2_web_acl_logging_configuration import (
 )
 from constructs import Construct
 
+from config.estate import WAF_LOG_GROUP_PREFIX
+
 MANAGED_RULE_GROUPS = (
     "AWSManagedRulesAmazonIpReputationList",  # known bad sources (bots, scanners)
     "AWSManagedRulesCommonRuleSet",  # OWASP top-10 style (body size, XSS, LFI...)
@@ -85,7 +87,7 @@ class EdgeFirewall(Construct):
         logs = CloudwatchLogGroup(
             self,
             "logs",
-            name=f"aws-waf-logs-{props.name}",  # WAF requires the prefix
+            name=f"{WAF_LOG_GROUP_PREFIX}-{props.name}",
             retention_in_days=props.log_retention_days,
             provider=props.provider,
         )

@@ -181,6 +181,12 @@ UNSCOPABLE_WRITES = {
     "ecs:DeregisterTaskDefinition",
     "ecr:GetAuthorizationToken",
     *cp.SSM_AGENT,
+    # What wafv2:PutLoggingConfiguration needs for a CloudWatch Logs destination (the edge's
+    # web ACL, `hardened`): the service authorization reference gives these no resource type.
+    "logs:CreateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:PutResourcePolicy",
 }
 
 

@@ -43,6 +43,22 @@ GAPS = {
         "an instance launched with its groups on the primary network interface (as the provider "
         "does) reports no SecurityGroups; here it reports its primary interface's groups"
     ),
+    "ec2-rule-description": (
+        "moto reads a security group rule's Description only from a CIDR source, so a rule "
+        "from a security group or a prefix list (hardened's ETL-to-bridge and CloudFront "
+        "rules) reads back without its description; here it is the source's Description"
+    ),
+    "ec2-terminated-instance-ip": (
+        "moto keeps a terminated instance's private IP reserved in its subnet (released only "
+        "when Python collects the instance), so the replacement of the hardened bridge, which "
+        "keeps the same private IP, fails with a server error that Terraform retries; AWS "
+        "releases the IP on termination, as here"
+    ),
+    "ec2-root-volume-size": (
+        "moto refuses a block device mapping with neither a size nor a snapshot (the hardened "
+        "bridge's encrypted root volume: AWS takes both from the AMI's root snapshot); here "
+        "it gets the size of moto's AMI snapshots, 8 GiB"
+    ),
     "cloudfront-read-back": (
         "moto drops an origin's OriginAccessControlId, returns ForwardedValues for a "
         "behavior that uses a cache policy, and reports CloudFrontDefaultCertificate true "
@@ -52,6 +68,12 @@ GAPS = {
         "moto's CreateService ignores enableExecuteCommand, healthCheckGracePeriodSeconds, "
         "availabilityZoneRebalancing and deploymentConfiguration (UpdateService keeps them); "
         "here CreateService keeps them too"
+    ),
+    "ecs-update-service-task-definition": (
+        "moto's UpdateService keeps the task definition as the request named it "
+        "(`family:revision`) and DescribeServices returns that; AWS returns the revision's "
+        "ARN, and the AWS provider crashes reading anything else (index out of range); here "
+        "UpdateService keeps the ARN"
     ),
     "iam-signature-get": (
         "with IAM enforced, moto recomputes a body-less GET's signature over the request's "
@@ -269,6 +291,56 @@ def apply_patches() -> None:
 
     ec2_instances.Instance.security_groups = property(get_groups, set_groups)
 
+    # ec2-rule-description: a rule's description is its source's, whatever the source.
+    from moto.ec2.models import security_groups as ec2_groups
+
+    rule_class = ec2_groups.SecurityGroupRule
+    original_rule_init = rule_class.__init__
+
+    def rule_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original_rule_init(self, *args, **kwargs)
+        prefix_list = kwargs.get("prefix_list_id") or (args[7] if len(args) > 7 else None)
+        self._emulator_prefix_list_description = (prefix_list or {}).get("Description")
+
+    def rule_description(self: Any) -> str | None:
+        return (
+            self.ip_range.get("Description")
+            or self.source_group.get("Description")
+            or self.__dict__.get("_emulator_prefix_list_description")
+        )
+
+    rule_class.__init__ = rule_init
+    rule_class.description = property(rule_description)
+
+    # ec2-terminated-instance-ip: termination releases the instance's private IPs.
+    original_terminate = ec2_instances.Instance.terminate
+
+    def terminate(self: Any) -> Any:
+        subnet_id = self.subnet_id
+        state = original_terminate(self)
+        if subnet_id:
+            subnet = self.ec2_backend.get_subnet(subnet_id)
+            for ip in list(self._private_ips):
+                subnet.del_subnet_ip(ip)
+            self._private_ips.clear()
+        return state
+
+    ec2_instances.Instance.terminate = terminate
+
+    # ec2-root-volume-size: a mapping without size or snapshot is sized like moto's AMIs.
+    from moto.ec2.responses import instances as ec2_responses
+
+    instance_responses = ec2_responses.InstanceResponse
+    original_validate = instance_responses._validate_block_device_mapping
+
+    def validate_mapping(device_mapping: dict[str, Any]) -> None:
+        ebs = device_mapping.get("Ebs")
+        if isinstance(ebs, dict) and not ebs.get("VolumeSize") and not ebs.get("SnapshotId"):
+            ebs["VolumeSize"] = 8
+        original_validate(device_mapping)
+
+    instance_responses._validate_block_device_mapping = staticmethod(validate_mapping)
+
     # ecs-create-service-settings: keep the settings CreateService was given.
     from moto.ecs import responses as ecs_responses
 
@@ -291,6 +363,20 @@ def apply_patches() -> None:
         return result
 
     handler.create_service = create_service
+
+    # ecs-update-service-task-definition: the service holds the revision's ARN.
+    from moto.ecs import models as ecs_models
+
+    ecs_backend = ecs_models.EC2ContainerServiceBackend
+    original_update_service = ecs_backend.update_service
+
+    def update_service(self: Any, service_properties: dict[str, Any]) -> Any:
+        service = original_update_service(self, service_properties)
+        if service.task_definition and not service.task_definition.startswith("arn:"):
+            service.task_definition = self.describe_task_definition(service.task_definition).arn
+        return service
+
+    ecs_backend.update_service = update_service
 
     # cloudfront-read-back: keep what the request said.
     from moto.cloudfront import models as cf

@@ -38,7 +38,13 @@ UNCOVERED = {
 }
 """Parts of the estate the emulated run cannot cover, by provider."""
 
-READ_BACK_GAPS: dict[tuple[str, str], str] = {}
+READ_BACK_GAPS: dict[tuple[str, str], str] = {
+    ("aws_db_instance", "performance_insights_enabled"): (
+        "rds-performance-insights: moto's RDS has no Performance Insights (it accepts "
+        "EnablePerformanceInsights and never returns PerformanceInsightsEnabled), so the "
+        "hardened instances read back as without it"
+    ),
+}
 """(type, attribute) -> the moto read-back gap that makes a plan show it. Reviewed like code:
 each entry names what moto returns differently from AWS."""
 
@@ -59,6 +65,9 @@ def emulator_env(url: str, account_id: str) -> dict[str, str]:
         AWS_REGION="us-east-1",
         AWS_DEFAULT_REGION="us-east-1",
         MOTO_ACCOUNT_ID=account_id,
+        # The emulator never throttles: a moto server error (an unmodelled case) fails the
+        # step after 3 attempts instead of being retried by the AWS provider for minutes.
+        AWS_MAX_ATTEMPTS="3",
     )
     return env
 
@@ -77,11 +86,13 @@ class Run:
     work: Path
     env: dict[str, str]
     steps: list[Step] = field(default_factory=list)
-    left_out: dict[str, list[str]] = field(default_factory=dict)
+    left_out: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    """profile -> stack -> the Cloudflare parts left out of it."""
     replan: dict[str, Verdict] = field(default_factory=dict)
     adoption: dict[str, Verdict] = field(default_factory=dict)
     after_adoption: dict[str, Verdict] = field(default_factory=dict)
-    declared: dict[str, list[str]] = field(default_factory=dict)
+    declared: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    """profile -> stack -> the managed addresses it declares (Cloudflare's left out)."""
     resolver_notes: list[str] = field(default_factory=list)
     plans: list[Path] = field(default_factory=list)
     secrets: dict[str, str] = field(default_factory=dict)
@@ -92,6 +103,10 @@ class Run:
     as_roles: dict[str, Verdict] = field(default_factory=dict)
     """`<role key>/<stack>` -> the verdict of a plan made with that CI role's credentials."""
     denied: dict[str, str] = field(default_factory=dict)
+    rollout: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """stack -> the adopt -> hardened plan applied through its apply role."""
+    hardened: dict[str, Verdict] = field(default_factory=dict)
+    """stack -> the plan role's verdict on the hardened output after the rollout."""
     ops: dict[str, tuple[int, str]] = field(default_factory=dict)
     """`python -m ops` runs after adoption: name -> (exit status, output)."""
     """Attacker probe -> moto's answer (an error code, or `allowed`)."""
@@ -126,8 +141,9 @@ class Run:
         return step
 
 
-def synthesize(run: Run, name: str, inventory_root: Path) -> Path:
-    """`python main.py` into work/<name>, with that inventory; Cloudflare parts left out."""
+def synthesize(run: Run, name: str, inventory_root: Path, profile: str = "adopt") -> Path:
+    """`python main.py` into work/<name>, with that inventory and profile; Cloudflare parts
+    left out."""
     out = run.work / name / "cdktf.out"
     out.parent.mkdir(parents=True, exist_ok=True)
     run.timed(
@@ -135,19 +151,26 @@ def synthesize(run: Run, name: str, inventory_root: Path) -> Path:
         [sys.executable, "main.py"],
         CDKTF_OUTDIR=str(out),
         FLUXION_INVENTORY_ROOT=str(inventory_root),
+        FLUXION_PROFILE=profile,
     )
     for stack_name, stack in terraform.synthesized(out).items():
         path = out / "stacks" / stack_name / "cdk.tf.json"
         if "cloudflare" in stack.get("provider", {}):
             stripped, removed = terraform.without_provider(stack, "cloudflare")
             path.write_text(json.dumps(stripped, indent=2))
-            run.left_out[stack_name] = sorted(removed)
-        run.declared[stack_name] = sorted(
+            run.left_out.setdefault(profile, {})[stack_name] = sorted(removed)
+        run.declared.setdefault(profile, {})[stack_name] = sorted(
             f"{rtype}.{name}"
             for rtype, items in json.loads(path.read_text()).get("resource", {}).items()
             for name in items
         )
     return out
+
+
+def database_password(run: Run) -> dict[str, str]:
+    """The primary's master password variables (`adopt` sets it; a random value per run)."""
+    password = run.secrets.setdefault("db_master_password", secrets.token_urlsafe(24))
+    return {"TF_VAR_db_master_password": password, "TF_VAR_db_master_password_version": "1"}
 
 
 def deploy(
@@ -156,7 +179,6 @@ def deploy(
     """The user's path: the ordered, guarded deploy (`python -m deploy deploy`), of
     `stacks` (all when empty), with a CI role's credentials when `role_env` is given."""
     _head, dirty = git_state(ROOT)
-    password = run.secrets.setdefault("db_master_password", secrets.token_urlsafe(24))
     run.timed(
         "deploy" + "".join(f"-{s}" for s in stacks),
         [
@@ -171,9 +193,7 @@ def deploy(
             # A development tree is usually dirty; CI's clean checkout runs the full guard.
             *(["--allow-dirty"] if dirty else []),
         ],
-        extra_env=role_env,
-        TF_VAR_db_master_password=password,
-        TF_VAR_db_master_password_version="1",
+        extra_env={**(role_env or {}), **database_password(run)},
     )
 
 
@@ -191,9 +211,16 @@ def plan(
     return dict(json.loads(shown))
 
 
-def apply(run: Run, out: Path, stack: str, label: str) -> None:
+def apply(
+    run: Run, out: Path, stack: str, label: str, role_env: dict[str, str] | None = None
+) -> None:
+    """Apply the plan `plan(..., label)` saved, with the emulator's administrator keys or,
+    given `role_env`, a CI role's credentials."""
     cwd = terraform.stack_dir(out, stack)
-    terraform.run(["apply", "-input=false", "-no-color", f"{label}.tfplan"], cwd, run.env)
+    terraform.run(
+        ["apply", "-input=false", "-no-color", f"{label}.tfplan"], cwd,
+        {**run.env, **(role_env or {})},
+    )  # fmt: skip
 
 
 def planned_verdict(

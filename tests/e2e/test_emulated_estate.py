@@ -13,24 +13,31 @@ One emulated run (module fixture), then assertions on what it produced:
 5. negative control: one live attribute changed behind Terraform's back fails the gate;
 6. the plan role plans every adopted stack with enforcement on, and attacker probes through the
    CI roles are denied (docs/ci-identity.md, "What the emulated run proves");
-7. no secret value in any state or plan.
+7. the `hardened` rollout on the adopted estate: each stack's hardened plan applied through
+   its own CI apply role with IAM enforced, destroying only what `hardened` drops or
+   `review/replacements.json` acknowledges, then every stack planned again by the plan role;
+8. no secret value in any state or plan.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 
 import config
-from config.estate import schedule_key
+from config.estate import PRIMARY, schedule_key
 from deploy import ordered as deploy_module
-from review import plan_gate
+from review import plan_gate, terraform
+from review.replacement_guard import load_acknowledgements
+from review.stateful import STATEFUL_TYPES
 from tests.e2e import emulator, harness
 from tests.moto_server import moto_server
 
@@ -56,6 +63,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[harness.Run]:
         _adopt_back(run)
         _negative_control(run)
         _through_the_ci_roles(run)
+        _roll_out_hardened(run)
         run.log(f"e2e wall time: {time.monotonic() - started:.0f} s")
         yield run
 
@@ -91,7 +99,7 @@ def _deploy_and_replan(run: harness.Run) -> None:
         )
     )
     fresh = harness.synthesize(run, "fresh", empty)
-    for stack, removed in run.left_out.items():
+    for stack, removed in run.left_out["adopt"].items():
         run.log(f"uncovered: {stack}: {len(removed)} Cloudflare parts: {', '.join(removed)}")
     harness.deploy(run, fresh, ("state",))  # people bootstrap the CI identity
     with harness.role_split(run) as credentials:
@@ -235,6 +243,42 @@ def _operations(run: harness.Run, adopted: Any, credentials: dict[str, dict[str,
         run.log(f"python -m ops {name} (plan role): exit {code}\n{text}")
 
 
+def _bootstrap_state(out: Path) -> Path:
+    """Where the `state` stack of output folder `out` keeps its local state."""
+    stack = terraform.stack_dir(out, "state")
+    backend = json.loads((stack / "cdk.tf.json").read_text())["terraform"]["backend"]
+    return (stack / backend["local"]["path"]).resolve()
+
+
+def _roll_out_hardened(run: harness.Run) -> None:
+    """adopt -> hardened on the adopted estate (docs/profiles.md, "Rollout order"), all steps
+    of a stack in one apply (the emulator has no service to keep up between them): each stack's
+    plan made and applied with its own apply role, IAM enforced; then the plan role plans
+    every stack of the hardened output again."""
+    hardened = harness.synthesize(run, "hardened", run.work / "inventory", "hardened")
+    # The state stack's local state sits next to the output folder (stacks/state.py): in a
+    # checkout both profiles' outputs share it, as here.
+    shutil.copy(_bootstrap_state(run.work / "fresh" / "cdktf.out"), _bootstrap_state(hardened))
+    run.hardened["state"] = harness.judged(
+        run, "state", harness.plan(run, hardened, "state", "hardened"), "hardened"
+    )
+    with harness.role_split(run) as credentials:
+        for stack in harness.ADOPTED:
+            env = {**credentials[stack], **harness.database_password(run)}
+            the_plan = harness.plan(run, hardened, stack, "hardened", env)
+            run.rollout[stack] = the_plan
+            reviewed = plan_gate.gate(stack, the_plan, new_by_design=plan_gate.created(the_plan),
+                                      updates_reviewed=True)  # fmt: skip
+            run.log(f"hardened: {stack}: {reviewed.summary()}, applied by its apply role")
+            harness.apply(run, hardened, stack, "hardened", env)
+        for stack in harness.ADOPTED:
+            env = {**credentials["plan"], **harness.database_password(run)}
+            run.hardened[stack] = harness.judged(
+                run, stack, harness.plan(run, hardened, stack, "hardened-after", env),
+                "after the rollout",
+            )  # fmt: skip
+
+
 def _negative_control(run: harness.Run) -> None:
     logs = _client(run, "logs")
     logs.put_retention_policy(logGroupName="/ecs/fluxion-backend", retentionInDays=14)
@@ -259,7 +303,7 @@ def test_every_stack_was_deployed_through_the_guarded_deploy(run: harness.Run) -
             ].read()
         )
         managed = [r for r in state["resources"] if r["mode"] == "managed"]
-        assert len(managed) == len(run.declared[stack]), stack
+        assert len(managed) == len(run.declared["adopt"][stack]), stack
     lock_free = s3.list_objects_v2(Bucket=STATE_BUCKET).get("Contents", [])
     assert not [o["Key"] for o in lock_free if o["Key"].endswith(".tflock")], "locks released"
 
@@ -294,7 +338,7 @@ def test_adoption_imports_everything_and_changes_nothing_in_aws(
     assert verdict.passed, verdict.lines()
     assert verdict.counts["add"] == 0 and verdict.counts["destroy"] == 0
     new = plan_gate.new_by_design(stack)
-    assert verdict.counts["import"] == len(run.declared[stack]) - len(new) > 0
+    assert verdict.counts["import"] == len(run.declared["adopt"][stack]) - len(new) > 0
     assert all(f.verdict != "REAL" for f in verdict.findings)
 
 
@@ -324,10 +368,74 @@ def test_the_guard_refuses_an_adoption_missing_the_cloudflare_records(run: harne
 
 
 def test_uncovered_parts_are_named(run: harness.Run) -> None:
-    assert set(run.left_out) == {"edge"}
-    assert "data.cloudflare_zone.zone" in run.left_out["edge"]
-    assert sum(a.startswith("cloudflare_dns_record.") for a in run.left_out["edge"]) == 4
+    assert set(run.left_out["adopt"]) == {"edge"}
+    assert "data.cloudflare_zone.zone" in run.left_out["adopt"]["edge"]
+    assert sum(a.startswith("cloudflare_dns_record.") for a in run.left_out["adopt"]["edge"]) == 4
     assert any("cloudflare" in note.lower() for note in run.resolver_notes)
+
+
+@pytest.mark.parametrize("stack", harness.ADOPTED)
+def test_the_hardened_rollout_destroys_only_what_it_drops_or_acknowledges(
+    run: harness.Run, stack: str
+) -> None:
+    """Applied through the stack's own apply role with IAM enforced (so its action lists cover
+    the hardened resource types too); deleted: the addresses `hardened` no longer declares
+    (security group rules it narrows) and the replacements review/replacements.json names."""
+    changes = [rc for rc in run.rollout[stack]["resource_changes"] if rc["mode"] == "managed"]
+    deleted = {rc["address"] for rc in changes if rc["change"]["actions"] == ["delete"]}
+    replaced = {
+        rc["address"]: rc["type"]
+        for rc in changes
+        if {"delete", "create"} <= set(rc["change"]["actions"])
+    }
+    dropped = set(run.declared["adopt"][stack]) - set(run.declared["hardened"][stack])
+    acknowledged = {a.address for a in load_acknowledgements() if a.stack == stack}
+    assert deleted == dropped
+    assert {a for a, rtype in replaced.items() if rtype in STATEFUL_TYPES} == acknowledged
+    if stack == "network":
+        assert acknowledged and dropped  # the bridge, and the rules hardened narrows
+    assert any(rc["change"]["actions"] != ["no-op"] for rc in changes), stack
+
+
+@pytest.mark.parametrize("stack", ["state", *harness.ADOPTED])
+def test_after_the_hardened_rollout_every_stack_plans_no_change(
+    run: harness.Run, stack: str
+) -> None:
+    verdict = run.hardened[stack]
+    assert verdict.passed, verdict.lines()
+    assert sum(verdict.counts.values()) == 0 or all(
+        f.verdict.startswith("emulator gap") for f in verdict.findings
+    ), verdict.lines()
+
+
+def test_the_hardened_estate_is_live(run: harness.Run) -> None:
+    """A few of hardened's promises read back from the emulator (not from Terraform)."""
+    ec2, rds = _client(run, "ec2"), _client(run, "rds")
+    bridge = ec2.describe_instances(  # the estate's only instance, the replaced one terminated
+        Filters=[{"Name": "instance-state-name", "Values": ["running"]}]
+    )["Reservations"]
+    volumes = [
+        m["Ebs"]["VolumeId"]
+        for r in bridge
+        for i in r["Instances"]
+        for m in i["BlockDeviceMappings"]
+    ]
+    assert volumes and all(
+        v["Encrypted"] for v in ec2.describe_volumes(VolumeIds=volumes)["Volumes"]
+    )
+    primary = rds.describe_db_instances(DBInstanceIdentifier=PRIMARY)["DBInstances"][0]
+    group = primary["DBParameterGroups"][0]["DBParameterGroupName"]
+    parameters = rds.describe_db_parameters(DBParameterGroupName=group)["Parameters"]
+    assert {p["ParameterName"]: p.get("ParameterValue") for p in parameters}["rds.force_ssl"] == "1"
+    elbv2 = _client(run, "elbv2")
+    balancer = elbv2.describe_load_balancers()["LoadBalancers"][0]["LoadBalancerArn"]
+    listeners = elbv2.describe_listeners(LoadBalancerArn=balancer)["Listeners"]
+    assert {(x["Port"], x["Protocol"]) for x in listeners} == {(80, "HTTP"), (443, "HTTPS")}
+    acls = _client(run, "wafv2").list_web_acls(Scope="CLOUDFRONT")["WebACLs"]
+    cloudfront = _client(run, "cloudfront")
+    for item in cloudfront.list_distributions()["DistributionList"]["Items"]:
+        config = cloudfront.get_distribution_config(Id=item["Id"])["DistributionConfig"]
+        assert config["WebACLId"] in {a["ARN"] for a in acls}, item["Id"]
 
 
 def test_no_secret_value_in_any_state_or_plan(run: harness.Run) -> None:
