@@ -5,7 +5,28 @@ PYTHON ?= python3
 PIPENV_VERSION := 2026.10.3
 TOOLS := .tools
 PIPENV := $(TOOLS)/bin/pipenv
+# The engine (runtime/engine): cdktf, the default, or cdktn (CDK Terrain). ENGINE (make's) and
+# FLUXION_ENGINE (the environment's) are one setting; each engine has its own locked venv.
+ifneq ($(and $(ENGINE),$(FLUXION_ENGINE)),)
+ifneq ($(ENGINE),$(FLUXION_ENGINE))
+$(error ENGINE=$(ENGINE) and FLUXION_ENGINE=$(FLUXION_ENGINE) disagree: set only one)
+endif
+endif
+ENGINE := $(or $(ENGINE),$(FLUXION_ENGINE),cdktf)
+export FLUXION_ENGINE := $(ENGINE)
+ifeq ($(ENGINE),cdktf)
+PIPFILE := Pipfile
 VENV := .venv
+else ifeq ($(ENGINE),cdktn)
+PIPFILE := engines/cdktn/Pipfile
+VENV := engines/cdktn/.venv
+else
+$(error ENGINE=$(ENGINE) is not an engine; valid: cdktf, cdktn)
+endif
+export PIPENV_PIPFILE := $(CURDIR)/$(PIPFILE)
+# mypy checks the code against the selected engine's core (runtime/engine/core.pyi).
+MYPY_ENGINE := --always-$(if $(filter cdktn,$(ENGINE)),true,false) CDKTN
+LOCK := $(PIPFILE).lock
 PY := $(VENV)/bin/python
 CHECKOV := $(TOOLS)/checkov/bin/checkov
 # Measured by `make test` (see pyproject.toml [tool.coverage]); raise it as tests are added.
@@ -39,7 +60,7 @@ export FLUXION_PROFILE := $(PROFILE)
 
 .PHONY: synth test lint workflows security guard bench list resolve deploy deploy-stack destroy \
 	clean tfconfig validate e2e adoption-report help cdktf docs plan-save apply-reviewed \
-	ops drift
+	ops drift engine-diff
 
 # cdktf.out/ for the profile (PROFILE=hardened; default adopt, the live estate), with synth.json.
 synth: $(VENV)/.synced
@@ -73,8 +94,15 @@ validate: tfconfig
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy
-	$(VENV)/bin/mypy --strict config modules stacks review deploy runtime ops
+	$(VENV)/bin/mypy $(MYPY_ENGINE)
+	$(VENV)/bin/mypy $(MYPY_ENGINE) --strict config modules stacks review deploy runtime ops
+
+# Both engines synthesized and compared per stack, grouped (docs/cdk-terrain.md): PROFILE=...
+engine-diff: $(VENV)/.synced
+	env -u FLUXION_ENGINE -u PIPENV_PIPFILE $(MAKE) --no-print-directory ENGINE=cdktf .venv/.synced
+	env -u FLUXION_ENGINE -u PIPENV_PIPFILE $(MAKE) --no-print-directory ENGINE=cdktn \
+		engines/cdktn/.venv/.synced
+	$(PY) -m review.engine_diff --profile $(PROFILE)
 
 # GitHub Actions: security audit (offline) and schema validation.
 workflows: $(VENV)/.synced
@@ -127,18 +155,21 @@ list: $(VENV)/.synced node_modules/.installed tfconfig
 resolve: $(VENV)/.synced
 	$(PY) -m imports.resolve --env $(or $(FLUXION_ENV),production)
 
-# Synthesis benchmark; N=3 takes the median of three runs (about 2 minutes per run).
+# Synthesis benchmark; N=3 takes the median of three runs (about 2 minutes per run);
+# ENGINES=cdktf,cdktn adds CDK Terrain's cases side by side (its venv installed first).
 bench: $(VENV)/.synced
-	$(PY) scripts/bench_synth.py --repeat $(or $(N),1) --kernel-profile
+	$(if $(findstring cdktn,$(ENGINES)),env -u FLUXION_ENGINE -u PIPENV_PIPFILE $(MAKE) \
+		--no-print-directory ENGINE=cdktn engines/cdktn/.venv/.synced)
+	$(PY) scripts/bench_synth.py --repeat $(or $(N),1) --kernel-profile --engines $(or $(ENGINES),cdktf)
 
 $(PIPENV):
 	$(PYTHON) -m venv $(TOOLS)
 	@echo "installing pipenv $(PIPENV_VERSION) into $(TOOLS)/ (first run only)"
 	$(TOOLS)/bin/pip install --quiet pipenv==$(PIPENV_VERSION)
 
-$(VENV)/.synced: Pipfile.lock | $(PIPENV)
-	@$(PYTHON) -c 'import json, sys; json.load(open("Pipfile.lock"))' 2>/dev/null || { echo \
-		"error: Pipfile.lock is not valid JSON; restore it (git checkout Pipfile.lock)" >&2; exit 2; }
+$(VENV)/.synced: $(LOCK) | $(PIPENV)
+	@$(PYTHON) -c 'import json, sys; json.load(open("$(LOCK)"))' 2>/dev/null || { echo \
+		"error: $(LOCK) is not valid JSON; restore it (git checkout $(LOCK))" >&2; exit 2; }
 	@echo "installing the locked Python dependencies and Node.js into $(VENV)/ (about a minute)"
 	$(PIPENV) sync --dev
 	touch $@

@@ -3,6 +3,8 @@
 Environment (read here and nowhere else):
   FLUXION_ENV      environment name (default: production)
   FLUXION_PROFILE  adopt (default; mirrors the live estate)
+  FLUXION_ENGINE   cdktf (default) or cdktn, CDK Terrain (read by runtime/engine, which every
+                   module imports the engine and the providers through)
   CDKTF_OUTDIR     output folder (default: cdktf.out; the cdktf CLI sets it)
   FLUXION_STRICT_IMPORTS=1  fail when a resource has no import block (CI before adoption)
   FLUXION_ADOPTION_REPORT=1  print the full adoption report (default: one line per stack)
@@ -11,9 +13,9 @@ Environment (read here and nowhere else):
   FLUXION_STOCK_PROVIDER_IMPORT=1  import the providers the stock, slow way (tests, benchmark)
   FLUXION_NODE_LAZY_INDEX=0  fast loader on the Python side only (benchmark; a safety valve)
 
-Next to cdktf's manifest, `synth.json` records what was synthesized (environment, profile, git
-commit and whether the tree was dirty, and per adopted stack the addresses with and without an
-import block); `python -m deploy` refuses output that differs from what was reviewed.
+Next to cdktf's manifest, `synth.json` records what was synthesized (environment, profile,
+engine, git commit and whether the tree was dirty, and per adopted stack the addresses with and
+without an import block); `python -m deploy` refuses output that differs from what was reviewed.
 
 Synthesis goes to a temporary sibling folder that replaces the output folder only once every
 stack has synthesized, so bad input never leaves a half-written `cdktf.out/`.
@@ -34,17 +36,20 @@ from runtime import provider_loader
 if not provider_loader.use_locked_node():
     sys.exit("error: node: not found; run `make synth` (Node.js comes with the locked venv)")
 
-if os.environ.get("FLUXION_STOCK_PROVIDER_IMPORT") == "1":
-    provider_loader.set_lazy_index(False)  # not even one inherited from the parent process
-else:
-    provider_loader.install(lazy_node_index=os.environ.get("FLUXION_NODE_LAZY_INDEX") != "0")
-
-from cdktf import App, TerraformStack
-
 try:  # the configuration validates itself on import: an edited value that does not hold
     from config.errors import debug_from_argv, one_line_error
 
     debug_from_argv(sys.argv)  # `python main.py --debug`: tracebacks for expected errors too
+    from runtime.engine import ENGINE  # FLUXION_ENGINE: an unknown name stops here, in one line
+
+    # Before the first jsii import (the engine's core below is one).
+    if os.environ.get("FLUXION_STOCK_PROVIDER_IMPORT") == "1":
+        provider_loader.set_lazy_index(False)  # not even one inherited from the parent process
+    else:
+        provider_loader.install(
+            ENGINE.provider_packages,
+            lazy_node_index=os.environ.get("FLUXION_NODE_LAZY_INDEX") != "0",
+        )
     import config  # stops here, in one line (ConfigError is a ValueError of config.errors)
     from config.estate import ADOPTED_STACKS
     from imports.adopt import StackAdoption, attach_all, name_new_identities, report, summary
@@ -52,6 +57,7 @@ try:  # the configuration validates itself on import: an edited value that does 
     from imports.inventory import load as load_inventory
     from modules.ci_policies import APPLIED_BY_CI, Arns
     from review.provenance import git_state
+    from runtime.engine.core import App, TerraformStack
     from stacks import STACKS
     from stacks.base import bound_workload_roles
 except ValueError as err:
@@ -110,6 +116,7 @@ def stamp(
     return {
         "environment": env.name,
         "profile": env.profile,
+        "engine": ENGINE.name,
         "commit": commit,
         "dirty": dirty,
         "image_tag": env.compute.image_tag,

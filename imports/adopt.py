@@ -5,15 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from cdktf import TerraformDataSource, TerraformResource, TerraformStack
-from cdktf_cdktf_provider_aws.data_aws_acm_certificate import DataAwsAcmCertificate
-from cdktf_cdktf_provider_aws.data_aws_lb import DataAwsLb
-from cdktf_cdktf_provider_aws.data_aws_lb_listener import DataAwsLbListener
-from cdktf_cdktf_provider_aws.data_aws_secretsmanager_secret import DataAwsSecretsmanagerSecret
-
 from config import ConfigError
 from config.estate import new_identity_prefix
 from imports.inventory import Entry, Inventory
+from runtime.engine.aws.data_aws_acm_certificate import DataAwsAcmCertificate
+from runtime.engine.aws.data_aws_lb import DataAwsLb
+from runtime.engine.aws.data_aws_lb_listener import DataAwsLbListener
+from runtime.engine.aws.data_aws_secretsmanager_secret import DataAwsSecretsmanagerSecret
+from runtime.engine.core import TerraformDataSource, TerraformResource, TerraformStack
 
 LOOKUP_CLASSES: dict[str, Any] = {
     "aws_lb": DataAwsLb,

@@ -5,20 +5,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_aws.cloudfront_distribution import (
+from constructs import Construct
+
+from modules.static_site import no_geo_restriction, sni_certificate
+from runtime.engine.aws.cloudfront_distribution import (
     CloudfrontDistribution,
     CloudfrontDistributionDefaultCacheBehavior,
     CloudfrontDistributionOrigin,
     CloudfrontDistributionOriginCustomHeader,
     CloudfrontDistributionOriginCustomOriginConfig,
 )
-from cdktf_cdktf_provider_aws.data_aws_cloudfront_cache_policy import DataAwsCloudfrontCachePolicy
-from cdktf_cdktf_provider_aws.data_aws_cloudfront_origin_request_policy import (
+from runtime.engine.aws.data_aws_cloudfront_cache_policy import DataAwsCloudfrontCachePolicy
+from runtime.engine.aws.data_aws_cloudfront_origin_request_policy import (
     DataAwsCloudfrontOriginRequestPolicy,
 )
-from constructs import Construct
-
-from modules.static_site import no_geo_restriction, sni_certificate
 
 ALL_METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
 ORIGIN_ID = "alb"

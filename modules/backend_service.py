@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_aws.ecs_service import (
+from constructs import Construct
+
+from runtime.engine.aws.ecs_service import (
     EcsService,
     EcsServiceDeploymentCircuitBreaker,
     EcsServiceLoadBalancer,
     EcsServiceNetworkConfiguration,
 )
-from constructs import Construct
 
 
 @dataclass(frozen=True)

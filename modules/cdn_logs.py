@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf import TerraformProvider
-from cdktf_cdktf_provider_aws.cloudwatch_log_delivery import CloudwatchLogDelivery
-from cdktf_cdktf_provider_aws.cloudwatch_log_delivery_destination import (
-    CloudwatchLogDeliveryDestination,
-    CloudwatchLogDeliveryDestinationDeliveryDestinationConfiguration,
-)
-from cdktf_cdktf_provider_aws.cloudwatch_log_delivery_source import CloudwatchLogDeliverySource
 from constructs import Construct
 
 from modules.log_bucket import CLOUDFRONT_LOG_PREFIX
+from runtime.engine.aws.cloudwatch_log_delivery import CloudwatchLogDelivery
+from runtime.engine.aws.cloudwatch_log_delivery_destination import (
+    CloudwatchLogDeliveryDestination,
+    CloudwatchLogDeliveryDestinationDeliveryDestinationConfiguration,
+)
+from runtime.engine.aws.cloudwatch_log_delivery_source import CloudwatchLogDeliverySource
+from runtime.engine.core import TerraformProvider
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf import Fn, TerraformProvider, TerraformResourceLifecycle
-from cdktf_cdktf_provider_aws.acm_certificate import AcmCertificate
-from cdktf_cdktf_provider_aws.acm_certificate_validation import AcmCertificateValidation
-from cdktf_cdktf_provider_cloudflare.dns_record import DnsRecord
 from constructs import Construct
+
+from runtime.engine.aws.acm_certificate import AcmCertificate
+from runtime.engine.aws.acm_certificate_validation import AcmCertificateValidation
+from runtime.engine.cloudflare.dns_record import DnsRecord
+from runtime.engine.core import Fn, TerraformProvider, TerraformResourceLifecycle
 
 AUTOMATIC_TTL = 1  # Cloudflare's "Auto"
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from cdktf import TerraformResourceLifecycle
-from cdktf_cdktf_provider_aws.ecr_lifecycle_policy import EcrLifecyclePolicy
-from cdktf_cdktf_provider_aws.ecr_repository import (
+from constructs import Construct
+
+from runtime.engine.aws.ecr_lifecycle_policy import EcrLifecyclePolicy
+from runtime.engine.aws.ecr_repository import (
     EcrRepository,
     EcrRepositoryImageScanningConfiguration,
 )
-from constructs import Construct
+from runtime.engine.core import TerraformResourceLifecycle
 
 KEEP_IMAGES = 30
 

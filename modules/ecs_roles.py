@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_aws.iam_role import IamRole
 from constructs import Construct
 
 from modules.iam import inline_policy, service_role
 from modules.iam_document import allow
+from runtime.engine.aws.iam_role import IamRole
 
 ECS_TASKS = "ecs-tasks.amazonaws.com"
 """The service principal that assumes task and execution roles."""

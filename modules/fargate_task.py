@@ -6,10 +6,10 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from cdktf_cdktf_provider_aws.ecs_task_definition import EcsTaskDefinition, EcsTaskDefinitionVolume
 from constructs import Construct
 
 from config import ConfigError
+from runtime.engine.aws.ecs_task_definition import EcsTaskDefinition, EcsTaskDefinitionVolume
 
 SECRET_NAME = re.compile(
     r"PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIAL|DSN", re.IGNORECASE

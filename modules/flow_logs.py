@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-from cdktf_cdktf_provider_aws.flow_log import FlowLog
 from constructs import Construct
 
 from modules.iam import inline_policy, service_role
 from modules.iam_document import allow
+from runtime.engine.aws.cloudwatch_log_group import CloudwatchLogGroup
+from runtime.engine.aws.flow_log import FlowLog
 
 
 @dataclass(frozen=True)

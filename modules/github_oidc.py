@@ -18,17 +18,17 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_aws.iam_openid_connect_provider import IamOpenidConnectProvider
-from cdktf_cdktf_provider_aws.iam_policy import IamPolicy
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
-from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from constructs import Construct
 
 from config import EnvironmentConfig
 from config.estate import CI_ROLE_PREFIX
 from modules import ci_policies as policies
 from modules.iam_document import document
+from runtime.engine.aws.iam_openid_connect_provider import IamOpenidConnectProvider
+from runtime.engine.aws.iam_policy import IamPolicy
+from runtime.engine.aws.iam_role import IamRole
+from runtime.engine.aws.iam_role_policy import IamRolePolicy
+from runtime.engine.aws.iam_role_policy_attachment import IamRolePolicyAttachment
 
 
 @dataclass(frozen=True)

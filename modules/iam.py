@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from constructs import Construct
 
 from modules.iam_document import policy_json
+from runtime.engine.aws.iam_role import IamRole
+from runtime.engine.aws.iam_role_policy import IamRolePolicy
 
 
 def assume_role_policy(service: str) -> str:

@@ -5,23 +5,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_aws.lb import Lb, LbAccessLogs
-from cdktf_cdktf_provider_aws.lb_listener import (
+from constructs import Construct
+
+from modules.log_bucket import ALB_LOG_PREFIX
+from runtime.engine.aws.lb import Lb, LbAccessLogs
+from runtime.engine.aws.lb_listener import (
     LbListener,
     LbListenerDefaultAction,
     LbListenerDefaultActionFixedResponse,
     LbListenerDefaultActionRedirect,
 )
-from cdktf_cdktf_provider_aws.lb_listener_rule import (
+from runtime.engine.aws.lb_listener_rule import (
     LbListenerRule,
     LbListenerRuleAction,
     LbListenerRuleCondition,
     LbListenerRuleConditionHttpHeader,
 )
-from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup, LbTargetGroupHealthCheck
-from constructs import Construct
-
-from modules.log_bucket import ALB_LOG_PREFIX
+from runtime.engine.aws.lb_target_group import LbTargetGroup, LbTargetGroupHealthCheck
 
 
 @dataclass(frozen=True)

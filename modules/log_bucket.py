@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_aws.data_aws_elb_service_account import DataAwsElbServiceAccount
-from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
 from constructs import Construct
 
 from modules.iam_document import Statement, allow, policy_json
@@ -16,6 +14,8 @@ from modules.private_bucket import (
     PrivateBucketProps,
     deny_insecure_transport,
 )
+from runtime.engine.aws.data_aws_elb_service_account import DataAwsElbServiceAccount
+from runtime.engine.aws.s3_bucket_policy import S3BucketPolicy
 
 ALB_LOG_PREFIX = "alb"
 CLOUDFRONT_LOG_PREFIX = "cloudfront"

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cdktf import TerraformResourceLifecycle
-from cdktf_cdktf_provider_aws.db_instance import DbInstance
-from cdktf_cdktf_provider_aws.db_parameter_group import DbParameterGroup, DbParameterGroupParameter
 from constructs import Construct
 
 from config import ConfigError
+from runtime.engine.aws.db_instance import DbInstance
+from runtime.engine.aws.db_parameter_group import DbParameterGroup, DbParameterGroupParameter
+from runtime.engine.core import TerraformResourceLifecycle
 
 # Parameters RDS applies only after a reboot; AWS rejects apply_method "immediate" for them.
 STATIC_PARAMETERS = frozenset(

@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_aws.cloudwatch_event_rule import CloudwatchEventRule
-from cdktf_cdktf_provider_aws.cloudwatch_event_target import (
+from constructs import Construct
+
+from modules.cron import validate_eventbridge
+from runtime.engine.aws.cloudwatch_event_rule import CloudwatchEventRule
+from runtime.engine.aws.cloudwatch_event_target import (
     CloudwatchEventTarget,
     CloudwatchEventTargetEcsTarget,
     CloudwatchEventTargetEcsTargetNetworkConfiguration,
 )
-from constructs import Construct
-
-from modules.cron import validate_eventbridge
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_aws.secretsmanager_secret import SecretsmanagerSecret
 from constructs import Construct
+
+from runtime.engine.aws.secretsmanager_secret import SecretsmanagerSecret
 
 RECOVERY_WINDOW_DAYS = 30
 """AWS's default; 0 (delete immediately) is never used, a deleted secret stays recoverable."""

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_aws.security_group import SecurityGroup
-from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
-from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
 from config import ConfigError
 from config.estate import CLOUDFRONT, VPC, GroupSpec, Rule
+from runtime.engine.aws.security_group import SecurityGroup
+from runtime.engine.aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
+from runtime.engine.aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 
 
 @dataclass(frozen=True)

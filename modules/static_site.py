@@ -9,19 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_aws.cloudfront_distribution import (
-    CloudfrontDistribution,
-    CloudfrontDistributionCustomErrorResponse,
-    CloudfrontDistributionDefaultCacheBehavior,
-    CloudfrontDistributionOrigin,
-    CloudfrontDistributionRestrictions,
-    CloudfrontDistributionRestrictionsGeoRestriction,
-    CloudfrontDistributionViewerCertificate,
-)
-from cdktf_cdktf_provider_aws.cloudfront_origin_access_control import (
-    CloudfrontOriginAccessControl,
-)
-from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
 from constructs import Construct
 
 from modules.iam_document import policy_json
@@ -30,6 +17,19 @@ from modules.private_bucket import (
     PrivateBucketProps,
     deny_insecure_transport,
 )
+from runtime.engine.aws.cloudfront_distribution import (
+    CloudfrontDistribution,
+    CloudfrontDistributionCustomErrorResponse,
+    CloudfrontDistributionDefaultCacheBehavior,
+    CloudfrontDistributionOrigin,
+    CloudfrontDistributionRestrictions,
+    CloudfrontDistributionRestrictionsGeoRestriction,
+    CloudfrontDistributionViewerCertificate,
+)
+from runtime.engine.aws.cloudfront_origin_access_control import (
+    CloudfrontOriginAccessControl,
+)
+from runtime.engine.aws.s3_bucket_policy import S3BucketPolicy
 
 MIN_TLS = "TLSv1.2_2021"
 ORIGIN_ID = "s3"

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_aws.eip import Eip
-from cdktf_cdktf_provider_aws.internet_gateway import InternetGateway
-from cdktf_cdktf_provider_aws.nat_gateway import NatGateway
-from cdktf_cdktf_provider_aws.route import Route
-from cdktf_cdktf_provider_aws.route_table import RouteTable
-from cdktf_cdktf_provider_aws.route_table_association import RouteTableAssociation
-from cdktf_cdktf_provider_aws.subnet import Subnet
-from cdktf_cdktf_provider_aws.vpc import Vpc as AwsVpc
 from constructs import Construct
 
 from config import NetworkConfig
 from config.estate import az_key
+from runtime.engine.aws.eip import Eip
+from runtime.engine.aws.internet_gateway import InternetGateway
+from runtime.engine.aws.nat_gateway import NatGateway
+from runtime.engine.aws.route import Route
+from runtime.engine.aws.route_table import RouteTable
+from runtime.engine.aws.route_table_association import RouteTableAssociation
+from runtime.engine.aws.subnet import Subnet
+from runtime.engine.aws.vpc import Vpc as AwsVpc
 
 
 @dataclass(frozen=True)

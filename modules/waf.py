@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf import TerraformProvider
-from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-from cdktf_cdktf_provider_aws.wafv2_web_acl import (
+from constructs import Construct
+
+from config.estate import WAF_LOG_GROUP_PREFIX
+from runtime.engine.aws.cloudwatch_log_group import CloudwatchLogGroup
+from runtime.engine.aws.wafv2_web_acl import (
     Wafv2WebAcl,
     Wafv2WebAclDefaultAction,
     Wafv2WebAclDefaultActionAllow,
@@ -17,12 +19,10 @@ from cdktf_cdktf_provider_aws.wafv2_web_acl import (
     Wafv2WebAclRuleVisibilityConfig,
     Wafv2WebAclVisibilityConfig,
 )
-from cdktf_cdktf_provider_aws.wafv2_web_acl_logging_configuration import (
+from runtime.engine.aws.wafv2_web_acl_logging_configuration import (
     Wafv2WebAclLoggingConfiguration,
 )
-from constructs import Construct
-
-from config.estate import WAF_LOG_GROUP_PREFIX
+from runtime.engine.core import TerraformProvider
 
 MANAGED_RULE_GROUPS = (
     "AWSManagedRulesAmazonIpReputationList",  # known bad sources (bots, scanners)

@@ -6,21 +6,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
-from cdktf import TerraformResourceLifecycle
-from cdktf_cdktf_provider_aws.data_aws_ssm_parameter import DataAwsSsmParameter
-from cdktf_cdktf_provider_aws.iam_instance_profile import IamInstanceProfile
-from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
-from cdktf_cdktf_provider_aws.instance import (
-    Instance,
-    InstanceMetadataOptions,
-    InstanceRootBlockDevice,
-)
-from cdktf_cdktf_provider_aws.route import Route
 from constructs import Construct
 
 from config.estate import az_key
 from modules.iam import inline_policy, service_role
 from modules.iam_document import allow
+from runtime.engine.aws.data_aws_ssm_parameter import DataAwsSsmParameter
+from runtime.engine.aws.iam_instance_profile import IamInstanceProfile
+from runtime.engine.aws.iam_role_policy_attachment import IamRolePolicyAttachment
+from runtime.engine.aws.instance import (
+    Instance,
+    InstanceMetadataOptions,
+    InstanceRootBlockDevice,
+)
+from runtime.engine.aws.route import Route
+from runtime.engine.core import TerraformResourceLifecycle
 
 USER_DATA = Path(__file__).with_name("assets") / "wireguard-user-data.sh"
 # AWS CDK's MachineImage.latestAmazonLinux2023() resolves this public parameter.

@@ -27,8 +27,12 @@
 const Module = require("module");
 const fs = require("fs");
 
-const INDEX = /[\\/]node_modules[\\/](@cdktf[\\/]provider-[a-z0-9-]+)[\\/]lib[\\/]index\.js$/;
+const INDEX = /[\\/]node_modules[\\/](@cdkt[fn][\\/]provider-[a-z0-9-]+)[\\/]lib[\\/]index\.js$/;
+// cdktf's bindings: `exports.vpc = require("./vpc");` CDK Terrain's (TypeScript's `import *`):
+// `exports.vpc = __importStar(require("./vpc/index"));` (each submodule is an ES module, for
+// which __importStar returns the module itself: the lazy getter requires it the same way).
 const REQUIRE = /^exports\.([A-Za-z_$][\w$]*) = require\("(\.\/[a-z0-9-]+)"\);$/;
+const REQUIRE_STAR = /^exports\.([A-Za-z_$][\w$]*) = __importStar\(require\("(\.\/[a-z0-9-]+\/index)"\)\);$/;
 const VOID = /^exports\.[A-Za-z_$][\w$]*( = exports\.[A-Za-z_$][\w$]*)* = void 0;$/;
 const HEADER = [
   /^"use strict";$/,
@@ -40,28 +44,48 @@ const HEADER = [
   /^$/,
 ];
 
+// TypeScript's helper definitions at the top of CDK Terrain's index (`var __createBinding =`,
+// `__setModuleDefault`, `__importStar`): skipped whole, up to the `__esModule` line; the lazy
+// index needs none of them.
+const HELPERS = /^var __(createBinding|setModuleDefault|importStar) = /;
+const ES_MODULE = /^Object\.defineProperty\(exports, "__esModule", \{ value: true \}\);$/;
+
+function withoutHelpers(lines) {
+  const first = lines.findIndex((line) => HELPERS.test(line));
+  const end = lines.findIndex((line) => ES_MODULE.test(line));
+  if (first === -1 || end === -1 || first > end) return lines;
+  return [...lines.slice(0, first), ...lines.slice(end)];
+}
+
 /** The lazy equivalent of an eager generated index, or null when `source` is not one. */
 function lazyIndexSource(source) {
   const exportsInOrder = [];
-  for (const line of source.split(/\r?\n/)) {
-    const found = REQUIRE.exec(line);
+  for (const line of withoutHelpers(source.split(/\r?\n/))) {
+    const plain = REQUIRE.exec(line);
+    const star = plain ? null : REQUIRE_STAR.exec(line);
+    const found = plain || star;
     if (found) {
-      exportsInOrder.push([found[1], found[2]]);
+      exportsInOrder.push([found[1], found[2], star !== null]);
     } else if (!VOID.test(line) && !HEADER.some((shape) => shape.test(line))) {
       return null;
     }
   }
   if (exportsInOrder.length === 0) return null;
-  const body = exportsInOrder.map(([name, path]) => `lazy(${JSON.stringify(name)}, ${JSON.stringify(path)});`);
+  const body = exportsInOrder.map(
+    ([name, path, star]) => `lazy(${JSON.stringify(name)}, ${JSON.stringify(path)}${star ? ", true" : ""});`,
+  );
   return [
     '"use strict";',
     'Object.defineProperty(exports, "__esModule", { value: true });',
-    "function lazy(name, path) {",
+    "function lazy(name, path, star) {",
     "  Object.defineProperty(exports, name, {",
     "    configurable: true,",
     "    enumerable: true,",
     "    get() {",
     "      const value = require(path);",
+    "      if (star && !(value && value.__esModule)) {",
+    "        throw new Error(`lazy provider index: ${path} is not an ES module (__importStar would wrap it)`);",
+    "      }",
     "      Object.defineProperty(exports, name, { configurable: true, enumerable: true, writable: true, value });",
     "      return value;",
     "    },",

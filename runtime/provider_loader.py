@@ -34,12 +34,12 @@ import shutil
 import sys
 from pathlib import Path
 
-PROVIDER_PACKAGES = ("cdktf_cdktf_provider_aws", "cdktf_cdktf_provider_cloudflare")
 LAZY_INDEX_HOOK = Path(__file__).resolve().with_name("lazy_provider_index.cjs")
 
 
-def install(packages: tuple[str, ...] = PROVIDER_PACKAGES, *, lazy_node_index: bool = True) -> None:
-    """Make later submodule imports of `packages` load only what they name. Idempotent.
+def install(packages: tuple[str, ...], *, lazy_node_index: bool = True) -> None:
+    """Make later submodule imports of `packages` (the selected engine's provider packages,
+    `runtime.engine.ENGINE.provider_packages`) load only what they name. Idempotent.
 
     `lazy_node_index=False` leaves the jsii kernel's Node.js side stock (eager), and takes an
     inherited preload out of NODE_OPTIONS.

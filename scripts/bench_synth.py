@@ -18,7 +18,11 @@ spent working in each, leaving out its blocking reads of the request pipe (waits
 The difference is the kernel work the project itself causes (constructing ~240 resources,
 synthesis), which no loader can remove; the 1.5x target needs the project's whole share
 (full - fast_empty, Python included) under half the fast empty app.
-Usage: python scripts/bench_synth.py [--repeat N] [--check] [--kernel-profile]
+With --engines cdktf,cdktn the three first cases also run on CDK Terrain (runtime/engine), in
+its own environment (`make sync ENGINE=cdktn`), interleaved with cdktf's, and print as
+`full@cdktn`, `stock_empty@cdktn`, `fast_empty@cdktn` with their ratios to cdktf's; the
+targets stay cdktf's (the engine the project ships with).
+Usage: python scripts/bench_synth.py [--repeat N] [--check] [--kernel-profile] [--engines E,E]
 """
 
 from __future__ import annotations
@@ -43,10 +47,11 @@ if sys.argv[1] == "stock":
     assert "lazy_provider_index" not in os.environ.get("NODE_OPTIONS", "")
 else:
     from runtime import provider_loader
-    provider_loader.install(lazy_node_index=sys.argv[1] == "fast")
-from cdktf import App, TerraformStack
-from cdktf_cdktf_provider_aws.provider import AwsProvider
-from cdktf_cdktf_provider_cloudflare.provider import CloudflareProvider
+    from runtime.engine import ENGINE
+    provider_loader.install(ENGINE.provider_packages, lazy_node_index=sys.argv[1] == "fast")
+from runtime.engine.core import App, TerraformStack
+from runtime.engine.aws.provider import AwsProvider
+from runtime.engine.cloudflare.provider import CloudflareProvider
 app = App(outdir=sys.argv[2])
 stack = TerraformStack(app, "empty")
 AwsProvider(stack, "aws", region="us-east-1")
@@ -143,7 +148,11 @@ def main() -> int:
     parser.add_argument(
         "--kernel-profile", action="store_true", help="also measure the jsii kernel's CPU time"
     )
+    parser.add_argument(
+        "--engines", default="cdktf", help="cdktf,cdktn: CDK Terrain's cases side by side"
+    )
     args = parser.parse_args()
+    others = [e for e in args.engines.split(",") if e != "cdktf"]
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["PYTHONPATH"] = str(ROOT)
@@ -160,6 +169,19 @@ def main() -> int:
             "fast_py_empty": [sys.executable, "-c", EMPTY_APP, "fast_py", f"{tmp}/fast_py"],
         }
         only = {"full_py": {"FLUXION_NODE_LAZY_INDEX": "0"}}
+        from review.engine_diff import ENGINE_PYTHONS
+
+        for engine in others:
+            python = str(ROOT / ENGINE_PYTHONS[engine])
+            for name in ("full", "stock_empty", "fast_empty"):
+                cmd = [python, *cases[name][1:]]
+                if name != "full":
+                    cmd[-1] = f"{cmd[-1]}@{engine}"
+                cases[f"{name}@{engine}"] = cmd
+                only[f"{name}@{engine}"] = {
+                    "FLUXION_ENGINE": engine,
+                    "PATH": f"{Path(python).parent}{os.pathsep}{env['PATH']}",
+                }
 
         def case_env(name: str, **extra: str) -> dict[str, str]:
             return dict(env, CDKTF_OUTDIR=f"{tmp}/{name}-out", **only.get(name, {}), **extra)
@@ -196,7 +218,8 @@ def main() -> int:
         print(
             f"{ratio:18s} {value:5.2f}x (target <= {limit}x) {'ok' if value <= limit else 'MISSED'}"
         )
-    for ratio in INFORMATION:
+    engine_ratios = [f"{n}@{e}/{n}" for e in others for n in ("full", "stock_empty", "fast_empty")]
+    for ratio in (*INFORMATION, *engine_ratios):
         num, den = ratio.split("/")
         print(f"{ratio:18s} {median[num] / median[den]:5.2f}x (for information)")
     if kernel:

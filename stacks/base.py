@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from cdktf import LocalBackend, S3Backend, TerraformResource, TerraformStack, TerraformVariable
-from cdktf_cdktf_provider_aws.provider import AwsProvider
-from cdktf_cdktf_provider_cloudflare.data_cloudflare_zone import (
-    DataCloudflareZone,
-    DataCloudflareZoneFilter,
-)
-from cdktf_cdktf_provider_cloudflare.provider import CloudflareProvider
 from constructs import Construct
 
 from config import EnvironmentConfig
+from runtime.engine.aws.provider import AwsProvider
+from runtime.engine.cloudflare.data_cloudflare_zone import (
+    DataCloudflareZone,
+    DataCloudflareZoneFilter,
+)
+from runtime.engine.cloudflare.provider import CloudflareProvider
+from runtime.engine.core import (
+    LocalBackend,
+    S3Backend,
+    TerraformResource,
+    TerraformStack,
+    TerraformVariable,
+)
 
 # Native S3 state locking (`use_lockfile`) needs Terraform >= 1.10, write-only arguments
 # (`value_wo`) and ephemeral resources as their source >= 1.11.

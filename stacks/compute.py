@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf import Token
-from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-from cdktf_cdktf_provider_aws.ecs_cluster import EcsCluster, EcsClusterSetting
 from constructs import Construct
 
 from config import ConfigError, EnvironmentConfig
@@ -26,6 +23,9 @@ from modules.ecs_roles import EcsRoles, EcsRolesProps, ExecutionAccess
 from modules.fargate_task import FargateTask, FargateTaskProps
 from modules.load_balancer import LoadBalancer, LoadBalancerProps
 from modules.scheduled_task import ScheduledFargateTask, ScheduledTaskProps
+from runtime.engine.aws.cloudwatch_log_group import CloudwatchLogGroup
+from runtime.engine.aws.ecs_cluster import EcsCluster, EcsClusterSetting
+from runtime.engine.core import Token
 from stacks.base import FluxionStack, cloudflare_zone, origin_verify_token
 from stacks.contract import ComputeOutputs, DataOutputs, NetworkOutputs, publish, read, remote_state
 

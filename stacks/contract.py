@@ -14,10 +14,9 @@ import typing
 from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
-from cdktf import DataTerraformRemoteStateS3, TerraformOutput, TerraformStack
-
 from config import EnvironmentConfig
 from config.estate import APP_DB_SECRET, SECRETS, SENTRY_DSN, backup_bucket
+from runtime.engine.core import DataTerraformRemoteStateS3, TerraformOutput, TerraformStack
 
 T = TypeVar("T")
 

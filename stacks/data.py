@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from cdktf import TerraformVariable, Token
-from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
 from constructs import Construct
 
 from config import EnvironmentConfig
@@ -26,6 +23,9 @@ from modules.postgres import (
 )
 from modules.private_bucket import PrivateBucket, PrivateBucketProps
 from modules.secret_containers import SecretContainers, SecretContainersProps
+from runtime.engine.aws.cloudwatch_log_group import CloudwatchLogGroup
+from runtime.engine.aws.db_subnet_group import DbSubnetGroup
+from runtime.engine.core import TerraformVariable, Token
 from stacks.base import FluxionStack
 from stacks.contract import DataOutputs, NetworkOutputs, publish, read, remote_state
 

@@ -4,12 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_aws.cloudfront_distribution import CloudfrontDistribution
-from cdktf_cdktf_provider_aws.data_aws_cloudfront_cache_policy import DataAwsCloudfrontCachePolicy
-from cdktf_cdktf_provider_aws.data_aws_cloudfront_response_headers_policy import (
-    DataAwsCloudfrontResponseHeadersPolicy,
-)
-from cdktf_cdktf_provider_cloudflare.dns_record import DnsRecord
 from constructs import Construct
 
 from config import EnvironmentConfig
@@ -20,6 +14,12 @@ from modules.certificate import AUTOMATIC_TTL, WildcardCertificate, WildcardCert
 from modules.load_balancer import ORIGIN_HEADER
 from modules.static_site import StaticSite, StaticSiteProps
 from modules.waf import EdgeFirewall, EdgeFirewallProps
+from runtime.engine.aws.cloudfront_distribution import CloudfrontDistribution
+from runtime.engine.aws.data_aws_cloudfront_cache_policy import DataAwsCloudfrontCachePolicy
+from runtime.engine.aws.data_aws_cloudfront_response_headers_policy import (
+    DataAwsCloudfrontResponseHeadersPolicy,
+)
+from runtime.engine.cloudflare.dns_record import DnsRecord
 from stacks.base import FluxionStack, cloudflare_zone, origin_verify_token
 from stacks.contract import ComputeOutputs, EdgeOutputs, publish, read, remote_state
 

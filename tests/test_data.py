@@ -111,10 +111,9 @@ def test_engine_units_convert_as_postgresql_stores_them() -> None:
 
 def test_a_static_parameter_waits_for_a_reboot_in_the_synthesized_group() -> None:
     """RDS refuses `immediate` for static parameters: the construct sends `pending-reboot`."""
-    from cdktf import TerraformStack, Testing
-    from cdktf_cdktf_provider_aws.provider import AwsProvider
-
     from modules.postgres import PostgresWithReplica
+    from runtime.engine.aws.provider import AwsProvider
+    from runtime.engine.core import TerraformStack, Testing
 
     stack = TerraformStack(Testing.app(), "t")
     AwsProvider(stack, "aws", region="us-east-1")
@@ -202,8 +201,7 @@ def test_nothing_stateful_can_be_force_destroyed(stacks: dict[str, Any]) -> None
 
 
 def test_bucket_names_follow_the_configured_account() -> None:
-    from cdktf import App
-
+    from runtime.engine.core import App
     from stacks.data import DataStack
 
     other = replace(config.load(), account_id="123456789012")

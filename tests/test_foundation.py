@@ -54,8 +54,7 @@ def test_state_stack_bootstraps_with_a_relative_local_backend(stacks: dict[str, 
 def test_once_migrated_the_state_stack_keeps_its_state_in_its_bucket(tmp_path: Path) -> None:
     from dataclasses import replace
 
-    from cdktf import App
-
+    from runtime.engine.core import App
     from stacks.state import StateStack
 
     app = App(outdir=str(tmp_path))
@@ -79,7 +78,11 @@ def test_cdktf_json_keeps_generated_code_out_of_imports() -> None:
     assert doc["language"] == "python"
     assert doc["codeMakerOutput"].startswith("."), "imports/ holds the inventory"
     assert doc["codeMakerOutput"].strip("./") != "imports"
-    assert "main.py" in doc["app"]
+    # the CLI runs main.py on the selected engine's interpreter (runtime/engine)
+    assert doc["app"] == "sh scripts/app.sh"
+    launcher = (ROOT / "scripts" / "app.sh").read_text()
+    assert "exec .venv/bin/python main.py" in launcher
+    assert "exec engines/cdktn/.venv/bin/python main.py" in launcher
 
 
 def test_tests_synthesize_with_the_cdktf_json_feature_flags(synth_dir: Any) -> None:
@@ -87,6 +90,9 @@ def test_tests_synthesize_with_the_cdktf_json_feature_flags(synth_dir: Any) -> N
     assert flags == {
         "excludeStackIdFromLogicalIds": "true",
         "allowSepCharsInLogicalIds": "true",
+        # CDK Terrain checks write-only attributes (the primary's password_wo) against the
+        # Terraform versions a project targets; cdktf ignores the key (runtime/engine).
+        "targetVersions": {"terraform": ">=1.11.0"},
     }
     app = main.build_app(PROD, synth_dir.parent / "flags-probe").app
     for key, value in flags.items():

@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cdktf import App
 
 import config
 from config import ConfigError, Hardening
 from review import security_gate as gate
 from review.replacement_guard import acknowledgements, compare_outputs
+from runtime.engine.core import App
 from tests.conftest import by_path, ref, resources
 
 HARD = config.load(profile="hardened")

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cdktf import App
 
 import config
 from config import ConfigError, Hardening
 from review.replacement_guard import acknowledgements, compare_outputs, load_acknowledgements
+from runtime.engine.core import App
 from tests.conftest import by_path, ref, resources
 from tests.test_hardened import _rules
 

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cdktf import App, TerraformStack
 
 import config
 import main
@@ -16,6 +15,7 @@ from config import ConfigError
 from imports import inventory as inv
 from imports.adopt import LOOKUP_CLASSES, attach
 from imports.ids import validate_id
+from runtime.engine.core import App, TerraformStack
 from stacks.network import NetworkStack
 from tests.conftest import ROOT
 

@@ -50,7 +50,9 @@ def _package(root: Path, name: str, index: str) -> Path:
     for directory, cls in SUBMODULES.items():
         (package / "lib" / directory).mkdir()
         (package / "lib" / directory / "index.js").write_text(
-            f'globalThis.evaluated.push("{directory}");\nexports.{cls} = "{cls} class";\n'
+            f'globalThis.evaluated.push("{directory}");\n'
+            'Object.defineProperty(exports, "__esModule", { value: true });\n'
+            f'exports.{cls} = "{cls} class";\n'
         )
     return package
 
@@ -100,6 +102,34 @@ def test_without_the_hook_the_same_index_is_eager(tmp_path: Path) -> None:
 def test_an_index_with_anything_else_in_it_is_left_eager(tmp_path: Path, extra: str) -> None:
     package = _package(tmp_path, "@cdktf/provider-fake", HEADER + REQUIRES + extra + FOOTER)
     assert _probe(package, hook=True)["before"] == EAGER
+
+
+CDKTN_HELPERS = """var __createBinding = (this && this.__createBinding) || (function(o, m, k, k2) {
+    o[k2] = m[k];
+});
+var __importStar = (this && this.__importStar) || (function () {
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        return { default: mod };
+    };
+})();
+"""
+CDKTN_REQUIRES = """exports.fakeBucket = __importStar(require("./fake-bucket/index"));
+exports.dataFakeThing = __importStar(require("./data-fake-thing/index"));
+exports.provider = __importStar(require("./provider/index"));
+"""
+
+
+def test_a_cdk_terrain_provider_index_loads_only_what_is_used(tmp_path: Path) -> None:
+    """CDK Terrain's shape (runtime/engine: FLUXION_ENGINE=cdktn): TypeScript's helpers first,
+    then `__importStar(require("./<dir>/index"))` per submodule."""
+    start, rest = HEADER.split('Object.defineProperty(exports, "__esModule"', 1)
+    index = start + CDKTN_HELPERS + 'Object.defineProperty(exports, "__esModule"' + rest
+    package = _package(tmp_path, "@cdktn/provider-fake", index + CDKTN_REQUIRES + FOOTER)
+    assert _probe(package, hook=False)["before"] == EAGER  # the control
+    lazy = _probe(package, hook=True)
+    assert lazy["before"] == [] and lazy["after"] == ["fake-bucket"]
+    assert lazy["keys"] == KEYS and lazy["same"] is True
 
 
 def test_only_cdktf_provider_packages_are_rewritten(tmp_path: Path) -> None:

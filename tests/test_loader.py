@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from runtime import provider_loader
+from runtime.engine import ENGINE
 from tests.conftest import ROOT, STACK_NAMES
 
 
@@ -55,8 +56,9 @@ def test_fast_and_stock_imports_synthesize_identical_bytes(tmp_path: Path) -> No
     # few of the providers' submodules, the stock run's all of them (it wrote no report).
     assert _lazy_reports(tmp_path / "stock") == []
     [report] = _lazy_reports(tmp_path / "fast")
-    assert set(report) == {"@cdktf/provider-aws", "@cdktf/provider-cloudflare"}
-    aws = report["@cdktf/provider-aws"]
+    scope = ENGINE.node_scope
+    assert set(report) == {f"{scope}/provider-aws", f"{scope}/provider-cloudflare"}
+    aws = report[f"{scope}/provider-aws"]
     assert aws["exports"] > 2000
     assert 10 < aws["loaded"] < aws["exports"] / 20
     for proc in (fast, stock):  # Node.js from the lockfile is a supported LTS: no banner
@@ -65,14 +67,11 @@ def test_fast_and_stock_imports_synthesize_identical_bytes(tmp_path: Path) -> No
 
 
 def test_fast_loader_imports_only_the_used_submodules() -> None:
-    package = importlib.util.find_spec("cdktf_cdktf_provider_aws")
+    aws = ENGINE.providers["aws"]
+    package = importlib.util.find_spec(aws)
     assert package is not None and package.submodule_search_locations
     available = [m.name for m in pkgutil.iter_modules(package.submodule_search_locations)]
-    loaded = [
-        m
-        for m in provider_loader.loaded_submodules("cdktf_cdktf_provider_aws")
-        if "." not in m and m != "_jsii"
-    ]
+    loaded = [m for m in provider_loader.loaded_submodules(aws) if "." not in m and m != "_jsii"]
     assert len(available) > 2000
     assert "vpc" in loaded  # the project's code did import what it uses...
     assert len(loaded) < len(available) / 20  # ...and not the ~2,200 others

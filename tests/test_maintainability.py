@@ -294,7 +294,9 @@ def test_every_pre_commit_hook_is_a_command_make_runs() -> None:
     assert {h["id"] for h in hooks} >= {"ruff", "ruff-format", "mypy", "mypy-strict", "zizmor"}
     make = _make_recipe("lint") + "\n" + _make_recipe("workflows")
     for hook in hooks:
+        # the hooks run in the default engine's venv: mypy's engine flag is cdktf's
         command = hook["entry"].replace(".venv/bin/", "$(VENV)/bin/")
+        command = command.replace("--always-false CDKTN", "$(MYPY_ENGINE)")
         assert command in make, f"{hook['id']}: `{hook['entry']}` is not what make runs"
 
 

@@ -71,17 +71,22 @@ def test_help_describes_every_target_in_one_line() -> None:
         assert described.get(target), f"make help says nothing about {target}"
 
 
-def test_a_corrupt_lockfile_stops_before_pipenv_can_delete_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ["cdktf", "cdktn"])
+def test_a_corrupt_lockfile_stops_before_pipenv_can_delete_it(tmp_path: Path, engine: str) -> None:
+    pipfile = "Pipfile" if engine == "cdktf" else "engines/cdktn/Pipfile"
+    venv = ".venv" if engine == "cdktf" else "engines/cdktn/.venv"
     shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
-    shutil.copy(ROOT / "Pipfile", tmp_path / "Pipfile")
-    (tmp_path / "Pipfile.lock").write_text('{"_meta": {')
+    (tmp_path / pipfile).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / pipfile, tmp_path / pipfile)
+    (tmp_path / f"{pipfile}.lock").write_text('{"_meta": {')
     pipenv = tmp_path / ".tools" / "bin" / "pipenv"
     pipenv.parent.mkdir(parents=True)
     pipenv.write_text("#!/bin/sh\necho pipenv ran >&2\nexit 0\n")
     pipenv.chmod(0o755)
-    inherited = ("MAKEFLAGS", "MAKELEVEL", "MFLAGS", "PROFILE", "FLUXION_PROFILE")
+    inherited = {"MAKEFLAGS", "MAKELEVEL", "MFLAGS", "PROFILE", "FLUXION_PROFILE", "ENGINE"}
+    inherited |= {"FLUXION_ENGINE", "PIPENV_PIPFILE"}
     proc = subprocess.run(
-        ["make", "--no-print-directory", ".venv/.synced"],
+        ["make", "--no-print-directory", f"ENGINE={engine}", f"{venv}/.synced"],
         cwd=tmp_path,
         env={k: v for k, v in os.environ.items() if k not in inherited},
         capture_output=True,
@@ -89,6 +94,31 @@ def test_a_corrupt_lockfile_stops_before_pipenv_can_delete_it(tmp_path: Path) ->
         timeout=60,
     )
     assert proc.returncode == 2
-    assert "error: Pipfile.lock is not valid JSON; restore it" in proc.stderr
+    assert f"error: {pipfile}.lock is not valid JSON; restore it" in proc.stderr
     assert "pipenv ran" not in proc.stderr
-    assert (tmp_path / "Pipfile.lock").read_text() == '{"_meta": {'
+    assert (tmp_path / f"{pipfile}.lock").read_text() == '{"_meta": {'
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        (["ENGINE=cdk"], "ENGINE=cdk is not an engine; valid: cdktf, cdktn"),
+        (
+            ["ENGINE=cdktn", "FLUXION_ENGINE=cdktf"],
+            "ENGINE=cdktn and FLUXION_ENGINE=cdktf disagree",
+        ),
+    ],
+)
+def test_the_engine_setting_is_checked(settings: list[str], message: str) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("ENGINE", "FLUXION_ENGINE")}
+    engine, *rest = settings
+    env.update(dict(s.split("=", 1) for s in rest))
+    proc = subprocess.run(
+        ["make", "--no-print-directory", "-n", engine, "help"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2 and message in proc.stderr, proc.stderr
