@@ -24,6 +24,8 @@ else
 $(error ENGINE=$(ENGINE) is not an engine; valid: cdktf, cdktn)
 endif
 export PIPENV_PIPFILE := $(CURDIR)/$(PIPFILE)
+# make for another engine's target (its venv), without this engine's settings.
+IN_ENGINE := env -u FLUXION_ENGINE -u PIPENV_PIPFILE $(MAKE) --no-print-directory
 # mypy checks the code against the selected engine's core (runtime/engine/core.pyi).
 MYPY_ENGINE := --always-$(if $(filter cdktn,$(ENGINE)),true,false) CDKTN
 LOCK := $(PIPFILE).lock
@@ -99,9 +101,8 @@ lint: $(VENV)/.synced
 
 # Both engines synthesized and compared per stack, grouped (docs/cdk-terrain.md): PROFILE=...
 engine-diff: $(VENV)/.synced
-	env -u FLUXION_ENGINE -u PIPENV_PIPFILE $(MAKE) --no-print-directory ENGINE=cdktf .venv/.synced
-	env -u FLUXION_ENGINE -u PIPENV_PIPFILE $(MAKE) --no-print-directory ENGINE=cdktn \
-		engines/cdktn/.venv/.synced
+	$(IN_ENGINE) ENGINE=cdktf .venv/.synced
+	$(IN_ENGINE) ENGINE=cdktn engines/cdktn/.venv/.synced
 	$(PY) -m review.engine_diff --profile $(PROFILE)
 
 # GitHub Actions: security audit (offline) and schema validation.
@@ -158,8 +159,7 @@ resolve: $(VENV)/.synced
 # Synthesis benchmark; N=3 takes the median of three runs (about 2 minutes per run);
 # ENGINES=cdktf,cdktn adds CDK Terrain's cases side by side (its venv installed first).
 bench: $(VENV)/.synced
-	$(if $(findstring cdktn,$(ENGINES)),env -u FLUXION_ENGINE -u PIPENV_PIPFILE $(MAKE) \
-		--no-print-directory ENGINE=cdktn engines/cdktn/.venv/.synced)
+	$(if $(findstring cdktn,$(ENGINES)),$(IN_ENGINE) ENGINE=cdktn engines/cdktn/.venv/.synced)
 	$(PY) scripts/bench_synth.py --repeat $(or $(N),1) --kernel-profile --engines $(or $(ENGINES),cdktf)
 
 $(PIPENV):

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from config.errors import ConfigError, one_line_error
+from review import terraform
 from runtime.engine import ENGINES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -116,11 +117,7 @@ def synthesize(engine: str, out: Path, profile: str) -> dict[str, dict[str, Any]
     if proc.returncode != 0:
         tail = " | ".join(proc.stderr.strip().splitlines()[-3:])
         raise ConfigError(f"engine {engine}: synth failed (exit {proc.returncode}): {tail}")
-    manifest = json.loads((out / "manifest.json").read_text())
-    return {
-        name: json.loads((out / info["synthesizedStackPath"]).read_text())
-        for name, info in manifest["stacks"].items()
-    }
+    return terraform.synthesized(out)
 
 
 def main(argv: list[str] | None = None) -> int:
