@@ -79,8 +79,11 @@ test: $(VENV)/.synced node_modules/.installed $(CHECKOV) tfconfig lint workflows
 adoption-report: $(VENV)/.synced
 	FLUXION_ADOPTION_REPORT=1 $(PY) main.py
 
-# The whole estate deployed into moto through the CI roles, adopted back and gated (about 12 min).
+# The whole estate deployed into moto through the CI roles, adopted back and gated, planned by
+# the other engine too, and rolled out to hardened (about 20 min).
 e2e: $(VENV)/.synced tfconfig
+	$(IN_ENGINE) ENGINE=cdktf .venv/.synced
+	$(IN_ENGINE) ENGINE=cdktn engines/cdktn/.venv/.synced
 	FLUXION_E2E=1 $(PY) -m pytest tests/e2e -p no:cacheprovider -s
 
 # Write the project's Terraform CLI config (rewritten every time: a new mirror is picked up).
@@ -99,11 +102,12 @@ lint: $(VENV)/.synced
 	$(VENV)/bin/mypy $(MYPY_ENGINE)
 	$(VENV)/bin/mypy $(MYPY_ENGINE) --strict config modules stacks review deploy runtime ops
 
-# Both engines synthesized and compared per stack, grouped (docs/cdk-terrain.md): PROFILE=...
+# Both engines synthesized and compared per stack, grouped (docs/cdk-terrain.md): PROFILE=...,
+# PINS=bindings to see the provider upgrade (default estate: both pin the live versions).
 engine-diff: $(VENV)/.synced
 	$(IN_ENGINE) ENGINE=cdktf .venv/.synced
 	$(IN_ENGINE) ENGINE=cdktn engines/cdktn/.venv/.synced
-	$(PY) -m review.engine_diff --profile $(PROFILE)
+	$(PY) -m review.engine_diff --profile $(PROFILE) --pins $(or $(PINS),estate)
 
 # GitHub Actions: security audit (offline) and schema validation.
 workflows: $(VENV)/.synced

@@ -5,6 +5,9 @@ Environment (read here and nowhere else):
   FLUXION_PROFILE  adopt (default; mirrors the live estate)
   FLUXION_ENGINE   cdktf (default) or cdktn, CDK Terrain (read by runtime/engine, which every
                    module imports the engine and the providers through)
+  FLUXION_PROVIDER_PINS  estate (default: every provider pinned to the version the live estate
+                   runs, config.estate.PROVIDER_VERSIONS, whatever the engine) or bindings (the
+                   engine's own pins: CDK Terrain's are the provider upgrade)
   CDKTF_OUTDIR     output folder (default: cdktf.out; the cdktf CLI sets it)
   FLUXION_STRICT_IMPORTS=1  fail when a resource has no import block (CI before adoption)
   FLUXION_ADOPTION_REPORT=1  print the full adoption report (default: one line per stack)
@@ -28,6 +31,7 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -162,12 +166,32 @@ def synth(
     return built.adoptions
 
 
+SETTINGS = {
+    "environment": "FLUXION_ENV",
+    "profile": "FLUXION_PROFILE",
+    "provider_pins": "FLUXION_PROVIDER_PINS",
+}
+"""The configuration fields the environment chooses, and the variable each comes from."""
+
+
+def load_config(environ: Mapping[str, str]) -> config.EnvironmentConfig:
+    """The environment's config; a bad setting's error names the variable it came from."""
+    try:
+        return config.load(
+            environ.get("FLUXION_ENV") or config.DEFAULT_ENVIRONMENT,
+            profile=environ.get("FLUXION_PROFILE") or None,
+            provider_pins=environ.get("FLUXION_PROVIDER_PINS") or None,
+        )
+    except config.ConfigError as err:
+        field = str(err).partition(":")[0]
+        if field in SETTINGS and SETTINGS[field] in environ:
+            raise config.ConfigError(f"{SETTINGS[field]}: {err}") from err
+        raise
+
+
 def main() -> int:
     try:
-        env = config.load(
-            os.environ.get("FLUXION_ENV", config.DEFAULT_ENVIRONMENT),
-            profile=os.environ.get("FLUXION_PROFILE") or None,
-        )
+        env = load_config(os.environ)
         # Import blocks belong to the adoption, which uses `adopt`; `hardened` comes after it
         # and reads the inventory only to keep the adopted roles' live names.
         root = os.environ.get("FLUXION_INVENTORY_ROOT")

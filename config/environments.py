@@ -115,11 +115,15 @@ DEFAULT_ENVIRONMENT = PRODUCTION.name
 """The environment a command works on when neither `--environment` nor FLUXION_ENV says."""
 
 
-def load(name: str = DEFAULT_ENVIRONMENT, *, profile: str | None = None) -> EnvironmentConfig:
-    """Return the named environment's config, optionally with another profile."""
+def load(
+    name: str = DEFAULT_ENVIRONMENT, *, profile: str | None = None, provider_pins: str | None = None
+) -> EnvironmentConfig:
+    """Return the named environment's config, optionally with another profile or pins."""
     try:
         env = ENVIRONMENTS[name]
     except KeyError:
         valid = ", ".join(sorted(ENVIRONMENTS))
         raise ConfigError(f"environment: {name!r} is unknown; valid: {valid}") from None
-    return env if profile is None else replace(env, profile=profile)
+    if profile is not None:
+        env = replace(env, profile=profile)
+    return env if provider_pins is None else replace(env, provider_pins=provider_pins)

@@ -46,6 +46,12 @@ PRIMARY = "fluxion-postgres-v2"
 REPLICA = "fluxion-postgres-replica"
 LEGACY_BACKUP_SUFFIXES = ("", "-v2", "-v3")
 SENTRY_DSN = "/fluxion/etl/sentry-dsn"
+PROVIDER_VERSIONS = {"aws": "5.100.0", "cloudflare": "5.14.0"}
+"""The provider versions the live estate runs (the ones in its states and lock files). Every
+stack pins these whichever engine synthesizes it, so moving from cdktf to CDK Terrain keeps the
+provider, and upgrading the provider is a change of its own: edit these, or synthesize with
+`provider_pins` = `bindings` to see what the engine's newer bindings would pin
+(docs/cdk-terrain.md)."""
 WAF_LOG_GROUP_PREFIX = "aws-waf-logs"
 """WAF sends a web ACL's logs only to a log group whose name starts with this."""
 

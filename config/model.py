@@ -15,6 +15,7 @@ from config.errors import ConfigError
 _ACCOUNT_RE = re.compile(r"^\d{12}$")
 _REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 PROFILES = ("adopt", "hardened")
+PROVIDER_PINS = ("estate", "bindings")
 
 
 def cidr(name: str, value: str) -> ipaddress.IPv4Network:
@@ -391,6 +392,11 @@ class EnvironmentConfig:
     profile: str = "adopt"
     """`adopt` mirrors the live estate; `hardened` layers the reviewed improvements on top."""
     hardening: Hardening = field(default_factory=Hardening)
+    provider_pins: str = "estate"
+    """`estate` pins every provider to the version the live estate runs
+    (`config.estate.PROVIDER_VERSIONS`), whatever the engine's bindings were generated for;
+    `bindings` leaves the engine's own pin (CDK Terrain: hashicorp/aws 6.69.1), which is the
+    provider upgrade, a change of its own (docs/cdk-terrain.md)."""
     state_bucket: str = ""
     """S3 bucket holding every workload stack's state; default `fluxion-tfstate-<account>`."""
     state_key_prefix: str = "fluxion"
@@ -419,6 +425,10 @@ class EnvironmentConfig:
                 )
         if self.profile not in PROFILES:
             raise ConfigError(f"profile: {self.profile!r} is not one of {', '.join(PROFILES)}")
+        if self.provider_pins not in PROVIDER_PINS:
+            raise ConfigError(
+                f"provider_pins: {self.provider_pins!r} is not one of {', '.join(PROVIDER_PINS)}"
+            )
         for subdomain in [s.subdomain for s in self.edge.sites] + [self.edge.api_subdomain]:
             check_alias(f"{subdomain}.{self.domain}", self.domain)
         if not self.state_bucket:

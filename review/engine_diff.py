@@ -1,14 +1,16 @@
 """Synthesize with both engines and print how their output differs, per stack, grouped.
 
-    python -m review.engine_diff [--profile adopt|hardened] [--keep DIR]
-    make engine-diff [PROFILE=hardened]
+    python -m review.engine_diff [--profile adopt|hardened] [--pins estate|bindings] [--keep DIR]
+    make engine-diff [PROFILE=hardened] [PINS=bindings]
 
 Each engine synthesizes in its own locked environment (`.venv`, `engines/cdktn/.venv`: see
 runtime/engine) into a temporary folder; then every stack's `cdk.tf.json` is compared leaf by
 leaf. Each difference falls in one group, printed in this order:
 
-- `provider pins`: `terraform.required_providers` (the provider versions each engine's bindings
-  were generated for, and how the source address is spelled);
+- `provider pins`: `terraform.required_providers`: how the source address is spelled and, with
+  `--pins bindings`, the provider versions each engine's bindings were generated for (by default
+  both engines pin the versions the live estate runs, `config.estate.PROVIDER_VERSIONS`: the
+  engine move and the provider upgrade are two changes);
 - `engine metadata`: the `//` comments the engine writes (its version); Terraform ignores them;
 - `attributes added or removed`: a resource, data source or block attribute only one engine
   writes (what a newer provider's bindings add, or a renamed argument: removed + added);
@@ -34,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from config.errors import ConfigError, one_line_error
+from config.model import PROVIDER_PINS
 from review import terraform
 from runtime.engine import ENGINES
 
@@ -107,11 +110,12 @@ def report(differences: list[Difference], base: str, head: str) -> str:
     return "\n".join(lines)
 
 
-def synthesize(engine: str, out: Path, profile: str) -> dict[str, dict[str, Any]]:
+def synthesize(engine: str, out: Path, profile: str, pins: str) -> dict[str, dict[str, Any]]:
     python = ROOT / ENGINE_PYTHONS[engine]
     if not python.exists():
         raise ConfigError(f"engine {engine}: {python} is missing: run `make sync ENGINE={engine}`")
-    env = dict(os.environ, FLUXION_ENGINE=engine, FLUXION_PROFILE=profile, CDKTF_OUTDIR=str(out))
+    env = dict(os.environ, FLUXION_ENGINE=engine, FLUXION_PROFILE=profile,
+               FLUXION_PROVIDER_PINS=pins, CDKTF_OUTDIR=str(out))  # fmt: skip
     proc = subprocess.run([str(python), "main.py"], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=900)  # fmt: skip
     if proc.returncode != 0:
@@ -123,18 +127,21 @@ def synthesize(engine: str, out: Path, profile: str) -> dict[str, dict[str, Any]
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m review.engine_diff", description=__doc__)
     parser.add_argument("--profile", default=os.environ.get("FLUXION_PROFILE") or "adopt")
+    parser.add_argument("--pins", default="estate", help="estate (default) or bindings")
     parser.add_argument("--keep", type=Path, help="synthesize into DIR/<engine> and keep it")
     args = parser.parse_args(argv)
     try:
+        if args.pins not in PROVIDER_PINS:
+            raise ConfigError(f"--pins: {args.pins!r} is not one of {', '.join(PROVIDER_PINS)}")
         with tempfile.TemporaryDirectory() as scratch:
             root = args.keep or Path(scratch)
-            base = synthesize("cdktf", root / "cdktf", args.profile)
-            head = synthesize("cdktn", root / "cdktn", args.profile)
+            base = synthesize("cdktf", root / "cdktf", args.profile, args.pins)
+            head = synthesize("cdktn", root / "cdktn", args.profile, args.pins)
     except ConfigError as err:
         return one_line_error(err)
     differences = [d for s in sorted(base.keys() | head.keys())
                    for d in compare(s, base.get(s, {}), head.get(s, {}))]  # fmt: skip
-    print(f"profile {args.profile}")
+    print(f"profile {args.profile}, provider pins: {args.pins}")
     print(report(differences, "cdktf", "cdktn"))
     unexplained = [d for d in differences if d.group not in EXPLAINED]
     if unexplained:

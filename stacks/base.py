@@ -5,6 +5,7 @@ from __future__ import annotations
 from constructs import Construct
 
 from config import EnvironmentConfig
+from config.estate import PROVIDER_VERSIONS
 from runtime.engine.aws.provider import AwsProvider
 from runtime.engine.cloudflare.data_cloudflare_zone import (
     DataCloudflareZone,
@@ -41,6 +42,7 @@ class FluxionStack(TerraformStack):
             allowed_account_ids=[config.account_id],
         )
         self.add_override("terraform.required_version", REQUIRED_TERRAFORM)
+        self.pin_provider("aws")
         if id_ == "state" and not config.state_migrated:
             LocalBackend(self, path=BOOTSTRAP_STATE_PATH)
         else:
@@ -53,6 +55,16 @@ class FluxionStack(TerraformStack):
             )
             # cdktf 0.21's S3Backend has no `use_lockfile` field yet.
             self.add_override("terraform.backend.s3.use_lockfile", True)
+
+    def pin_provider(self, provider: str) -> None:
+        """Pin `provider` to the version the live estate runs, unless the config asks for the
+        engine's own pin (`provider_pins` = `bindings`). With cdktf the two are the same; CDK
+        Terrain's bindings are generated for newer providers, and moving to them is its own
+        change, reviewed by its own plan (docs/cdk-terrain.md)."""
+        if self.config.provider_pins == "estate":
+            self.add_override(
+                f"terraform.required_providers.{provider}.version", PROVIDER_VERSIONS[provider]
+            )
 
     def provider_in(self, region: str) -> AwsProvider | None:
         """None for the stack's own region, else an aliased AWS provider pinned the same way.
@@ -76,6 +88,7 @@ def cloudflare_zone(stack: FluxionStack) -> str:
     """The Cloudflare provider (token from CLOUDFLARE_API_TOKEN in the environment, never
     from code) and the zone ID: `edge.cloudflare_zone_id`, else looked up by the domain."""
     CloudflareProvider(stack, "cloudflare")
+    stack.pin_provider("cloudflare")
     config = stack.config
     return (
         config.edge.cloudflare_zone_id

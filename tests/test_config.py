@@ -42,6 +42,7 @@ def test_unknown_environment_lists_the_valid_ones() -> None:
         ("account_id", "61139576695", r"account_id: '61139576695' must be exactly 12 digits"),
         ("region", "us-east", r"region: 'us-east' is not an AWS region name"),
         ("profile", "strict", r"profile: 'strict' is not one of adopt"),
+        ("provider_pins", "latest", r"provider_pins: 'latest' is not one of estate, bindings"),
         ("name", "Prod!", r"name: 'Prod!' must be"),
         # production's subnets are in us-east-1a/b: another region needs its own AZs
         (

@@ -125,7 +125,7 @@ def test_the_engine_diff_fails_on_what_the_docs_do_not_explain(
 ) -> None:
     from review import engine_diff
 
-    def synthesize(engine: str, out: Path, profile: str) -> dict[str, Any]:
+    def synthesize(engine: str, out: Path, profile: str, pins: str) -> dict[str, Any]:
         if head_tags is None and engine == "cdktn":
             raise ConfigError("engine cdktn: engines/cdktn/.venv/bin/python is missing")
         version = "5.100.0" if engine == "cdktf" else "6.69.1"
@@ -145,3 +145,13 @@ def test_the_engine_diff_fails_on_what_the_docs_do_not_explain(
     else:
         assert "provider pins: 1" in out
         assert ("outside provider pins and engine metadata" in err) == (status == 1)
+
+
+def test_the_engine_diff_refuses_unknown_pins_in_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from review import engine_diff
+
+    assert engine_diff.main(["--pins", "latest"]) == 2
+    _, err = capsys.readouterr()
+    assert err.strip() == "error: --pins: 'latest' is not one of estate, bindings"

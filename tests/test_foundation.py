@@ -10,6 +10,8 @@ from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import config
 import main
 from tests.conftest import ROOT, STACK_NAMES
@@ -64,6 +66,33 @@ def test_once_migrated_the_state_stack_keeps_its_state_in_its_bucket(tmp_path: P
     s3 = doc["terraform"]["backend"]["s3"]
     assert (s3["bucket"], s3["key"]) == (PROD.state_bucket, "fluxion/production/state.tfstate")
     assert s3["use_lockfile"] is True
+
+
+# What each engine's prebuilt bindings were generated for (their package docs name it).
+BINDINGS_VERSIONS = {
+    "cdktf": {"aws": "5.100.0", "cloudflare": "5.14.0"},
+    "cdktn": {"aws": "6.69.1", "cloudflare": "5.28.0"},
+}
+
+
+@pytest.mark.parametrize("pins", ["estate", "bindings"])
+def test_providers_are_pinned_to_what_the_estate_runs_unless_asked(
+    pins: str, tmp_path: Path
+) -> None:
+    """Moving engines keeps the providers; `bindings` is the provider upgrade, asked for."""
+    from dataclasses import replace
+
+    from runtime.engine import ENGINE
+    from runtime.engine.core import App
+    from stacks.base import FluxionStack, cloudflare_zone
+
+    app = App(outdir=str(tmp_path))
+    cloudflare_zone(FluxionStack(app, "pins", config=replace(PROD, provider_pins=pins)))
+    app.synth()
+    doc = json.loads((tmp_path / "stacks" / "pins" / "cdk.tf.json").read_text())
+    versions = {name: p["version"] for name, p in doc["terraform"]["required_providers"].items()}
+    estate = {"aws": "5.100.0", "cloudflare": "5.14.0"}  # what the adoption ran: in the states
+    assert versions == (estate if pins == "estate" else BINDINGS_VERSIONS[ENGINE.name])
 
 
 def test_aws_provider_is_pinned_to_the_account(stacks: dict[str, Any]) -> None:

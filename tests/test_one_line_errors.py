@@ -138,6 +138,39 @@ def test_main_takes_debug_too(tmp_path: Path) -> None:
     )
     assert quiet.returncode == loud.returncode == 2
     (line,) = quiet.stderr.strip().splitlines()
-    assert line.startswith("error: profile: 'harden' is not one of")
+    assert line.startswith("error: FLUXION_PROFILE: profile: 'harden' is not one of")
     assert "Traceback (most recent call last):" in loud.stderr
     assert loud.stderr.strip().splitlines()[-1] == line
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("FLUXION_ENV", "staging", "environment: 'staging' is unknown; valid: production"),
+        ("FLUXION_PROFILE", "strict", "profile: 'strict' is not one of adopt, hardened"),
+        (
+            "FLUXION_PROVIDER_PINS",
+            "latest",
+            "provider_pins: 'latest' is not one of estate, bindings",
+        ),
+    ],
+)
+def test_a_bad_setting_names_its_variable_and_writes_no_output(
+    variable: str, value: str, message: str, tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    import main
+    from tests.conftest import ROOT
+
+    out = tmp_path / "cdktf.out"
+    env = {k: v for k, v in os.environ.items() if k not in main.SETTINGS.values()}
+    env.update({variable: value, "CDKTF_OUTDIR": str(out)})
+    proc = subprocess.run(
+        [sys.executable, "main.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [f"error: {variable}: {message}"]
+    assert not out.exists() and list(tmp_path.iterdir()) == []

@@ -16,8 +16,9 @@ from review import terraform
 from tests.conftest import STACK_NAMES
 
 PROFILES = ("adopt", "hardened")
-# The AWS provider version the bindings (cdktf-cdktf-provider-aws 20.1.0) are generated for.
-BINDINGS_AWS_VERSION = "5.100.0"
+# The AWS provider version the live estate runs, which every stack pins on either engine (cdktf's
+# bindings, cdktf-cdktf-provider-aws 20.1.0, are generated for it; CDK Terrain's for 6.69.1).
+ESTATE_AWS_VERSION = "5.100.0"
 CLOUDFLARE_PARTS = {
     "data.cloudflare_zone.zone",
     "cloudflare_dns_record.admin_record",
@@ -75,20 +76,20 @@ def test_only_the_cloudflare_parts_of_edge_are_left_out(
         assert validations[(profile, name)].left_out == []
 
 
-def test_validation_used_the_provider_the_bindings_target(
+def test_validation_used_the_provider_the_estate_runs(
     validations: dict[tuple[str, str], terraform.Validation], stacks: dict[str, Any]
 ) -> None:
-    """Tested version == deployed version: the lock file Terraform wrote names the bindings'."""
+    """Tested version == deployed version: the lock file Terraform wrote names the estate's."""
     for name, stack in stacks.items():
         pinned = stack["terraform"]["required_providers"]["aws"]["version"]
-        assert pinned == BINDINGS_AWS_VERSION, name
+        assert pinned == ESTATE_AWS_VERSION, name
     lock = validations[("adopt", "network")].lock_file
     assert lock is not None
     found = re.search(
         r'provider "registry.terraform.io/hashicorp/aws" \{\s*version\s*=\s*"([^"]+)"', lock
     )
     assert found, lock
-    assert found.group(1) == BINDINGS_AWS_VERSION
+    assert found.group(1) == ESTATE_AWS_VERSION
 
 
 def test_validation_fails_on_a_broken_stack(stacks: dict[str, Any], tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import inspect
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -296,10 +297,12 @@ def apply_patches() -> None:
 
     rule_class = ec2_groups.SecurityGroupRule
     original_rule_init = rule_class.__init__
+    rule_parameters = inspect.signature(original_rule_init)
 
     def rule_init(self: Any, *args: Any, **kwargs: Any) -> None:
         original_rule_init(self, *args, **kwargs)
-        prefix_list = kwargs.get("prefix_list_id") or (args[7] if len(args) > 7 else None)
+        # by name, however moto passed it
+        prefix_list = rule_parameters.bind(self, *args, **kwargs).arguments.get("prefix_list_id")
         self._emulator_prefix_list_description = (prefix_list or {}).get("Description")
 
     def rule_description(self: Any) -> str | None:

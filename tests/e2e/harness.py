@@ -24,6 +24,7 @@ from typing import Any
 from config import ConfigError
 from config.estate import ADOPTED_STACKS
 from review import terraform
+from review.engine_diff import ENGINE_PYTHONS
 from review.plan_gate import Verdict, created, gate, new_by_design
 from review.provenance import git_state
 
@@ -103,13 +104,15 @@ class Run:
     as_roles: dict[str, Verdict] = field(default_factory=dict)
     """`<role key>/<stack>` -> the verdict of a plan made with that CI role's credentials."""
     denied: dict[str, str] = field(default_factory=dict)
+    """Attacker probe -> moto's answer (an error code, or `allowed`)."""
     rollout: dict[str, dict[str, Any]] = field(default_factory=dict)
     """stack -> the adopt -> hardened plan applied through its apply role."""
     hardened: dict[str, Verdict] = field(default_factory=dict)
     """stack -> the plan role's verdict on the hardened output after the rollout."""
+    engine_moved: dict[str, Verdict] = field(default_factory=dict)
+    """stack -> the plan role's verdict on the adopted estate synthesized by the other engine."""
     ops: dict[str, tuple[int, str]] = field(default_factory=dict)
     """`python -m ops` runs after adoption: name -> (exit status, output)."""
-    """Attacker probe -> moto's answer (an error code, or `allowed`)."""
 
     def log(self, line: str) -> None:
         print(line, flush=True)
@@ -141,16 +144,19 @@ class Run:
         return step
 
 
-def synthesize(run: Run, name: str, inventory_root: Path, profile: str = "adopt") -> Path:
-    """`python main.py` into work/<name>, with that inventory and profile; Cloudflare parts
-    left out."""
+def synthesize(
+    run: Run, name: str, inventory_root: Path, profile: str = "adopt", engine: str = ""
+) -> Path:
+    """`python main.py` into work/<name>, with that inventory and profile (and another engine,
+    in its own venv, when `engine` names one); Cloudflare parts left out."""
     out = run.work / name / "cdktf.out"
     out.parent.mkdir(parents=True, exist_ok=True)
     run.timed(
         f"synth-{name}",
-        [sys.executable, "main.py"],
+        [str(ROOT / ENGINE_PYTHONS[engine]) if engine else sys.executable, "main.py"],
         CDKTF_OUTDIR=str(out),
         FLUXION_INVENTORY_ROOT=str(inventory_root),
+        extra_env={"FLUXION_ENGINE": engine} if engine else None,
         FLUXION_PROFILE=profile,
     )
     for stack_name, stack in terraform.synthesized(out).items():

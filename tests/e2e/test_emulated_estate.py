@@ -12,7 +12,9 @@ One emulated run (module fixture), then assertions on what it produced:
 4. the deploy guard refuses the adoption output while the Cloudflare records are not adopted;
 5. negative control: one live attribute changed behind Terraform's back fails the gate;
 6. the plan role plans every adopted stack with enforcement on, and attacker probes through the
-   CI roles are denied (docs/ci-identity.md, "What the emulated run proves");
+   CI roles are denied (docs/ci-identity.md, "What the emulated run proves"); then it plans
+   the adopted estate synthesized by the other engine (docs/cdk-terrain.md: the engine move,
+   providers kept), which must change nothing;
 7. the `hardened` rollout on the adopted estate: each stack's hardened plan applied through
    its own CI apply role with IAM enforced, destroying only what `hardened` drops or
    `review/replacements.json` acknowledges, then every stack planned again by the plan role;
@@ -38,12 +40,14 @@ from deploy import ordered as deploy_module
 from review import plan_gate, terraform
 from review.replacement_guard import load_acknowledgements
 from review.stateful import STATEFUL_TYPES
+from runtime.engine import ENGINE, ENGINES
 from tests.e2e import emulator, harness
 from tests.moto_server import moto_server
 
 PROD = config.load()
 STATE_BUCKET = PROD.state_bucket
 SENTRY_MARKER = "https://emulated-dsn-marker@sentry.invalid/1"
+(OTHER_ENGINE,) = set(ENGINES) - {ENGINE.name}
 
 
 @pytest.fixture(scope="module")
@@ -207,6 +211,19 @@ def _through_the_ci_roles(run: harness.Run) -> None:
                 status = err.response["ResponseMetadata"]["HTTPStatusCode"]
                 run.denied[probe] = f"{err.response['Error'].get('Code') or '-'} (HTTP {status})"
             run.log(f"probe through the CI roles: {probe}: {run.denied[probe]}")
+        _move_engine(run, credentials["plan"])
+
+
+def _move_engine(run: harness.Run, plan_role: dict[str, str]) -> None:
+    """The runbook's engine move (docs/cdk-terrain.md), providers kept: the estate this engine
+    adopted, synthesized by the other one in its own venv, planned by the plan role."""
+    moved = harness.synthesize(run, f"moved-{OTHER_ENGINE}", run.work / "inventory",
+                               engine=OTHER_ENGINE)  # fmt: skip
+    for stack in harness.ADOPTED:
+        run.engine_moved[stack] = harness.planned_verdict(
+            run, moved, stack, f"moved-{OTHER_ENGINE}", f"{ENGINE.name} -> {OTHER_ENGINE}",
+            plan_role,
+        )  # fmt: skip
 
 
 DRIFTED_RULE = "fluxion-abc-recalc-daily"
@@ -461,6 +478,22 @@ def test_the_plan_role_plans_every_stack_with_iam_enforced(run: harness.Run, sta
     assert sum(verdict.counts.values()) == 0 or all(
         f.verdict.startswith("emulator gap") for f in verdict.findings
     ), verdict.lines()
+
+
+@pytest.mark.parametrize("stack", harness.ADOPTED)
+def test_the_other_engine_plans_the_adopted_estate_with_no_change(
+    run: harness.Run, stack: str
+) -> None:
+    """Moving engines with the providers kept is invisible to Terraform: the plan role's plan
+    of the other engine's output imports, adds, changes and destroys nothing but listed gaps."""
+    stamp = json.loads(
+        (run.work / f"moved-{OTHER_ENGINE}" / "cdktf.out" / "synth.json").read_text()
+    )
+    assert stamp["engine"] == OTHER_ENGINE
+    verdict = run.engine_moved[stack]
+    assert verdict.passed, verdict.lines()
+    assert verdict.counts["import"] == verdict.counts["add"] == verdict.counts["destroy"] == 0
+    assert all(f.verdict.startswith("emulator gap") for f in verdict.findings), verdict.lines()
 
 
 def test_each_stack_was_applied_by_its_own_role(run: harness.Run) -> None:
