@@ -121,6 +121,7 @@ def stamp(
         "environment": env.name,
         "profile": env.profile,
         "engine": ENGINE.name,
+        "provider_pins": env.provider_pins,
         "commit": commit,
         "dirty": dirty,
         "image_tag": env.compute.image_tag,

@@ -79,6 +79,12 @@ def check_stamp(
             f"synth.json: profile {stamp.get('profile')!r} is not the reviewed {profile!r}: "
             f"run `make synth PROFILE={profile}` and review its plan"
         )
+    if stamp.get("provider_pins", "estate") != "estate":
+        raise Refused(
+            f"synth.json: provider pins {stamp.get('provider_pins')!r} show a provider upgrade, "
+            "they are not deployed: run `make synth`; to upgrade, edit "
+            "config.estate.PROVIDER_VERSIONS (docs/cdk-terrain.md, stage 2)"
+        )
     if stamp.get("environment") != environment:
         raise Refused(
             f"synth.json: environment {stamp.get('environment')!r} is not {environment!r}: "

@@ -57,6 +57,7 @@ def _stamp(**changes: Any) -> dict[str, Any]:
     stamp: dict[str, Any] = {
         "environment": "production",
         "profile": "adopt",
+        "provider_pins": "estate",
         "commit": "a" * 40,
         "dirty": False,
         "inventory_entries": 2,
@@ -89,6 +90,12 @@ def test_the_reviewed_output_passes_the_guard() -> None:
     [
         (_stamp(profile="hardened"), {}, r"profile 'hardened' is not the reviewed 'adopt'"),
         (_stamp(environment="staging"), {}, r"environment 'staging' is not 'production'"),
+        (
+            _stamp(provider_pins="bindings"),
+            {},
+            r"provider pins 'bindings' show a provider upgrade, they are not deployed: run "
+            r"`make synth`; to upgrade, edit config.estate.PROVIDER_VERSIONS",
+        ),
         (_stamp(), {"dirty": True}, r"the git tree has uncommitted changes"),
         (_stamp(dirty=True), {}, r"the git tree has uncommitted changes"),
         (_stamp(), {"head": "b" * 40}, r"synthesized from aaaaaaaaaaaa, HEAD is bbbbbbbbbbbb"),
