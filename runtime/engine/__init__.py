@@ -56,6 +56,12 @@ class Engine:
     def provider_packages(self) -> tuple[str, ...]:
         return tuple(self.providers.values())
 
+    @property
+    def python(self) -> str:
+        """Its interpreter, in its own locked venv, relative to the repository (the Makefile's
+        VENV for this ENGINE; `scripts/app.sh` says the same in shell)."""
+        return f"{self.environment}/.venv/bin/python".removeprefix("./")
+
 
 ENGINES = {
     "cdktf": Engine(

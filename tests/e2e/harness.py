@@ -24,9 +24,9 @@ from typing import Any
 from config import ConfigError
 from config.estate import ADOPTED_STACKS
 from review import terraform
-from review.engine_diff import ENGINE_PYTHONS
 from review.plan_gate import Verdict, created, gate, new_by_design
 from review.provenance import git_state
+from runtime.engine import ENGINES
 
 ROOT = Path(__file__).resolve().parents[2]
 ADOPTED = ADOPTED_STACKS
@@ -153,7 +153,7 @@ def synthesize(
     out.parent.mkdir(parents=True, exist_ok=True)
     run.timed(
         f"synth-{name}",
-        [str(ROOT / ENGINE_PYTHONS[engine]) if engine else sys.executable, "main.py"],
+        [str(ROOT / ENGINES[engine].python) if engine else sys.executable, "main.py"],
         CDKTF_OUTDIR=str(out),
         FLUXION_INVENTORY_ROOT=str(inventory_root),
         extra_env={"FLUXION_ENGINE": engine} if engine else None,
