@@ -36,6 +36,7 @@ MYPY_ENGINE := --always-$(if $(filter cdktn,$(ENGINE)),true,false) CDKTN
 LOCK := $(PIPFILE).lock
 PY := $(VENV)/bin/python
 CHECKOV := $(TOOLS)/checkov/bin/checkov
+AUDITORS := $(TOOLS)/iam-auditors/bin/python
 # Measured by `make test` (see pyproject.toml [tool.coverage]); raise it as tests are added.
 COVERAGE_FLOOR := 90
 
@@ -61,7 +62,7 @@ $(eval $(call one_setting,PROFILE,FLUXION_PROFILE,adopt))
 
 .PHONY: synth test lint workflows security guard bench list resolve deploy deploy-stack destroy \
 	clean tfconfig validate e2e adoption-report help cdktf docs plan-save apply-reviewed \
-	ops drift engine-diff engines
+	ops drift engine-diff engines github-check
 
 # cdktf.out/ for the profile (PROFILE=hardened; default adopt, the live estate), with synth.json.
 synth: $(VENV)/.synced
@@ -70,7 +71,7 @@ synth: $(VENV)/.synced
 
 # Lint, type checks, workflow audit and the whole pytest suite (terraform validate included),
 # with line and branch coverage of the shipped packages; below COVERAGE_FLOOR percent fails.
-test: $(VENV)/.synced node_modules/.installed $(CHECKOV) tfconfig lint workflows
+test: $(VENV)/.synced node_modules/.installed $(CHECKOV) $(AUDITORS) tfconfig lint workflows
 	$(PY) -m coverage run -m pytest
 	$(PY) -m coverage report --fail-under=$(COVERAGE_FLOOR)
 
@@ -97,7 +98,7 @@ lint: $(VENV)/.synced
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy $(MYPY_ENGINE)
-	$(VENV)/bin/mypy $(MYPY_ENGINE) --strict config modules stacks review deploy runtime ops
+	$(VENV)/bin/mypy $(MYPY_ENGINE) --strict config policies modules stacks review deploy runtime ops
 
 # Both engines synthesized and compared per stack, grouped (docs/cdk-terrain.md): PROFILE=...,
 # PINS=bindings to see the provider upgrade (default estate: both pin the live versions).
@@ -115,7 +116,7 @@ workflows: $(VENV)/.synced
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 # checkov over the synthesized stacks against review/waivers.json (also in make test).
-security: synth $(CHECKOV)
+security: synth $(CHECKOV) $(AUDITORS)
 	$(PY) -m review.security_gate --profile $(PROFILE)
 
 # What this change does to each stack; fails on a lost stateful resource.
@@ -127,10 +128,11 @@ guard: $(VENV)/.synced
 deploy: $(VENV)/.synced tfconfig
 	$(PY) -m deploy deploy --profile $(PROFILE)
 
-# The same for one stack, by a person: `make deploy-stack STACK=compute` (asks before applying).
+# The same for one stack, by a person: `make deploy-stack STACK=compute` (asks before applying);
+# REPLACE=<address> replaces that resource (the bridge after a key rotation).
 deploy-stack: $(VENV)/.synced tfconfig
-	$(if $(STACK),,$(error STACK=<network|data|compute|edge|state> is required))
-	$(PY) -m deploy deploy --profile $(PROFILE) --stacks $(STACK)
+	$(if $(STACK),,$(error STACK=<state|identity|network|data|compute|edge> is required))
+	$(PY) -m deploy deploy --profile $(PROFILE) --stacks $(STACK) $(if $(REPLACE),--replace $(REPLACE))
 
 # CI, pull request: plan one stack and save it for review in plans/<stack>/.
 # (plan.bin, plan.json, summary.txt, metadata.json with the git tree and the plan's SHA-256)
@@ -185,6 +187,13 @@ $(CHECKOV): review/checkov-requirements.txt
 	$(TOOLS)/checkov/bin/pip install --quiet -r review/checkov-requirements.txt
 	touch $@
 
+# parliament and cloudsplaining, the security gate's IAM auditors: their own environment too.
+$(AUDITORS): review/iam-auditors-requirements.txt
+	$(PYTHON) -m venv $(TOOLS)/iam-auditors
+	@echo "installing the IAM auditors into $(TOOLS)/iam-auditors/ (first run only)"
+	$(TOOLS)/iam-auditors/bin/pip install --quiet -r review/iam-auditors-requirements.txt
+	touch $@
+
 node_modules/.installed: package-lock.json $(VENV)/.synced
 	@echo "installing the pinned cdktf CLI into node_modules/ (first run only)"
 	npm ci --no-audit --no-fund
@@ -193,6 +202,10 @@ node_modules/.installed: package-lock.json $(VENV)/.synced
 # Regenerate the stack diagram in docs/architecture.md from cdktf.out.
 docs: synth
 	$(PY) scripts/diagram.py
+
+# Every environment that can apply needs a reviewer (GitHub API; GH_TOKEN, REPO=owner/name).
+github-check:
+	$(PYTHON) -m review.github --repository $(or $(REPO),$(GITHUB_REPOSITORY))
 
 # Day-2 operations, IDs from the stacks' outputs: make ops ARGS="status" (python -m ops --help).
 ops: $(VENV)/.synced

@@ -56,14 +56,12 @@ try:  # the configuration validates itself on import: an edited value that does 
         )
     import config  # stops here, in one line (ConfigError is a ValueError of config.errors)
     from config.estate import ADOPTED_STACKS
-    from imports.adopt import StackAdoption, attach_all, name_new_identities, report, summary
+    from imports.adopt import StackAdoption, attach_all, report, summary
     from imports.inventory import Inventory
     from imports.inventory import load as load_inventory
-    from modules.ci_policies import APPLIED_BY_CI, Arns
     from review.provenance import git_state
     from runtime.engine.core import App, TerraformStack
     from stacks import STACKS
-    from stacks.base import bound_workload_roles
 except ValueError as err:
     if type(err).__module__ != "config.errors":
         raise
@@ -88,27 +86,21 @@ class Built:
 def build_app(
     env: config.EnvironmentConfig, outdir: Path, inventory: Inventory | None = None
 ) -> Built:
-    """Every stack of `env`, dependencies declared, and the inventory's import blocks."""
+    """Every stack of `env`, dependencies declared, and the inventory's import blocks.
+
+    The adopted identities keep their live names in both profiles (`hardened` comes after
+    the adoption and has no import blocks, but renames nothing)."""
     app = App(outdir=str(outdir), context=cdktf_context(), stack_traces=False)
+    live = inventory.live_names() if inventory is not None else {}
     built: dict[str, TerraformStack] = {}
     for name, stack_class, depends_on in STACKS:
-        stack = stack_class(app, name, config=env)
+        stack = stack_class(app, name, config=env, live=live)
         for producer in depends_on:
             stack.add_dependency(built[producer])
         built[name] = stack
     adoptions = []
-    adopted = {name: built[name] for name in ADOPTED_STACKS}
     if inventory is not None and not env.hardened:
-        adoptions = attach_all(adopted, inventory)
-    else:
-        # No import blocks (`hardened` comes after the adoption), but what the inventory says
-        # is live keeps its name: only what Terraform creates gets the `fluxion-<stack>-` prefix.
-        for name, adopted_stack in adopted.items():
-            live = inventory.for_stack(name) if inventory is not None else {}
-            name_new_identities(adopted_stack, set(live))
-    if env.hardened:
-        for name in APPLIED_BY_CI:
-            bound_workload_roles(built[name], Arns(env).boundary)
+        adoptions = attach_all({name: built[name] for name in ADOPTED_STACKS}, inventory)
     return Built(app, adoptions)
 
 

@@ -106,7 +106,6 @@ PRODUCTION = EnvironmentConfig(
     ),
     ci=CiConfig(
         github_repository="fluxion-ai/fluxion-infra",
-        adopted_name_prefix="FluxionStackV2-",
     ),
 )
 

@@ -7,21 +7,33 @@ without loading the provider bindings.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-STACKS = ("state", "network", "data", "compute", "edge")
+if TYPE_CHECKING:  # config.model imports nothing from here; the import is for types only
+    from config.model import EnvironmentConfig
+
+STACKS = ("state", "identity", "network", "data", "compute", "edge")
 """Every stack, in deployment order. The one list: the app, the ordered deploy, the hand-over,
 the inventory, the tests and the CI matrix (a test compares it) all read this."""
 DEPENDS_ON: dict[str, tuple[str, ...]] = {
     "state": (),
-    "network": ("state",),
+    "identity": ("state",),
+    "network": ("state", "identity"),
     "data": ("state", "network"),
-    "compute": ("state", "network", "data"),
+    "compute": ("state", "identity", "network", "data"),
     "edge": ("state", "compute"),
 }
 """The stacks whose state each stack reads (its declared dependencies)."""
+PEOPLE_STACKS = ("state", "identity")
+"""Stacks only people apply (reviewed plan, their own credentials), never a CI role: `state`
+(the state and log buckets, the CI identity) and `identity` (every workload role, its boundary,
+and in `hardened` the detection of identity and backup changes). No CI credential can write an
+IAM role or policy (docs/ci-identity.md)."""
+CI_STACKS = ("network", "data", "compute", "edge")
+"""Stacks CI applies, each with its own apply role trusted from its own GitHub environment."""
 ADOPTED_STACKS = STACKS[1:]
-"""The stacks that hold the live estate: adopted by import, planned and applied by CI.
-`state` is new (this project makes it) and is applied by people."""
+"""The stacks that hold the live estate, adopted by import: every stack but `state`, which is
+new (this project makes it)."""
 
 CONTAINERS = ("backend", "etl")
 """The two images and their containers; each has its repository and log group."""
@@ -29,8 +41,6 @@ BACKEND_FAMILY = "FluxionBackendTask"
 """The backend's task definition family (the ETL families are in `ETL_TASKS`)."""
 CI_ROLE_PREFIX = "fluxion-ci-"
 """Every CI identity (roles, managed policies) this project creates is named with it."""
-WORKLOAD_BOUNDARY = "fluxion-workload-boundary"
-"""The permissions boundary every role CI creates must carry."""
 
 SECRETS = {
     "postgres_credentials": "fluxion/postgres-credentials",
@@ -74,6 +84,17 @@ def backup_bucket(account_id: str, suffix: str = "-v4") -> str:
     return f"fluxion-backups{suffix}-{account_id}"
 
 
+def backup_buckets(config: EnvironmentConfig) -> list[str]:
+    """Every backup bucket of an environment: the managed one, then the legacy ones."""
+    account = config.account_id
+    return [backup_bucket(account)] + [backup_bucket(account, s) for s in LEGACY_BACKUP_SUFFIXES]
+
+
+def site_buckets(config: EnvironmentConfig) -> list[str]:
+    """The static sites' buckets of an environment."""
+    return [site_bucket(site.bucket_prefix, config.account_id) for site in config.edge.sites]
+
+
 def site_bucket(bucket_prefix: str, account_id: str) -> str:
     """A static site's bucket name: `<SiteConfig.bucket_prefix>-<account>`."""
     return f"{bucket_prefix}-{account_id}"
@@ -89,15 +110,24 @@ def log_group_name(container: str) -> str:
     return f"/ecs/fluxion-{container}"
 
 
-def new_identity_prefix(stack: str) -> str:
-    """`name_prefix` of the IAM roles and instance profiles this project creates in `stack`
-    (the adopted ones keep their CloudFormation-made names)."""
-    return f"fluxion-{stack}-"
+def flow_log_group_name(vpc_name: str) -> str:
+    """`hardened`: the VPC's flow log group, `/vpc/fluxion-vpc/flow-logs`."""
+    return f"/vpc/{vpc_name}/flow-logs"
+
+
+def resource_prefix(environment: str) -> str:
+    """What every resource this project adds is named with: `fluxion-production`."""
+    return f"fluxion-{environment}"
 
 
 def new_resource_name(environment: str, kind: str) -> str:
     """Name of a resource this project adds (no live counterpart): `fluxion-production-edge`."""
-    return f"fluxion-{environment}-{kind}"
+    return f"{resource_prefix(environment)}-{kind}"
+
+
+def audit_trail_name(environment: str) -> str:
+    """`hardened`: the CloudTrail trail of the detection rules (the log bucket lets it write)."""
+    return new_resource_name(environment, "audit")
 
 
 def legacy_backup_key(suffix: str) -> str:

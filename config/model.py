@@ -301,9 +301,6 @@ class CiConfig:
     app_repository: str = ""
     """`owner/name` of the application repository whose `release` environment may assume the
     release role; empty = `github_repository` (a monorepo)."""
-    adopted_name_prefix: str
-    """Prefix of the CloudFormation-made names of the adopted IAM roles and instance profile.
-    Roles this project creates are named `fluxion-<stack>-...` instead."""
 
     def __post_init__(self) -> None:
         if not self.app_repository:
@@ -312,10 +309,6 @@ class CiConfig:
             value = getattr(self, name)
             if not re.fullmatch(r"[A-Za-z0-9-]+/[A-Za-z0-9._-]+", value):
                 raise ConfigError(f"{name}: {value!r} is not owner/name")
-        if not re.fullmatch(r"[A-Za-z0-9+=,.@_-]{1,40}", self.adopted_name_prefix):
-            raise ConfigError(
-                f"adopted_name_prefix: {self.adopted_name_prefix!r} is not an IAM name prefix"
-            )
 
 
 @dataclass(frozen=True)
@@ -324,16 +317,19 @@ class Hardening:
 
     log_retention_days: int = 30
     """Retention of every managed log group (live: 7). A CloudWatch-accepted value."""
-    origin_verify_header: bool = False
-    """Also require a secret header from CloudFront at the ALB (403 otherwise). Off by default:
-    CloudFront custom headers and ALB rule conditions have no write-only form, so the token
-    would be stored in the edge and compute Terraform states. See docs/profiles.md."""
     waf_enforce: bool = False
     """Let the distributions' web ACL block what its AWS managed rule groups match. Off: they
     count only, until a week of matches has been reviewed (docs/profiles.md)."""
+    alert_emails: tuple[str, ...] = ()
+    """Who the security alerts topic e-mails (the detection rules: identity writes, backup
+    bucket changes, user data, foreign images, secret values); each address confirms once.
+    Default: none (subscribe later: the topic is there)."""
 
     def __post_init__(self) -> None:
         check_retention("hardening.log_retention_days", self.log_retention_days)
+        for email in self.alert_emails:
+            if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[a-z]{2,}", email):
+                raise ConfigError(f"hardening.alert_emails: {email!r} is not an e-mail address")
 
 
 def check_retention(field_name: str, days: int) -> None:

@@ -119,13 +119,32 @@ def check_stamp(
         )
 
 
-def plan_guard(stack: str, plan: dict[str, Any], stamp: dict[str, Any]) -> Verdict:
-    """The per-stack half: the gate, plus no create of what the inventory says exists."""
+def plan_guard(
+    stack: str,
+    plan: dict[str, Any],
+    stamp: dict[str, Any],
+    replacing: frozenset[str] = frozenset(),
+) -> Verdict:
+    """The per-stack half: the gate, plus no create of what the inventory says exists; the
+    addresses a person asked to replace (`--replace`) may be replaced, and must be."""
     exists = frozenset(stamp.get("adoption", {}).get(stack, {}).get("imported", []))
     # A deploy (not an adoption) creates and changes what the reviewed code says.
-    return gate(
-        stack, plan, new_by_design=created(plan) - exists, existing=exists, updates_reviewed=True
+    verdict = gate(
+        stack,
+        plan,
+        new_by_design=created(plan) - exists,
+        existing=exists,
+        updates_reviewed=True,
+        replacing=replacing,
     )
+    replaced = {f.address for f in verdict.findings if f.verdict == "replaced as asked"}
+    in_stack = {
+        a for a in replacing if a in {rc["address"] for rc in plan.get("resource_changes", [])}
+    }
+    verdict.failures += [
+        f"--replace {a}: the plan does not replace it" for a in sorted(in_stack - replaced)
+    ]
+    return verdict
 
 
 @dataclass
@@ -135,11 +154,14 @@ class Runner:
     outdir: Path
     extra_env: dict[str, str]
     confirm: Callable[[str], bool]
+    replacing: frozenset[str] = frozenset()
+    """Addresses to replace (`terraform plan -replace`), asked for by a person."""
 
     def deploy(self, stack: str, stamp: dict[str, Any]) -> Verdict:
         cwd = terraform.stack_dir(self.outdir, stack)
-        plan = json.loads(terraform.saved_plan(cwd, "deploy.tfplan", self.extra_env))
-        verdict = plan_guard(stack, plan, stamp)
+        options = [f"-replace={address}" for address in sorted(self.replacing)]
+        plan = json.loads(terraform.saved_plan(cwd, "deploy.tfplan", self.extra_env, *options))
+        verdict = plan_guard(stack, plan, stamp, self.replacing)
         for line in verdict.lines():
             print(line, flush=True)
         if not verdict.passed:
@@ -165,7 +187,7 @@ def _ask(question: str) -> bool:
     return input(f"{question} [y/N] ").strip().lower() == "y"
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m deploy", description=__doc__)
     parser.add_argument("action", choices=("deploy", "destroy"))
     parser.add_argument("--out", type=Path, default=ROOT / "cdktf.out")
@@ -177,6 +199,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--stacks", nargs="+", help="deploy only these (still in order)")
     parser.add_argument("--confirm", help="destroy only: the environment's name, typed out")
+    parser.add_argument(
+        "--replace",
+        nargs="+",
+        default=[],
+        metavar="ADDRESS",
+        help="replace these resources (terraform plan -replace), e.g. the bridge after a key "
+        "rotation; with --stacks, never with --auto-approve",
+    )
     parser.add_argument("--auto-approve", action="store_true")
     parser.add_argument("--dry-run", action="store_true", help="check and print the order only")
     parser.add_argument(
@@ -184,12 +214,21 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="emulated runs only: skip the clean-tree and commit checks",
     )
-    args = parse_args(parser, argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(_parser(), argv)
     try:
         if args.action == "destroy" and args.confirm != args.environment:
             raise Refused(
                 f"destroy needs --confirm {args.environment} (got {args.confirm!r}); "
                 "stateful resources also carry prevent_destroy"
+            )
+        if args.replace and (not args.stacks or args.auto_approve or args.action != "deploy"):
+            raise Refused(
+                "--replace: a person replaces one stack's resources: give --stacks, and answer "
+                "the question (no --auto-approve)"
             )
         stacks = order(args.out)
         if args.stacks:
@@ -213,7 +252,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.action} in order: {' -> '.join(sequence)}", flush=True)
     if args.dry_run:
         return 0
-    runner = Runner(args.out, {}, (lambda _q: True) if args.auto_approve else _ask)
+    runner = Runner(
+        args.out, {}, (lambda _q: True) if args.auto_approve else _ask, frozenset(args.replace)
+    )
     for stack in sequence:
         print(f"== {stack}", flush=True)
         try:

@@ -15,9 +15,18 @@ SHA-256 of `plan.bin`, the Terraform version, the profile and environment.
   was not has to be planned again), or from a checkout with uncommitted changes;
 - a `plan.bin` whose SHA-256 is not the recorded one (changed after review);
 - a plan older than `--max-age-hours` (default 24; the artifacts are kept 7 days);
+- a `plan.bin` whose configuration is not what this checkout synthesizes: the plan file carries
+  the root module it was made from (`tfconfig/m-/` in the zip), compared file by file, byte for
+  byte, with the stack's folder (`cdktf.out/stacks/<stack>/cdk.tf.json`): metadata can be
+  written by anyone who uploads an artifact; the configuration inside the plan is what
+  Terraform applies;
 - a plan the deploy guard refuses (`deploy/ordered.py:plan_guard`, re-read from `plan.bin`
   itself, not from the reviewed JSON);
-then `terraform apply plan.bin`. Terraform itself refuses a saved plan whose state changed
+- a plan with a change no CI role may make (`policies/people.py`: a backup bucket, a secret's
+  settings; the `state` and `identity` stacks as a whole), with the command a person runs;
+then `terraform apply plan.bin`. Which artifact is downloaded at all is decided before this
+runs, from the GitHub API: the merged pull request's own run of `infra-pr.yml`
+(`deploy/provenance.py`). Terraform itself refuses a saved plan whose state changed
 since it was made ("Saved plan is stale"): a deploy in between means planning again.
 """
 
@@ -29,6 +38,7 @@ import hashlib
 import json
 import os
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +47,7 @@ from config.errors import one_line_error, parse_args
 from config.model import PROFILES
 from deploy.errors import Refused
 from deploy.ordered import check_stamp, plan_guard, read_stamp
+from policies.people import needs_people
 from review import terraform
 from review.plan_summary import summarize, table
 from review.provenance import git_state, git_tree
@@ -46,8 +57,47 @@ PLAN = "plan.bin"
 MAX_AGE_HOURS = 24.0
 
 
+PLANNED_CONFIG = "tfconfig/m-/"
+"""Where a saved plan (a zip) keeps the root module's configuration files it was planned from."""
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def check_configuration(plan_file: Path, cwd: Path) -> None:
+    """Refuse a plan made from another configuration than the one in `cwd` (this checkout's
+    synthesized stack): every root-module file the plan carries, and no other, byte for byte."""
+    try:
+        with zipfile.ZipFile(plan_file) as plan:
+            planned = {
+                name.removeprefix(PLANNED_CONFIG): plan.read(name)
+                for name in plan.namelist()
+                if name.startswith(PLANNED_CONFIG) and not name.endswith("/")
+            }
+    except zipfile.BadZipFile:
+        raise Refused(f"{plan_file.name}: not a Terraform plan file (not a zip)") from None
+    if not planned:
+        raise Refused(f"{plan_file.name}: not a Terraform plan file (no {PLANNED_CONFIG})")
+    here = {p.name: p.read_bytes() for p in cwd.iterdir() if p.name.endswith((".tf", ".tf.json"))}
+    differs = sorted(n for n in planned.keys() | here.keys() if planned.get(n) != here.get(n))
+    if differs:
+        raise Refused(
+            f"{plan_file.name}: planned from another configuration than this checkout "
+            f"synthesizes ({cwd.name}/{differs[0]} differs): not the reviewed change; nothing "
+            "was applied"
+        )
+
+
+def check_people_only(stack: str, plan: dict[str, Any]) -> None:
+    """Refuse a plan holding a change that no CI role may make (`policies/people.py`)."""
+    needed = needs_people(stack, plan.get("resource_changes", []))
+    if needed:
+        shown = "; ".join(needed[:3]) + (f"; and {len(needed) - 3} more" if len(needed) > 3 else "")
+        raise Refused(
+            f"{stack}: {len(needed)} change(s) only a person may apply ({shown}): review the "
+            f"plan, then `make deploy-stack STACK={stack}` with your own credentials"
+        )
 
 
 def terraform_version(cwd: Path) -> str:
@@ -75,7 +125,11 @@ def save(
     (dest / PLAN).write_bytes((cwd / PLAN).read_bytes())
     (dest / "plan.json").write_text(plan_json)
     verdict = plan_guard(stack, plan, stamp or {})
-    summary = "\n".join([table([summarize(stack, plan)]), *verdict.lines()])
+    people = [
+        f"  needs a person: {line}"
+        for line in needs_people(stack, plan.get("resource_changes", []))
+    ]
+    summary = "\n".join([table([summarize(stack, plan)]), *verdict.lines(), *people])
     (dest / "summary.txt").write_text(summary + "\n")
     metadata = {
         "stack": stack,
@@ -175,6 +229,7 @@ def apply(
             f"metadata.json: planned with Terraform {metadata.get('terraform_version')}, "
             f"this is {version}"
         )
+    check_configuration(source / PLAN, cwd)
     (cwd / PLAN).write_bytes((source / PLAN).read_bytes())
     plan = json.loads(terraform.run(["show", "-json", PLAN], cwd))
     verdict = plan_guard(stack, plan, stamp or {})
@@ -182,6 +237,7 @@ def apply(
         print(line, flush=True)
     if not verdict.passed:
         raise Refused(f"{stack}: the reviewed plan fails the guard; nothing was applied")
+    check_people_only(stack, plan)
     try:
         terraform.run(["apply", "-input=false", "-no-color", PLAN], cwd)
     except ConfigError as err:

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from config import ConfigError
-from config.estate import new_identity_prefix
 from imports.inventory import Entry, Inventory
 from runtime.engine.aws.data_aws_acm_certificate import DataAwsAcmCertificate
 from runtime.engine.aws.data_aws_lb import DataAwsLb
@@ -76,27 +75,7 @@ def attach(
         adoption.imported.append(path)
     if blocks:
         stack.add_override("import", blocks)
-    name_new_identities(stack, set(entries))
     return adoption
-
-
-NAMED_BY_PREFIX = ("aws_iam_role", "aws_iam_instance_profile")
-
-
-def name_new_identities(stack: TerraformStack, adopted: set[str]) -> list[str]:
-    """Give every IAM role and instance profile the inventory does not name (so Terraform
-    creates it) the name prefix `fluxion-<stack>-`, the only new names the stack's CI apply
-    role may write (`modules/ci_policies.py`). Adopted ones keep their live names: a prefix on
-    them would replace them. Returns the construct paths it named."""
-    named = []
-    for path, resource in sorted(resources_by_path(stack).items()):
-        if resource.terraform_resource_type not in NAMED_BY_PREFIX or path in adopted:
-            continue
-        if getattr(resource, "name_input", None) or getattr(resource, "name_prefix_input", None):
-            continue  # named on purpose (the CI roles)
-        resource.add_override("name_prefix", new_identity_prefix(stack.node.id))
-        named.append(path)
-    return named
 
 
 def _import_id(

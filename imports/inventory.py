@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent
 """`state` is the bootstrap: created new, never adopted."""
 LOOKUP_TYPES = frozenset({"aws_lb", "aws_lb_listener", "aws_acm_certificate",
                           "aws_secretsmanager_secret"})  # fmt: skip
+NAMED_IDENTITIES = frozenset({"aws_iam_role", "aws_iam_instance_profile"})
 _ENTRY_KEYS = {"stack", "path", "type", "id", "lookup", "source", "live"}
 
 
@@ -60,6 +61,15 @@ class Inventory:
 
     def for_stack(self, stack: str) -> dict[str, Entry]:
         return {e.path: e for e in self.entries if e.stack == stack}
+
+    def live_names(self) -> dict[str, str]:
+        """The adopted workload identities' live names (`identity` construct path -> name):
+        an IAM role's or instance profile's import ID is its name."""
+        return {
+            e.path: e.id
+            for e in self.entries
+            if e.stack == "identity" and e.type in NAMED_IDENTITIES and e.id
+        }
 
 
 def resolved_path(env_name: str, root: Path = ROOT) -> Path:

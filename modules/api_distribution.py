@@ -1,5 +1,7 @@
-"""CloudFront in front of the ALB: HTTPS for viewers, plain HTTP to the ALB (as live) or HTTPS
-(`origin_https`), nothing cached, every header, cookie and query string forwarded."""
+"""CloudFront in front of the ALB: HTTPS for viewers, plain HTTP to the public ALB (as live), or
+HTTPS to an internal ALB through a CloudFront VPC origin (`hardened`: no public origin to reach
+around the distribution, and no shared token in any state); nothing cached, every header,
+cookie and query string forwarded."""
 
 from __future__ import annotations
 
@@ -12,8 +14,13 @@ from runtime.engine.aws.cloudfront_distribution import (
     CloudfrontDistribution,
     CloudfrontDistributionDefaultCacheBehavior,
     CloudfrontDistributionOrigin,
-    CloudfrontDistributionOriginCustomHeader,
     CloudfrontDistributionOriginCustomOriginConfig,
+    CloudfrontDistributionOriginVpcOriginConfig,
+)
+from runtime.engine.aws.cloudfront_vpc_origin import (
+    CloudfrontVpcOrigin,
+    CloudfrontVpcOriginVpcOriginEndpointConfig,
+    CloudfrontVpcOriginVpcOriginEndpointConfigOriginSslProtocols,
 )
 from runtime.engine.aws.data_aws_cloudfront_cache_policy import DataAwsCloudfrontCachePolicy
 from runtime.engine.aws.data_aws_cloudfront_origin_request_policy import (
@@ -38,15 +45,15 @@ class ApiDistributionProps:
     response_headers_policy_id: str | None = None
     """CloudFront response headers policy (`hardened`: the managed security headers).
     Default: none."""
-    origin_headers: dict[str, str] | None = None
-    """Custom headers CloudFront adds towards the ALB (the origin-verify token). Default:
-    none."""
     web_acl_arn: str | None = None
     """WAF web ACL (scope CLOUDFRONT, us-east-1) in front of the distribution. Default: none
     (as live)."""
-    origin_https: bool = False
-    """Reach the ALB over HTTPS only (its certificate must cover `alias`, which CloudFront
-    forwards as Host). Default: off (plain HTTP to the ALB, as live)."""
+    vpc_origin_alb_arn: str | None = None
+    """An internal ALB to reach through a CloudFront VPC origin, over HTTPS only (its
+    certificate must cover `alias`, which CloudFront forwards as Host). Default: none: the
+    public ALB at `origin_domain_name`, plain HTTP (as live)."""
+    vpc_origin_name: str = "api"
+    """The VPC origin's name (with `vpc_origin_alb_arn`). Default: `api`."""
 
 
 class ApiDistribution(Construct):
@@ -59,6 +66,7 @@ class ApiDistribution(Construct):
         all_viewer = DataAwsCloudfrontOriginRequestPolicy(
             self, "all_viewer", name="Managed-AllViewer"
         )
+        vpc = self._vpc_origin(props) if props.vpc_origin_alb_arn else None
         self.distribution = CloudfrontDistribution(
             self,
             "distribution",
@@ -69,18 +77,21 @@ class ApiDistribution(Construct):
                 CloudfrontDistributionOrigin(
                     origin_id=ORIGIN_ID,
                     domain_name=props.origin_domain_name,
-                    custom_header=[
-                        CloudfrontDistributionOriginCustomHeader(name=name, value=value)
-                        for name, value in (props.origin_headers or {}).items()
-                    ]
-                    or None,
-                    custom_origin_config=CloudfrontDistributionOriginCustomOriginConfig(
-                        origin_protocol_policy="https-only" if props.origin_https else "http-only",
+                    custom_origin_config=None
+                    if vpc
+                    else CloudfrontDistributionOriginCustomOriginConfig(
+                        origin_protocol_policy="http-only",
                         http_port=80,
                         https_port=443,
                         origin_ssl_protocols=["TLSv1.2"],
                         origin_read_timeout=props.origin_read_timeout_seconds,
                     ),
+                    vpc_origin_config=CloudfrontDistributionOriginVpcOriginConfig(
+                        vpc_origin_id=vpc.id,
+                        origin_read_timeout=props.origin_read_timeout_seconds,
+                    )
+                    if vpc
+                    else None,
                 )
             ],
             default_cache_behavior=CloudfrontDistributionDefaultCacheBehavior(
@@ -96,4 +107,26 @@ class ApiDistribution(Construct):
             restrictions=no_geo_restriction(),
             web_acl_id=props.web_acl_arn,
             viewer_certificate=sni_certificate(props.certificate_arn),
+        )
+
+    def _vpc_origin(self, props: ApiDistributionProps) -> CloudfrontVpcOrigin:
+        """CloudFront's own network interfaces in the ALB's subnets (its service-linked role
+        is the identity stack's), HTTPS only."""
+        return CloudfrontVpcOrigin(
+            self,
+            "vpc_origin",
+            vpc_origin_endpoint_config=[
+                CloudfrontVpcOriginVpcOriginEndpointConfig(
+                    name=props.vpc_origin_name,
+                    arn=str(props.vpc_origin_alb_arn),
+                    http_port=80,
+                    https_port=443,
+                    origin_protocol_policy="https-only",
+                    origin_ssl_protocols=[
+                        CloudfrontVpcOriginVpcOriginEndpointConfigOriginSslProtocols(
+                            items=["TLSv1.2"], quantity=1
+                        )
+                    ],
+                )
+            ],
         )

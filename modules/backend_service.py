@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
+from policies.document import Statement, allow
 from runtime.engine.aws.ecs_service import (
     EcsService,
     EcsServiceDeploymentCircuitBreaker,
@@ -69,3 +70,17 @@ class BackendService(Construct):
                 enable=True, rollback=True
             ),
         )
+
+
+ECS_EXEC_ACTIONS = [
+    "ssmmessages:CreateControlChannel",
+    "ssmmessages:CreateDataChannel",
+    "ssmmessages:OpenControlChannel",
+    "ssmmessages:OpenDataChannel",
+]
+"""ECS Exec's data channel: AWS documents these actions with Resource "*" (no ARN exists)."""
+
+
+def exec_grant() -> list[Statement]:
+    """What a task role needs for `aws ecs execute-command` into the service's tasks."""
+    return [allow(ECS_EXEC_ACTIONS, "*")]

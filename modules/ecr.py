@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
+from policies.document import Statement, allow
 from runtime.engine.aws.ecr_lifecycle_policy import EcrLifecyclePolicy
 from runtime.engine.aws.ecr_repository import (
     EcrRepository,
@@ -68,3 +69,14 @@ class Repository(Construct):
             repository=self.repository.name,
             policy=keep_recent_policy(props.keep_images),
         )
+
+
+def pull_grant(repository_arns: list[str]) -> list[Statement]:
+    """What pulling the repositories' images takes (an execution role's part)."""
+    return [
+        allow(["ecr:GetAuthorizationToken"], "*"),  # account-level call, no ARN
+        allow(
+            ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+            repository_arns,
+        ),
+    ]

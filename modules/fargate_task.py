@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from constructs import Construct
 
 from config import ConfigError
+from policies.document import Statement, allow
 from runtime.engine.aws.ecs_task_definition import EcsTaskDefinition, EcsTaskDefinitionVolume
 
 SECRET_NAME = re.compile(
@@ -136,3 +137,14 @@ class FargateTask(Construct):
             # running tasks and rollbacks can still use it.
             skip_destroy=True,
         )
+
+
+def log_write_grant(log_group_arns: list[str]) -> list[Statement]:
+    """Writing container logs through the `awslogs` driver (an execution role's part).
+    `log_group_arns`: the groups' ARNs as the provider gives them (without `:*`)."""
+    return [
+        allow(
+            ["logs:CreateLogStream", "logs:PutLogEvents"],
+            [f"{arn}:*" for arn in log_group_arns],
+        )
+    ]

@@ -1,4 +1,4 @@
-"""GitHub Actions' identity in AWS: the OIDC provider, the CI roles and the workload boundary.
+"""GitHub Actions' identity in AWS: the OIDC provider and the CI roles.
 
 No static keys. Each role is trusted by exactly one kind of workflow run (the `sub` claim):
 
@@ -10,20 +10,23 @@ No static keys. Each role is trusted by exactly one kind of workflow run (the `s
 - `fluxion-ci-release`, trusted from `repo:<app>:environment:release`: pushes images, rolls the
   service, syncs the sites.
 
-The documents themselves are built in `modules/ci_policies.py` (plain data, tested as such).
+The documents themselves are built in `policies/ci.py` from one table (plain data, tested as
+such).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from constructs import Construct
 
 from config import EnvironmentConfig
 from config.estate import CI_ROLE_PREFIX
-from modules import ci_policies as policies
-from modules.iam_document import document
+from policies import ci as policies
+from policies.arns import OIDC_ISSUER
+from policies.document import document
 from runtime.engine.aws.iam_openid_connect_provider import IamOpenidConnectProvider
 from runtime.engine.aws.iam_policy import IamPolicy
 from runtime.engine.aws.iam_role import IamRole
@@ -35,12 +38,15 @@ from runtime.engine.aws.iam_role_policy_attachment import IamRolePolicyAttachmen
 class GithubOidcProps:
     config: EnvironmentConfig
     """The environment: account, region, names, and `ci` (which repositories are trusted)."""
+    live: Mapping[str, str] = field(default_factory=dict)
+    """The adopted workload roles' live names (construct path -> name): the apply roles pass
+    exactly these. Default: none (every workload role has its new name)."""
 
 
 class GithubOidc(Construct):
-    """The provider, the plan role, one apply role per CI-applied stack, the release role and
-    the boundary. Role and policy names are fixed (`fluxion-ci-*`): the guardrail denies every
-    IAM write to them, so no CI role can change its own identity."""
+    """The provider, the plan role, one apply role per CI-applied stack and the release role.
+    Role and policy names are fixed (`fluxion-ci-*`); the guardrail denies every IAM write, so
+    no CI role can change its own identity or create another."""
 
     def __init__(self, scope: Construct, id_: str, *, props: GithubOidcProps) -> None:
         super().__init__(scope, id_)
@@ -48,15 +54,8 @@ class GithubOidc(Construct):
         self.provider = IamOpenidConnectProvider(
             self,
             "provider",
-            url=f"https://{policies.ISSUER}",
+            url=f"https://{OIDC_ISSUER}",
             client_id_list=["sts.amazonaws.com"],
-        )
-        self.boundary = IamPolicy(
-            self,
-            "boundary",
-            name=policies.BOUNDARY_NAME,
-            description="The most any role the CI pipeline creates can do (permissions boundary)",
-            policy=json.dumps(policies.boundary_policy(config)),
         )
         self.plan_reads = self._managed(
             "plan_reads",
@@ -74,25 +73,25 @@ class GithubOidc(Construct):
         planning = [self.plan_reads, self.guardrail]
         self.plan_role = self._role(
             "plan_role",
-            f"{CI_ROLE_PREFIX}plan",
+            policies.ROLE_NAMES["plan"],
             # pull requests plan; the scheduled drift report plans refresh-only
             [f"{infra}:pull_request", f"{infra}:environment:{policies.DRIFT_ENVIRONMENT}"],
             policies.plan_policy(config),
             planning,
         )
         self.apply_roles = {
-            stack: self._role(
-                f"apply_{stack}",
-                f"{CI_ROLE_PREFIX}apply-{stack}",
-                f"{infra}:environment:{stack}",
-                policies.apply_policy(config, stack),
+            row.stack: self._role(
+                f"apply_{row.stack}",
+                policies.ROLE_NAMES[row.stack],
+                f"{infra}:environment:{row.stack}",
+                policies.apply_policy(config, row, props.live),
                 planning,
             )
-            for stack in policies.APPLIED_BY_CI
+            for row in policies.APPLY
         }
         self.release_role = self._role(
             "release_role",
-            f"{CI_ROLE_PREFIX}release",
+            policies.ROLE_NAMES["release"],
             f"repo:{config.ci.app_repository}:environment:{policies.RELEASE_ENVIRONMENT}",
             policies.release_policy(config),
             [self.guardrail],
@@ -118,8 +117,8 @@ class GithubOidc(Construct):
                 "Action": "sts:AssumeRoleWithWebIdentity",
                 "Condition": {
                     "StringEquals": {
-                        f"{policies.ISSUER}:aud": "sts.amazonaws.com",
-                        f"{policies.ISSUER}:sub": subject,
+                        f"{OIDC_ISSUER}:aud": "sts.amazonaws.com",
+                        f"{OIDC_ISSUER}:sub": subject,
                     }
                 },
             }

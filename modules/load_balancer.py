@@ -1,5 +1,6 @@
-"""The public ALB: HTTP :80 forwarding to the backend target group on 8001 (target type ip);
-with a certificate, HTTPS :443 forwarding and :80 redirecting to it."""
+"""The backend's ALB: HTTP :80 forwarding to the backend target group on 8001 (target type
+ip); with a certificate, HTTPS :443 forwarding and :80 redirecting to it. Internet-facing as
+live, or internal behind CloudFront's VPC origin (`hardened`)."""
 
 from __future__ import annotations
 
@@ -12,14 +13,7 @@ from runtime.engine.aws.lb import Lb, LbAccessLogs
 from runtime.engine.aws.lb_listener import (
     LbListener,
     LbListenerDefaultAction,
-    LbListenerDefaultActionFixedResponse,
     LbListenerDefaultActionRedirect,
-)
-from runtime.engine.aws.lb_listener_rule import (
-    LbListenerRule,
-    LbListenerRuleAction,
-    LbListenerRuleCondition,
-    LbListenerRuleConditionHttpHeader,
 )
 from runtime.engine.aws.lb_target_group import LbTargetGroup, LbTargetGroupHealthCheck
 
@@ -31,7 +25,7 @@ class LoadBalancerProps:
     vpc_id: str
     """The VPC of the target group."""
     subnet_ids: list[str]
-    """Public subnets, one per AZ (internet-facing)."""
+    """Subnets, one per AZ: public for an internet-facing ALB, private for an internal one."""
     security_group_id: str
     """The ALB's security group."""
     target_port: int = 8001
@@ -54,9 +48,9 @@ class LoadBalancerProps:
     drop_invalid_header_fields: bool = False
     """Drop HTTP headers with invalid names (request smuggling). Default: off (as live);
     `hardened` turns it on."""
-    origin_verify_token: str | None = None
-    """When set (a reference, never a literal), only requests carrying it in ORIGIN_HEADER are
-    forwarded; everything else gets 403. Default: none (every request is forwarded)."""
+    internal: bool = False
+    """No public address: reached only from inside the VPC (`hardened`: through CloudFront's
+    VPC origin). ForceNew: the ALB is replaced. Default: internet-facing (as live)."""
     certificate_arn: str | None = None
     """A regional ACM certificate for the host CloudFront asks for: the ALB then serves HTTPS
     on 443 (TLS 1.2+ policy) and :80 only redirects to it. Default: none (HTTP :80 serves,
@@ -66,7 +60,6 @@ class LoadBalancerProps:
     ELB account write there. Default: none (no access logs, as live)."""
 
 
-ORIGIN_HEADER = "X-Origin-Verify"
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 """TLS 1.3 and 1.2 only, forward-secret ciphers (AWS's recommended policy)."""
 
@@ -78,7 +71,7 @@ class LoadBalancer(Construct):
             self,
             "alb",
             name=props.name,
-            internal=False,
+            internal=props.internal,
             load_balancer_type="application",
             subnets=props.subnet_ids,
             security_groups=[props.security_group_id],
@@ -110,18 +103,9 @@ class LoadBalancer(Construct):
         self.listener = self._listener(props)
 
     def _listener(self, props: LoadBalancerProps) -> LbListener:
-        """The serving listener: HTTPS :443 with a certificate (then HTTP :80 redirects),
-        else HTTP :80. It forwards to the targets; with an origin-verify token, only requests
-        carrying it are forwarded (a listener rule) and the default answers 403."""
+        """The serving listener, forwarding to the targets: HTTPS :443 with a certificate
+        (then HTTP :80 only redirects), else HTTP :80."""
         forward = LbListenerDefaultAction(type="forward", target_group_arn=self.target_group.arn)
-        deny = LbListenerDefaultAction(
-            type="fixed-response",
-            fixed_response=LbListenerDefaultActionFixedResponse(
-                content_type="text/plain", status_code="403", message_body="Forbidden"
-            ),
-        )
-        verify = props.origin_verify_token is not None
-        serving = [deny if verify else forward]
         redirect = LbListenerDefaultAction(
             type="redirect",
             redirect=LbListenerDefaultActionRedirect(
@@ -134,7 +118,7 @@ class LoadBalancer(Construct):
             load_balancer_arn=self.alb.arn,
             port=80,
             protocol="HTTP",
-            default_action=[redirect] if props.certificate_arn else serving,
+            default_action=[redirect] if props.certificate_arn else [forward],
         )
         if props.certificate_arn:
             listener = LbListener(
@@ -145,23 +129,6 @@ class LoadBalancer(Construct):
                 protocol="HTTPS",
                 ssl_policy=TLS_POLICY,
                 certificate_arn=props.certificate_arn,
-                default_action=serving,
-            )
-        if verify:
-            LbListenerRule(
-                self,
-                "from_cloudfront",
-                listener_arn=listener.arn,
-                priority=1,
-                action=[
-                    LbListenerRuleAction(type="forward", target_group_arn=self.target_group.arn)
-                ],
-                condition=[
-                    LbListenerRuleCondition(
-                        http_header=LbListenerRuleConditionHttpHeader(
-                            http_header_name=ORIGIN_HEADER, values=[str(props.origin_verify_token)]
-                        )
-                    )
-                ],
+                default_action=[forward],
             )
         return listener

@@ -1,5 +1,6 @@
-"""The access log bucket: S3 server access logs, ALB access logs and CloudFront standard logs
-(v2, through CloudWatch Logs delivery), each service allowed to write only under its prefix."""
+"""The access log bucket: S3 server access logs, ALB access logs, CloudFront standard logs
+(v2, through CloudWatch Logs delivery) and the audit trail, each service allowed to write only
+under its prefix."""
 
 from __future__ import annotations
 
@@ -7,18 +8,20 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
-from modules.iam_document import Statement, allow, policy_json
 from modules.private_bucket import (
     ACCESS_LOG_PREFIX,
     PrivateBucket,
     PrivateBucketProps,
     deny_insecure_transport,
 )
+from policies.document import Statement, allow, policy_json
 from runtime.engine.aws.data_aws_elb_service_account import DataAwsElbServiceAccount
 from runtime.engine.aws.s3_bucket_policy import S3BucketPolicy
 
 ALB_LOG_PREFIX = "alb"
 CLOUDFRONT_LOG_PREFIX = "cloudfront"
+TRAIL_LOG_PREFIX = "cloudtrail"
+"""Where the detection trail writes (`modules/detection.py`, `hardened`)."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,9 @@ class LogBucketProps:
     """Days a log object is kept."""
     access_logged_bucket: str
     """The bucket whose S3 server access logs land here, under `s3-access/<its name>/`."""
+    trail_arn: str
+    """The CloudTrail trail that writes here, under `cloudtrail/AWSLogs/<account>/` (`hardened`
+    makes it; the policy lets it in both profiles, which writes nothing by itself)."""
 
 
 class LogBucket(Construct):
@@ -98,6 +104,7 @@ def log_writers(bucket_arn: str, elb_account_arn: str, props: LogBucketProps) ->
                 "ArnLike": {"aws:SourceArn": delivery_arn},
             },
         ),
+        *trail_writers(bucket_arn, props),
         allow(
             ["s3:GetBucketAcl"],
             bucket_arn,
@@ -107,5 +114,26 @@ def log_writers(bucket_arn: str, elb_account_arn: str, props: LogBucketProps) ->
                 "StringEquals": {"aws:SourceAccount": account},
                 "ArnLike": {"aws:SourceArn": delivery_arn},
             },
+        ),
+    ]
+
+
+def trail_writers(bucket_arn: str, props: LogBucketProps) -> list[Statement]:
+    """CloudTrail's check of the bucket and its writes under `cloudtrail/`, for one trail."""
+    trail = {"aws:SourceArn": props.trail_arn}
+    return [
+        allow(
+            ["s3:PutObject"],
+            f"{bucket_arn}/{TRAIL_LOG_PREFIX}/AWSLogs/{props.account_id}/*",
+            Sid="CloudTrailWrite",
+            Principal={"Service": "cloudtrail.amazonaws.com"},
+            Condition={"StringEquals": trail | {"s3:x-amz-acl": "bucket-owner-full-control"}},
+        ),
+        allow(
+            ["s3:GetBucketAcl"],
+            bucket_arn,
+            Sid="CloudTrailAclCheck",
+            Principal={"Service": "cloudtrail.amazonaws.com"},
+            Condition={"StringEquals": trail},
         ),
     ]

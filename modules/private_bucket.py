@@ -7,7 +7,7 @@ from typing import Any
 
 from constructs import Construct
 
-from modules.iam_document import policy_json
+from policies.document import policy_json
 from runtime.engine.aws.s3_bucket import S3Bucket
 from runtime.engine.aws.s3_bucket_lifecycle_configuration import (
     S3BucketLifecycleConfiguration,

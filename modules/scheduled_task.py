@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from constructs import Construct
 
 from modules.cron import validate_eventbridge
+from policies.document import Statement, allow
 from runtime.engine.aws.cloudwatch_event_rule import CloudwatchEventRule
 from runtime.engine.aws.cloudwatch_event_target import (
     CloudwatchEventTarget,
@@ -78,3 +79,18 @@ class ScheduledFargateTask(Construct):
                 ),
             ),
         )
+
+
+def run_grant(
+    family_arns: list[str], cluster_arn: str, passed_role_arns: list[str]
+) -> list[Statement]:
+    """What EventBridge's role needs to run the families' tasks on the cluster, passing the
+    tasks' roles to ECS (and nothing else)."""
+    return [
+        allow(["ecs:RunTask"], family_arns, Condition={"ArnEquals": {"ecs:cluster": cluster_arn}}),
+        allow(
+            ["iam:PassRole"],
+            passed_role_arns,
+            Condition={"StringLike": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
+        ),
+    ]

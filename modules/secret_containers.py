@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
+from policies.document import Statement, allow
 from runtime.engine.aws.secretsmanager_secret import SecretsmanagerSecret
 
 RECOVERY_WINDOW_DAYS = 30
@@ -32,3 +33,11 @@ class SecretContainers(Construct):
             for key, name in props.names.items()
         }
         self.arns = {key: secret.arn for key, secret in self.secrets.items()}
+
+
+def read_grant(secret_arns: list[str], parameter_arns: list[str] | None = None) -> list[Statement]:
+    """Reading the secrets' values (and SecureString parameters) when a container starts."""
+    grants = [allow(["secretsmanager:GetSecretValue"], secret_arns)]
+    if parameter_arns:
+        grants.append(allow(["ssm:GetParameters"], parameter_arns))
+    return grants

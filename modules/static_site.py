@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
-from modules.iam_document import policy_json
 from modules.private_bucket import (
     PrivateBucket,
     PrivateBucketProps,
     deny_insecure_transport,
 )
+from policies.document import policy_json
 from runtime.engine.aws.cloudfront_distribution import (
     CloudfrontDistribution,
     CloudfrontDistributionCustomErrorResponse,

@@ -9,11 +9,8 @@ from string import Template
 from constructs import Construct
 
 from config.estate import az_key
-from modules.iam import inline_policy, service_role
-from modules.iam_document import allow
+from policies.document import Statement, allow
 from runtime.engine.aws.data_aws_ssm_parameter import DataAwsSsmParameter
-from runtime.engine.aws.iam_instance_profile import IamInstanceProfile
-from runtime.engine.aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from runtime.engine.aws.instance import (
     Instance,
     InstanceMetadataOptions,
@@ -26,6 +23,7 @@ USER_DATA = Path(__file__).with_name("assets") / "wireguard-user-data.sh"
 # AWS CDK's MachineImage.latestAmazonLinux2023() resolves this public parameter.
 AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
 SSM_CORE = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+"""The AWS managed policy of the SSM agent: the runbook connects with `aws ssm start-session`."""
 
 
 @dataclass(frozen=True)
@@ -42,8 +40,9 @@ class WireGuardProps:
     """La Granja's network, routed through the bridge."""
     route_table_ids: dict[str, str]
     """AZ -> route table that sends `on_premises_cidr` to the bridge's network interface."""
-    secret_arn_pattern: str
-    """ARN (with the `-??????` suffix wildcard) of the secret holding keys and peer."""
+    instance_profile_name: str
+    """The bridge's instance profile (the `identity` stack's): its role reads `secret_name`
+    (`bridge_grant`) and lets SSM manage the instance."""
     secret_name: str
     """The secret's name, read by the bridge at boot."""
     region: str
@@ -64,16 +63,6 @@ class WireGuardBridge(Construct):
 
     def __init__(self, scope: Construct, id_: str, *, props: WireGuardProps) -> None:
         super().__init__(scope, id_)
-        role = service_role(self, "role", "ec2.amazonaws.com")
-        # The runbook connects with `aws ssm start-session`.
-        IamRolePolicyAttachment(self, "ssm_core", role=role.name, policy_arn=SSM_CORE)
-        inline_policy(
-            self,
-            "read_config",
-            role,
-            allow(["secretsmanager:GetSecretValue"], props.secret_arn_pattern),
-        )
-        profile = IamInstanceProfile(self, "profile", role=role.name)
         ami = DataAwsSsmParameter(self, "ami", name=AMI_PARAMETER)
         self.instance = Instance(
             self,
@@ -83,7 +72,7 @@ class WireGuardBridge(Construct):
             subnet_id=props.subnet_id,
             private_ip=props.private_ip,
             vpc_security_group_ids=[props.security_group_id],
-            iam_instance_profile=profile.name,
+            iam_instance_profile=props.instance_profile_name,
             source_dest_check=props.source_dest_check,
             metadata_options=InstanceMetadataOptions(http_tokens="required"),
             root_block_device=InstanceRootBlockDevice(encrypted=True)
@@ -115,3 +104,8 @@ def render_user_data(props: WireGuardProps) -> str:
         tunnel_address=props.tunnel_address,
         on_premises_cidr=props.on_premises_cidr,
     )
+
+
+def bridge_grant(secret_arn: str) -> list[Statement]:
+    """What the bridge's role reads at boot: its own secret (keys, peer), nothing else."""
+    return [allow(["secretsmanager:GetSecretValue"], secret_arn)]

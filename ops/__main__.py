@@ -1,8 +1,9 @@
 """python -m ops <verb>: the guide's runbooks, with every ID from the stacks' outputs.
 
 Verbs that change something print their AWS calls and ask first; read-only verbs (status,
-logs, shell, rollback-backend without --to, drift) print their calls and run. Options go before
-the verb: `python -m ops --yes scale-backend 3`.
+logs, shell, rollback-backend without --to, drift, bridge-key-check) print their calls and
+run. Options go before the verb: `python -m ops --yes scale-backend 3`. A secret's value is
+never printed (`<redacted>` in the call shown).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ VERBS = {
     "logs": "the last minutes of the backend's or the ETL's logs",
     "shell": "the ECS Exec command for a running backend task",
     "drift": "Terraform's refresh-only plan of every stack, as a table; exit 2 on drift",
+    "bridge-key-check": "does the bridge's boot script hold a WireGuard private key? (read-only)",
+    "rotate-bridge-key": "a new WireGuard key pair into the bridge's secret; prints the public key",
 }
 
 
@@ -115,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     import config
-    from ops import drift, verbs
+    from ops import bridge, drift, verbs
     from ops.calls import Runner
     from ops.outputs import Outputs
 
@@ -136,6 +139,8 @@ def _run(args: argparse.Namespace) -> int:
         "snapshot-db": lambda: verbs.snapshot_db(ctx, args.wait_seconds),
         "logs": lambda: verbs.logs(ctx, args.container, args.minutes),
         "shell": lambda: verbs.shell(ctx, args.command),
+        "bridge-key-check": lambda: bridge.key_check(ctx),
+        "rotate-bridge-key": lambda: bridge.rotate_key(ctx),
     }
     return int(dispatch[args.verb]())
 

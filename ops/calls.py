@@ -17,9 +17,12 @@ class Call:
     service: str
     operation: str
     params: dict[str, Any]
+    redacted: tuple[str, ...] = ()
+    """Parameters printed as `<redacted>` (a secret's value): the call is shown, never them."""
 
     def __str__(self) -> str:
-        return f"{self.service}.{self.operation} {json.dumps(self.params, sort_keys=True)}"
+        shown = {k: "<redacted>" if k in self.redacted else v for k, v in self.params.items()}
+        return f"{self.service}.{self.operation} {json.dumps(shown, sort_keys=True)}"
 
 
 @dataclass

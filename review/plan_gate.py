@@ -153,12 +153,15 @@ def gate(
     existing: frozenset[str] = frozenset(),
     gaps: Gaps | None = None,
     updates_reviewed: bool = False,
+    replacing: frozenset[str] = frozenset(),
 ) -> Verdict:
     """The verdict on one stack's plan.
 
     `new_by_design`: addresses that may be created; `existing`: addresses the inventory says
     exist live (a create of one fails as such); `updates_reviewed`: a deploy of reviewed code,
-    whose real updates are findings but not failures (an adoption's are failures).
+    whose real updates are findings but not failures (an adoption's are failures);
+    `replacing`: addresses a person asked to replace (`terraform plan -replace`): their
+    replacement is counted, not a failure; any other delete or replace still fails.
     """
     if "resource_changes" not in plan and "format_version" not in plan:
         raise ValueError(f"{stack}: not a `terraform show -json` plan")
@@ -192,5 +195,8 @@ def gate(
             continue
         verdict.counts["destroy"] += "delete" in actions
         verdict.counts["add"] += "create" in actions
+        if address in replacing and set(actions) == {"delete", "create"}:
+            verdict.findings.append(Finding(address, "(all)", "replaced as asked"))
+            continue
         verdict.failures.append(f"{address} would be {'/'.join(actions)}d")
     return verdict

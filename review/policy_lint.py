@@ -13,12 +13,15 @@ checks only on a decoded list. So the gate
    - FLUXION_IAM_2 a wildcard action that reaches a role write (`iam:*Role*` matches
      PassRole, CreateRole, AttachRolePolicy, UpdateAssumeRolePolicy...)
    - FLUXION_IAM_3 every action of a service (`*`, `<service>:*`, `NotAction`) allowed on `*`
-   - FLUXION_IAM_4 an escalation action allowed at all (`modules/ci_policies.ESCALATION`)
+   - FLUXION_IAM_4 an escalation action allowed at all (`policies.actions.ESCALATION`)
    - FLUXION_IAM_5 a role write IAM can condition on the boundary, allowed without
      `iam:PermissionsBoundary`
    - FLUXION_IAM_6 an allowed action with a `*` in it (waivable with a reason)
    - FLUXION_IAM_7 an AWS managed policy that reads or writes everything attached to a role
      (`ReadOnlyAccess` reads every object of every bucket)
+   - FLUXION_IAM_8 a secret's value written (`PutSecretValue`, `UpdateSecret`, which takes a
+     `SecretString` too, `RestoreSecret`) on any secret but the ones RDS manages (`rds!*`):
+     values are set by people, and neither IAM auditor flags these
 
 Only identity policies are linted (role inline policies and managed policies); Deny
 statements never count.
@@ -30,7 +33,7 @@ import fnmatch
 import json
 from typing import Any
 
-from modules.ci_policies import ESCALATION, ROLE_WRITES_WITH_BOUNDARY
+from policies.actions import ESCALATION, ROLE_WRITES_WITH_BOUNDARY, SECRET_VALUE_WRITES
 
 POLICY_ATTRIBUTES = {
     "aws_iam_role_policy": "policy",
@@ -57,6 +60,7 @@ CHECKS = {
     "FLUXION_IAM_5": "a role write allowed without an iam:PermissionsBoundary condition",
     "FLUXION_IAM_6": "an allowed action has a wildcard",
     "FLUXION_IAM_7": "an account-wide AWS managed policy is attached",
+    "FLUXION_IAM_8": "a secret's value may be written",
 }
 BROAD_MANAGED = {
     f"arn:aws:iam::aws:policy/{name}"
@@ -189,6 +193,9 @@ def lint_policy(policy: dict[str, Any]) -> list[tuple[str, str]]:
             findings.append(("FLUXION_IAM_5", f"{unbounded} on {resources}"))
         if wildcards:
             findings.append(("FLUXION_IAM_6", f"{wildcards}"))
+        writes_values = _matches(actions, SECRET_VALUE_WRITES)
+        if writes_values and [r for r in resources if ":secret:rds!" not in r]:
+            findings.append(("FLUXION_IAM_8", f"{writes_values} on {resources}"))
     return findings
 
 

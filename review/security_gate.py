@@ -8,6 +8,10 @@ does not look inside JSON-string IAM policies or container definitions. So it sc
 pre-processed copy: those blocks dropped (and `moved`/`ephemeral`, equally unknown to it),
 nulls stripped, policies re-expressed as `aws_iam_policy_document`s and container definitions
 decoded (`review/policy_lint.py`, which also adds the FLUXION_IAM_* escalation checks).
+Every identity policy (role inline policies, managed policies and boundaries) is also read by
+two well-kept IAM auditors, parliament and cloudsplaining, in their own environment
+(`review/iam_auditors.py`): one finding per policy, kind and action, so an accepted power is a
+reviewed waiver naming that action, and a new one fails the gate.
 The gate fails when any stack had a parsing error, when no check ran, when a finding has no
 waiver, or when a waiver's review date has passed. A waiver that matches no finding any more
 is reported, to be removed.
@@ -33,6 +37,7 @@ from review import policy_lint
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECKOV = ROOT / ".tools/checkov/bin/checkov"
+AUDITORS = ROOT / ".tools/iam-auditors/bin/python"
 WAIVERS = ROOT / "review/waivers.json"
 UNPARSEABLE = ("import", "moved", "ephemeral")
 OFFLINE_ENV = {
@@ -156,14 +161,40 @@ def scan(
     return (reports if isinstance(reports, list) else [reports]), stacks
 
 
+def audit(stacks: dict[str, Any], auditors: Path = AUDITORS) -> list[tuple[str, str]]:
+    """(check, `<stack>/<address>`) of parliament's and cloudsplaining's findings on every
+    identity policy of the stacks (`review/iam_auditors.py`)."""
+    if not auditors.exists():
+        raise ConfigError(f"the IAM auditors are not installed at {auditors} (run `make test`)")
+    documents = [
+        {"id": f"{stack}/{address}", "policy": policy}
+        for stack, doc in stacks.items()
+        for address, policy in policy_lint.identity_policies(doc).items()
+    ]
+    proc = subprocess.run(
+        [str(auditors), str(ROOT / "review/iam_auditors.py")],
+        input=json.dumps(documents),
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0 or not proc.stdout.startswith("["):
+        raise ConfigError(f"the IAM auditors did not run (exit {proc.returncode}): "
+                          f"{proc.stderr[-2000:]}")  # fmt: skip
+    return [(f["check"], f["id"]) for f in json.loads(proc.stdout)]
+
+
 def evaluate(
     reports: list[dict[str, Any]],
     stacks: dict[str, Any],
     waivers: list[Waiver],
     profile: str,
     today: datetime.date,
+    audited: list[tuple[str, str]] | None = None,
 ) -> GateResult:
+    """The gate's verdict on checkov's reports, the policy lint and the IAM auditors'
+    findings (`audited`, from `audit`)."""
     result = GateResult()
+    result.findings += audited or []
     for report in reports:
         summary = report.get("summary", {})
         result.checks_run += summary.get("passed", 0) + summary.get("failed", 0)
@@ -228,10 +259,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(parser, argv)
     try:
         reports, stacks = scan(args.out)
+        audited = audit(stacks)
         waivers = load_waivers(args.waivers)
     except ConfigError as err:
         return one_line_error(err)
-    result = evaluate(reports, stacks, waivers, args.profile, datetime.date.today())
+    result = evaluate(reports, stacks, waivers, args.profile, datetime.date.today(), audited)
     print(render(result, args.profile))
     return 1 if result.failed else 0
 

@@ -6,11 +6,13 @@ from stacks.base import FluxionStack
 from stacks.compute import ComputeStack
 from stacks.data import DataStack
 from stacks.edge import EdgeStack
+from stacks.identity import IdentityStack
 from stacks.network import NetworkStack
 from stacks.state import StateStack
 
 _CLASSES: dict[str, type[FluxionStack]] = {
     "state": StateStack,
+    "identity": IdentityStack,
     "network": NetworkStack,
     "data": DataStack,
     "compute": ComputeStack,
@@ -20,4 +22,12 @@ _CLASSES: dict[str, type[FluxionStack]] = {
 # `config.estate` (the one list of stacks).
 STACKS = tuple((name, _CLASSES[name], DEPENDS_ON[name]) for name in estate.STACKS)
 
-__all__ = ["STACKS", "ComputeStack", "DataStack", "EdgeStack", "NetworkStack", "StateStack"]
+__all__ = [
+    "STACKS",
+    "ComputeStack",
+    "DataStack",
+    "EdgeStack",
+    "IdentityStack",
+    "NetworkStack",
+    "StateStack",
+]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from constructs import Construct
 
 from config import EnvironmentConfig
@@ -12,13 +14,7 @@ from runtime.engine.cloudflare.data_cloudflare_zone import (
     DataCloudflareZoneFilter,
 )
 from runtime.engine.cloudflare.provider import CloudflareProvider
-from runtime.engine.core import (
-    LocalBackend,
-    S3Backend,
-    TerraformResource,
-    TerraformStack,
-    TerraformVariable,
-)
+from runtime.engine.core import LocalBackend, S3Backend, TerraformStack
 
 # Native S3 state locking (`use_lockfile`) needs Terraform >= 1.10, write-only arguments
 # (`value_wo`) and ephemeral resources as their source >= 1.11.
@@ -28,11 +24,24 @@ BOOTSTRAP_STATE_PATH = "../../../terraform.state.tfstate"
 
 
 class FluxionStack(TerraformStack):
-    """A stack with the account-pinned AWS provider and S3 state (local for `state`)."""
+    """A stack with the account-pinned AWS provider and S3 state (local for `state`).
 
-    def __init__(self, scope: Construct, id_: str, *, config: EnvironmentConfig) -> None:
+    `live`: construct path -> live name of the adopted identities the inventory records
+    (`imports.inventory.Inventory.live_names`); the `identity` stack names its roles with
+    them and the `state` stack lets each CI role pass exactly those. Default: none (a fresh
+    environment, or before the resolver ran): every identity gets its new name."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        config: EnvironmentConfig,
+        live: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(scope, id_)
         self.config = config
+        self.live: Mapping[str, str] = live or {}
         self._aws_providers: dict[str, AwsProvider] = {}
         AwsProvider(
             self,
@@ -96,31 +105,3 @@ def cloudflare_zone(stack: FluxionStack) -> str:
             stack, "zone", filter=DataCloudflareZoneFilter(name=config.domain)
         ).zone_id
     )
-
-
-def origin_verify_token(stack: FluxionStack, config: EnvironmentConfig) -> str | None:
-    """The shared CloudFront -> ALB token as a sensitive variable (from the CI secret store),
-    when `hardening.origin_verify_header` asks for it; it then ends up in the compute and edge
-    states (docs/profiles.md)."""
-    if not (config.hardened and config.hardening.origin_verify_header):
-        return None
-    return TerraformVariable(
-        stack,
-        "origin_verify_token",
-        type="string",
-        sensitive=True,
-        description="Value CloudFront sends in X-Origin-Verify (TF_VAR_origin_verify_token)",
-    ).string_value
-
-
-def bound_workload_roles(stack: TerraformStack, boundary_arn: str) -> list[str]:
-    """`hardened`: every IAM role of a stack CI applies carries the workload boundary, so the
-    CI apply role (which may write a role only while it carries it) can manage it, and whatever
-    is attached to the role, it can do no more than the boundary. `adopt` leaves the live roles
-    as they are (none has a boundary). Returns the construct paths it bound."""
-    bound = []
-    for node in stack.node.find_all():
-        if isinstance(node, TerraformResource) and node.terraform_resource_type == "aws_iam_role":
-            node.add_override("permissions_boundary", boundary_arn)
-            bound.append(node.node.path)
-    return bound

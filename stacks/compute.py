@@ -1,7 +1,8 @@
-"""compute: ECS cluster, the backend behind the ALB, scheduled ETL tasks, their roles."""
+"""compute: ECS cluster, the backend behind the ALB, scheduled ETL tasks (roles: `identity`)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from constructs import Construct
@@ -19,15 +20,22 @@ from modules.backend_service import BackendService, BackendServiceProps
 from modules.certificate import WildcardCertificate, WildcardCertificateProps
 from modules.cron import to_eventbridge
 from modules.ecr import Repository, RepositoryProps
-from modules.ecs_roles import EcsRoles, EcsRolesProps, ExecutionAccess
 from modules.fargate_task import FargateTask, FargateTaskProps
 from modules.load_balancer import LoadBalancer, LoadBalancerProps
 from modules.scheduled_task import ScheduledFargateTask, ScheduledTaskProps
 from runtime.engine.aws.cloudwatch_log_group import CloudwatchLogGroup
 from runtime.engine.aws.ecs_cluster import EcsCluster, EcsClusterSetting
 from runtime.engine.core import Token
-from stacks.base import FluxionStack, cloudflare_zone, origin_verify_token
-from stacks.contract import ComputeOutputs, DataOutputs, NetworkOutputs, publish, read, remote_state
+from stacks.base import FluxionStack, cloudflare_zone
+from stacks.contract import (
+    ComputeOutputs,
+    DataOutputs,
+    IdentityOutputs,
+    NetworkOutputs,
+    publish,
+    read,
+    remote_state,
+)
 
 BACKEND_PORT = 8001
 
@@ -49,22 +57,20 @@ class Container:
     port: int | None = None
 
 
-def _merged(access: dict[str, ExecutionAccess]) -> ExecutionAccess:
-    """One execution role's access for every image (the live shape)."""
-    parts = list(access.values())
-    return ExecutionAccess(
-        [arn for a in parts for arn in a.repository_arns],
-        [arn for a in parts for arn in a.log_group_arns],
-        [arn for a in parts for arn in a.secret_arns],
-        [arn for a in parts for arn in a.parameter_arns],
-    )
-
-
 class ComputeStack(FluxionStack):
-    def __init__(self, scope: Construct, id_: str, *, config: EnvironmentConfig) -> None:
-        super().__init__(scope, id_, config=config)
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        config: EnvironmentConfig,
+        live: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(scope, id_, config=config, live=live)
         network = read(NetworkOutputs, remote_state(self, config, "network"))
         data = read(DataOutputs, remote_state(self, config, "data"))
+        # The workload roles are the identity stack's (people apply it): this stack passes them.
+        self.roles = read(IdentityOutputs, remote_state(self, config, "identity"))
         cluster = EcsCluster(
             self,
             "cluster",
@@ -88,7 +94,6 @@ class ComputeStack(FluxionStack):
             )
             for name in CONTAINERS
         }
-        self.roles = self._roles(data, cluster.arn)
         backend = self._task("backend_task", BACKEND_FAMILY, self._backend(data))
         etl = {
             family: self._task(id_, family, self._etl(data, mode))
@@ -99,6 +104,7 @@ class ComputeStack(FluxionStack):
         self._schedules(cluster.arn, etl, network)
         self.outputs = ComputeOutputs(
             alb_dns_name=lb.alb.dns_name,
+            alb_arn=lb.alb.arn,
             alb_zone_id=lb.alb.zone_id,
             cluster_name=cluster.name,
             service_name=service.service.name,
@@ -106,43 +112,6 @@ class ComputeStack(FluxionStack):
             etl_repository_url=self.repositories["etl"].repository.repository_url,
         )
         publish(self, self.outputs, config)
-
-    def _roles(self, data: DataOutputs, cluster_arn: str) -> EcsRoles:
-        """The execution role(s), one task role per image, and EventBridge's role.
-
-        `adopt`: one execution role reads every secret (as live). `hardened`: one per image,
-        each reading only the secrets its task definitions name (the backend can no longer
-        read the SQL Server or ETL credentials)."""
-        access = {
-            "backend": ExecutionAccess(
-                [self.repositories["backend"].repository.arn],
-                [self.logs["backend"].arn],
-                [data.app_db_secret_arn, data.production_secret_arn],
-                [],
-            ),
-            "etl": ExecutionAccess(
-                [self.repositories["etl"].repository.arn],
-                [self.logs["etl"].arn],
-                [data.db_credentials_secret_arn, data.sql_credentials_secret_arn],
-                [data.sentry_dsn_parameter_arn],
-            ),
-        }
-        first = access["backend"] if self.config.hardened else _merged(access)
-        return EcsRoles(
-            self,
-            "roles",
-            props=EcsRolesProps(
-                repository_arns=first.repository_arns,
-                log_group_arns=first.log_group_arns,
-                secret_arns=first.secret_arns,
-                parameter_arns=first.parameter_arns,
-                etl_execution=access["etl"] if self.config.hardened else None,
-                cluster_arn=cluster_arn,
-                scheduled_task_families=sorted({s.task for s in self.config.compute.schedules}),
-                region=self.config.region,
-                account_id=self.config.account_id,
-            ),
-        )
 
     def _database(self, data: DataOutputs) -> dict[str, str]:
         return {
@@ -155,7 +124,7 @@ class ComputeStack(FluxionStack):
         """The API: reads go to the replica, credentials from the app's secret."""
         return Container(
             image="backend",
-            task_role_arn=self.roles.backend_task.arn,
+            task_role_arn=self.roles.backend_task_role_arn,
             port=BACKEND_PORT,
             environment=self._database(data)
             | {
@@ -175,7 +144,7 @@ class ComputeStack(FluxionStack):
         cfg = self.config.compute
         return Container(
             image="etl",
-            task_role_arn=self.roles.etl_task.arn,
+            task_role_arn=self.roles.etl_task_role_arn,
             environment=self._database(data)
             | {
                 "ETL_ARGS": "--todas",
@@ -206,10 +175,10 @@ class ComputeStack(FluxionStack):
                 container_name=container.image,
                 image=f"{repository.repository_url}:{cfg.image_tag}",
                 execution_role_arn=(
-                    self.roles.execution
+                    self.roles.execution_role_arn
                     if container.image == "backend"
-                    else self.roles.etl_execution
-                ).arn,
+                    else self.roles.etl_execution_role_arn
+                ),
                 task_role_arn=container.task_role_arn,
                 log_group=self.logs[container.image].name,
                 region=self.config.region,
@@ -245,12 +214,13 @@ class ComputeStack(FluxionStack):
             props=LoadBalancerProps(
                 name=self.config.compute.alb_name,
                 vpc_id=network.vpc_id,
-                subnet_ids=network.public_subnet_ids,
+                # hardened: internal, behind CloudFront's VPC origin (no public origin at all)
+                subnet_ids=network.private_subnet_ids if hardened else network.public_subnet_ids,
+                internal=hardened,
                 security_group_id=network.alb_security_group_id,
                 target_port=BACKEND_PORT,
                 deletion_protection=hardened,
                 drop_invalid_header_fields=hardened,
-                origin_verify_token=origin_verify_token(self, self.config),
                 certificate_arn=self._origin_certificate() if hardened else None,
                 access_log_bucket=self.config.log_bucket if hardened else None,
             ),
@@ -297,7 +267,7 @@ class ComputeStack(FluxionStack):
                     command=schedule.command,
                     subnet_ids=[network.etl_subnet_id],
                     security_group_ids=[network.etl_security_group_id],
-                    role_arn=self.roles.events.arn,
+                    role_arn=self.roles.events_role_arn,
                     enabled=schedule.enabled,
                 ),
             )

@@ -72,7 +72,17 @@ class StateOutputs:
     ci_apply_compute_role_arn: str = out("Role the `compute` environment assumes to apply")
     ci_apply_edge_role_arn: str = out("Role the `edge` environment assumes to apply")
     ci_release_role_arn: str = out("Role the app repository's `release` environment assumes")
-    workload_boundary_arn: str = out("Permissions boundary every role CI creates must carry")
+
+
+@dataclass(frozen=True)
+class IdentityOutputs:
+    bridge_instance_profile_name: str = out("Instance profile of the WireGuard bridge")
+    flow_logs_role_arn: str = out("Role VPC Flow Logs delivers with (`hardened`; empty in `adopt`)")
+    execution_role_arn: str = out("ECS execution role of the backend (`adopt`: every family)")
+    etl_execution_role_arn: str = out("ECS execution role of the ETL families")
+    backend_task_role_arn: str = out("Role the backend's containers run with")
+    etl_task_role_arn: str = out("Role the ETL's containers run with")
+    events_role_arn: str = out("Role EventBridge runs the scheduled ETL tasks with")
 
 
 @dataclass(frozen=True)
@@ -102,6 +112,7 @@ class DataOutputs:
 @dataclass(frozen=True)
 class ComputeOutputs:
     alb_dns_name: str = out("DNS name of the {alb} load balancer (the API origin)")
+    alb_arn: str = out("ARN of the {alb} load balancer (`hardened`: CloudFront's VPC origin)")
     alb_zone_id: str = out("Route 53 hosted zone ID of the ALB")
     cluster_name: str = out("Name of the ECS cluster")
     service_name: str = out("Name of the backend ECS service")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from constructs import Construct
 
 from config import EnvironmentConfig
@@ -11,7 +13,6 @@ from config.estate import (
     PRIMARY,
     REPLICA,
     SECRETS,
-    SENTRY_DSN,
     backup_bucket,
     legacy_backup_key,
 )
@@ -23,6 +24,7 @@ from modules.postgres import (
 )
 from modules.private_bucket import PrivateBucket, PrivateBucketProps
 from modules.secret_containers import SecretContainers, SecretContainersProps
+from policies.arns import Arns
 from runtime.engine.aws.cloudwatch_log_group import CloudwatchLogGroup
 from runtime.engine.aws.db_subnet_group import DbSubnetGroup
 from runtime.engine.core import TerraformVariable, Token
@@ -38,8 +40,15 @@ MASTER_PASSWORD_VERSION_VARIABLE = "db_master_password_version"
 
 
 class DataStack(FluxionStack):
-    def __init__(self, scope: Construct, id_: str, *, config: EnvironmentConfig) -> None:
-        super().__init__(scope, id_, config=config)
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        config: EnvironmentConfig,
+        live: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(scope, id_, config=config, live=live)
         network = read(NetworkOutputs, remote_state(self, config, "network"))
         subnets = DbSubnetGroup(self, "db_subnets", subnet_ids=network.private_subnet_ids)
         # hardened: the backend's own database user, no longer the master (empty container)
@@ -57,9 +66,7 @@ class DataStack(FluxionStack):
             replica_address=db.replica.address,
             db_port=db.primary.port,
             db_name=db.primary.db_name,
-            sentry_dsn_parameter_arn=(
-                f"arn:aws:ssm:{config.region}:{config.account_id}:parameter{SENTRY_DSN}"
-            ),
+            sentry_dsn_parameter_arn=Arns(config).sentry_dsn,
             # hardened: the application user's secret (RDS owns the master's in its own)
             app_db_secret_arn=secrets.arns.get("app_db", secrets.arns["postgres_credentials"]),
             backup_bucket_name=backups.bucket.bucket,

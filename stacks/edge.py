@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from constructs import Construct
@@ -11,7 +12,6 @@ from config.estate import new_resource_name, site_bucket
 from modules.api_distribution import ApiDistribution, ApiDistributionProps
 from modules.cdn_logs import DistributionLogs, DistributionLogsProps
 from modules.certificate import AUTOMATIC_TTL, WildcardCertificate, WildcardCertificateProps
-from modules.load_balancer import ORIGIN_HEADER
 from modules.static_site import StaticSite, StaticSiteProps
 from modules.waf import EdgeFirewall, EdgeFirewallProps
 from runtime.engine.aws.cloudfront_distribution import CloudfrontDistribution
@@ -20,13 +20,20 @@ from runtime.engine.aws.data_aws_cloudfront_response_headers_policy import (
     DataAwsCloudfrontResponseHeadersPolicy,
 )
 from runtime.engine.cloudflare.dns_record import DnsRecord
-from stacks.base import FluxionStack, cloudflare_zone, origin_verify_token
+from stacks.base import FluxionStack, cloudflare_zone
 from stacks.contract import ComputeOutputs, EdgeOutputs, publish, read, remote_state
 
 
 class EdgeStack(FluxionStack):
-    def __init__(self, scope: Construct, id_: str, *, config: EnvironmentConfig) -> None:
-        super().__init__(scope, id_, config=config)
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        config: EnvironmentConfig,
+        live: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(scope, id_, config=config, live=live)
         edge = config.edge
         zone_id = cloudflare_zone(self)
         compute = read(ComputeOutputs, remote_state(self, config, "compute"))
@@ -50,7 +57,7 @@ class EdgeStack(FluxionStack):
             web_acl = self._firewall()
         distribution = _Distribution(cert.certificate.arn, cache.id, headers_policy, web_acl)
         sites = self._sites(distribution)
-        api = self._api(distribution, compute.alb_dns_name)
+        api = self._api(distribution, compute)
         targets = {site.subdomain: sites[site.key].distribution for site in edge.sites}
         targets[edge.api_subdomain] = api.distribution
         self._records(zone_id, targets)
@@ -123,22 +130,22 @@ class EdgeStack(FluxionStack):
             for site in self.config.edge.sites
         }
 
-    def _api(self, distribution: _Distribution, alb_dns_name: str) -> ApiDistribution:
-        """The API's distribution in front of the ALB."""
-        edge = self.config.edge
-        verify = origin_verify_token(self, self.config)
+    def _api(self, distribution: _Distribution, compute: ComputeOutputs) -> ApiDistribution:
+        """The API's distribution in front of the ALB (`hardened`: the internal ALB through a
+        VPC origin, HTTPS)."""
+        edge, hardened = self.config.edge, self.config.hardened
         return ApiDistribution(
             self,
             "api",
             props=ApiDistributionProps(
                 alias=f"{edge.api_subdomain}.{self.config.domain}",
-                origin_domain_name=alb_dns_name,
+                origin_domain_name=compute.alb_dns_name,
                 certificate_arn=distribution.certificate_arn,
                 origin_read_timeout_seconds=edge.origin_read_timeout_seconds,
                 response_headers_policy_id=distribution.response_headers_policy_id,
-                origin_headers={ORIGIN_HEADER: verify} if verify else None,
                 web_acl_arn=distribution.web_acl_arn,
-                origin_https=self.config.hardened,  # compute's ALB then serves :443
+                vpc_origin_alb_arn=compute.alb_arn if hardened else None,
+                vpc_origin_name=new_resource_name(self.config.name, "api"),
             ),
         )
 

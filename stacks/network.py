@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from constructs import Construct
 
 from config import EnvironmentConfig
-from config.estate import groups
+from config.estate import flow_log_group_name, groups
 from modules.flow_logs import FlowLogs, FlowLogsProps
 from modules.security_groups import SecurityGroups, SecurityGroupsProps
 from modules.vpc import Vpc, VpcProps
@@ -15,20 +17,28 @@ from runtime.engine.aws.data_aws_ec2_managed_prefix_list import (
 )
 from runtime.engine.aws.default_security_group import DefaultSecurityGroup
 from stacks.base import FluxionStack
-from stacks.contract import NetworkOutputs, publish
+from stacks.contract import IdentityOutputs, NetworkOutputs, publish, read, remote_state
 
 CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing"
 
 
 class NetworkStack(FluxionStack):
-    def __init__(self, scope: Construct, id_: str, *, config: EnvironmentConfig) -> None:
-        super().__init__(scope, id_, config=config)
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        config: EnvironmentConfig,
+        live: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(scope, id_, config=config, live=live)
         net = config.network
+        identity = read(IdentityOutputs, remote_state(self, config, "identity"))
         vpc = Vpc(self, "vpc", props=VpcProps(network=net))
         sgs = self._security_groups(vpc)
         if config.hardened:
-            self._hardening(vpc)
-        bridge = self._bridge(vpc, sgs)
+            self._hardening(vpc, identity)
+        bridge = self._bridge(vpc, sgs, identity)
         self.outputs = NetworkOutputs(
             vpc_id=vpc.vpc.id,
             public_subnet_ids=[s.id for s in vpc.public_subnets.values()],
@@ -62,7 +72,7 @@ class NetworkStack(FluxionStack):
             ),
         )
 
-    def _hardening(self, vpc: Vpc) -> None:
+    def _hardening(self, vpc: Vpc, identity: IdentityOutputs) -> None:
         """`hardened` only: the default group emptied, and VPC flow logs."""
         # Takes over the VPC's default group and strips its rules: nothing may use it.
         DefaultSecurityGroup(self, "default_sg", vpc_id=vpc.vpc.id)
@@ -71,12 +81,13 @@ class NetworkStack(FluxionStack):
             "flow_logs",
             props=FlowLogsProps(
                 vpc_id=vpc.vpc.id,
-                log_group_name=f"/vpc/{self.config.network.vpc_name}/flow-logs",
+                log_group_name=flow_log_group_name(self.config.network.vpc_name),
                 retention_days=self.config.hardening.log_retention_days,
+                role_arn=identity.flow_logs_role_arn,
             ),
         )
 
-    def _bridge(self, vpc: Vpc, sgs: SecurityGroups) -> WireGuardBridge:
+    def _bridge(self, vpc: Vpc, sgs: SecurityGroups, identity: IdentityOutputs) -> WireGuardBridge:
         """The WireGuard bridge to La Granja and the routes to its network."""
         net, config = self.config.network, self.config
         return WireGuardBridge(
@@ -89,10 +100,7 @@ class NetworkStack(FluxionStack):
                 tunnel_address=net.wireguard_tunnel_cidr,
                 on_premises_cidr=net.on_premises_cidr,
                 route_table_ids={az: t.id for az, t in vpc.private_route_tables.items()},
-                secret_arn_pattern=(
-                    f"arn:aws:secretsmanager:{config.region}:{config.account_id}:"
-                    f"secret:{net.wireguard_secret_name}-??????"
-                ),
+                instance_profile_name=identity.bridge_instance_profile_name,
                 secret_name=net.wireguard_secret_name,
                 region=config.region,
                 instance_type=net.wireguard_instance_type,

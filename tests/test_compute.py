@@ -70,7 +70,10 @@ def test_task_definitions_are_fargate_1vcpu_2gb(compute: dict[str, Any]) -> None
         assert task["requires_compatibilities"] == ["FARGATE"]
         assert task["network_mode"] == "awsvpc"
         assert (task["cpu"], task["memory"]) == ("1024", "2048")
-        assert task["execution_role_arn"] == ref(compute, "aws_iam_role", "roles/execution", "arn")
+        # the identity stack's roles (people apply it): compute only passes them; in `adopt`
+        # both outputs name the one live execution role
+        output = "execution_role_arn" if "Backend" in task["family"] else "etl_execution_role_arn"
+        assert task["execution_role_arn"] == _remote("identity", output)
         assert task["skip_destroy"] is True
 
 
@@ -90,9 +93,7 @@ def test_backend_container(compute: dict[str, Any]) -> None:
     secrets = {s["name"]: s["valueFrom"] for s in backend["secrets"]}
     # fluxion/postgres-credentials in `adopt`, the RDS-managed master secret in `hardened`
     assert secrets["POSTGRES_PASSWORD"] == _remote("data", "app_db_secret_arn") + ":password::"
-    assert backend["task"]["task_role_arn"] == ref(
-        compute, "aws_iam_role", "roles/backend_task", "arn"
-    )
+    assert backend["task"]["task_role_arn"] == _remote("identity", "backend_task_role_arn")
 
 
 @pytest.mark.parametrize(
@@ -202,7 +203,7 @@ def test_eventbridge_rules(compute: dict[str, Any], name: str) -> None:
         if t["rule"] == f"${{aws_cloudwatch_event_rule.{rule_id}.name}}"
     ]
     assert target["arn"] == ref(compute, "aws_ecs_cluster", "cluster", "arn")
-    assert target["role_arn"] == ref(compute, "aws_iam_role", "roles/events", "arn")
+    assert target["role_arn"] == _remote("identity", "events_role_arn")
     ecs = target["ecs_target"]
     (task_id,) = [
         k for k, t in resources(compute, "aws_ecs_task_definition").items() if t["family"] == family
@@ -226,46 +227,9 @@ def test_the_disabled_rule_stays_disabled(compute: dict[str, Any]) -> None:
     assert sum(s == "ENABLED" for s in states.values()) == 4
 
 
-def _statements(compute: dict[str, Any], path: str) -> list[dict[str, Any]]:
-    return json.loads(by_path(compute, "aws_iam_role_policy", path)["policy"])["Statement"]
-
-
-def test_execution_role_reads_exactly_the_task_secrets(compute: dict[str, Any]) -> None:
-    statements = {s["Action"][0]: s for s in _statements(compute, "roles/execution_policy")}
-    used = set()
-    for task in resources(compute, "aws_ecs_task_definition").values():
-        for container in json.loads(task["container_definitions"]):
-            used |= {s["valueFrom"].split("}")[0] + "}" for s in container["secrets"]}
-    secret_arns = set(statements["secretsmanager:GetSecretValue"]["Resource"])
-    ssm_arns = set(statements["ssm:GetParameters"]["Resource"])
-    assert secret_arns | ssm_arns == used
-    for action, statement in statements.items():
-        if action != "ecr:GetAuthorizationToken":
-            assert statement["Resource"] != "*" and "*" not in statement["Resource"], action
-
-
-def test_events_role_runs_only_the_etl_tasks(compute: dict[str, Any]) -> None:
-    run, pass_role = _statements(compute, "roles/events_run_task")
-    assert run["Action"] == ["ecs:RunTask"]
-    assert sorted(run["Resource"]) == [
-        "arn:aws:ecs:us-east-1:611395766952:task-definition/FluxionETLTask:*",
-        "arn:aws:ecs:us-east-1:611395766952:task-definition/FluxionVentasETLTask:*",
-    ]
-    assert run["Condition"] == {
-        "ArnEquals": {"ecs:cluster": ref(compute, "aws_ecs_cluster", "cluster", "arn")}
-    }
-    assert pass_role["Action"] == ["iam:PassRole"]
-    assert sorted(pass_role["Resource"]) == sorted(
-        [
-            ref(compute, "aws_iam_role", "roles/execution", "arn"),
-            ref(compute, "aws_iam_role", "roles/etl_task", "arn"),
-        ]
-    )
-
-
-def test_backend_task_role_allows_ecs_exec(compute: dict[str, Any]) -> None:
-    (statement,) = _statements(compute, "roles/backend_exec")
-    assert "ssmmessages:OpenDataChannel" in statement["Action"]
+def test_compute_declares_no_role_or_policy(compute: dict[str, Any]) -> None:
+    """Its apply role may write none: every workload role is the identity stack's."""
+    assert not [t for t in compute["resource"] if t.startswith("aws_iam_")]
 
 
 def test_published_outputs(compute: dict[str, Any]) -> None:

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import fields
 from typing import Any
 
 import pytest
 
-from stacks.contract import ComputeOutputs, DataOutputs, EdgeOutputs, NetworkOutputs, StateOutputs
+from stacks.contract import (
+    ComputeOutputs,
+    DataOutputs,
+    EdgeOutputs,
+    IdentityOutputs,
+    NetworkOutputs,
+    StateOutputs,
+)
 from tests.conftest import by_path, ref
 
 PRODUCERS = {
     "state": StateOutputs,
+    "identity": IdentityOutputs,
     "network": NetworkOutputs,
     "data": DataOutputs,
     "compute": ComputeOutputs,
@@ -49,6 +58,8 @@ OUT_OF_BAND_OUTPUTS = {
     ("data", "sentry_dsn_parameter_arn"): (
         r"arn:aws:ssm:us-east-1:611395766952:parameter/fluxion/etl/sentry-dsn"
     ),
+    # `adopt` has no flow logs (hardened's), so no role for them: an empty contract value
+    ("identity", "flow_logs_role_arn"): r"",
 }
 
 
@@ -93,9 +104,24 @@ def test_values_flow_network_data_compute_edge(stacks: dict[str, Any]) -> None:
     # network -> data: the DB subnet group sits on the published private subnets
     group = next(iter(data["resource"]["aws_db_subnet_group"].values()))
     assert group["subnet_ids"] == _remote("private_subnet_ids", "network")
-    # data -> compute: the execution role may read the secrets the data stack published
-    policy = by_path(compute, "aws_iam_role_policy", "roles/execution_policy")["policy"]
-    assert _remote("app_db_secret_arn", "data") in policy
+    # data -> compute: the backend's password comes from the secret the data stack published
+    backend = next(
+        json.loads(t["container_definitions"])[0]
+        for t in compute["resource"]["aws_ecs_task_definition"].values()
+        if t["family"] == "FluxionBackendTask"
+    )
+    secrets = {s["name"]: s["valueFrom"] for s in backend["secrets"]}
+    assert secrets["POSTGRES_PASSWORD"] == _remote("app_db_secret_arn", "data") + ":password::"
+    # identity -> network, compute: the bridge's profile and the roles the tasks run with
+    network = stacks["network"]
+    bridge = by_path(network, "aws_instance", "wireguard/instance")
+    assert bridge["iam_instance_profile"] == _remote("bridge_instance_profile_name", "identity")
+    backend_task = next(
+        t
+        for t in compute["resource"]["aws_ecs_task_definition"].values()
+        if t["family"] == "FluxionBackendTask"
+    )
+    assert backend_task["task_role_arn"] == _remote("backend_task_role_arn", "identity")
     # compute -> edge: the API distribution's origin is the published ALB DNS name
     dist = by_path(edge, "aws_cloudfront_distribution", "api/distribution")
     assert dist["origin"][0]["domain_name"] == _remote("alb_dns_name", "compute")

@@ -28,7 +28,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_deploy_order_follows_the_manifest(synth_dir: Path) -> None:
-    assert deploy.order(synth_dir) == ["state", "network", "data", "compute", "edge"]
+    assert deploy.order(synth_dir) == ["state", "identity", "network", "data", "compute", "edge"]
 
 
 def test_the_repository_output_is_refused_until_adoption_is_complete(synth_dir: Path) -> None:
@@ -48,9 +48,10 @@ def test_dry_run_prints_the_order_and_destroy_reverses_it(synth_dir: Path, tmp_p
     common = ["--dry-run", "--out", str(fresh), "--allow-dirty"]
     out = _cli("deploy", *common)
     assert out.returncode == 0, out.stderr
-    assert "deploy in order: state -> network -> data -> compute -> edge" in out.stdout
+    assert "deploy in order: state -> identity -> network -> data -> compute -> edge" in out.stdout
     back = _cli("destroy", "--confirm", "production", *common)
-    assert "destroy in order: edge -> compute -> data -> network -> state" in back.stdout
+    reverse = "destroy in order: edge -> compute -> data -> network -> identity -> state"
+    assert reverse in back.stdout
 
 
 def _stamp(**changes: Any) -> dict[str, Any]:
@@ -190,3 +191,50 @@ def test_destroy_without_the_typed_confirmation_is_refused(synth_dir: Path) -> N
         assert proc.returncode == 2
         assert "refused: destroy needs --confirm production" in proc.stderr
         assert "in order" not in proc.stdout
+
+
+BRIDGE = "aws_instance.wireguard_instance_A99769E4"
+
+
+def _replaced(address: str) -> dict[str, Any]:
+    return {
+        "resource_changes": [
+            {
+                "address": address,
+                "mode": "managed",
+                "type": "aws_instance",
+                "change": {"actions": ["delete", "create"], "before": {}, "after": {}},
+            }
+        ]
+    }
+
+
+def test_a_replacement_passes_only_when_a_person_asked_for_it() -> None:
+    """The bridge after a key rotation (ops/bridge.py): `--replace` names it; any other
+    replacement, or a requested one the plan does not make, is refused."""
+    asked = deploy.plan_guard("network", _replaced(BRIDGE), {}, frozenset({BRIDGE}))
+    assert asked.passed and asked.counts["destroy"] == asked.counts["add"] == 1
+    not_asked = deploy.plan_guard("network", _replaced(BRIDGE), {})
+    assert not not_asked.passed
+    assert not_asked.failures == [f"{BRIDGE} would be delete/created"]
+    unchanged = {"resource_changes": [dict(_replaced(BRIDGE)["resource_changes"][0],
+                                           change={"actions": ["no-op"]})]}  # fmt: skip
+    missed = deploy.plan_guard("network", unchanged, {}, frozenset({BRIDGE}))
+    assert missed.failures == [f"--replace {BRIDGE}: the plan does not replace it"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["deploy", "--replace", BRIDGE],  # which stack?
+        ["deploy", "--stacks", "network", "--replace", BRIDGE, "--auto-approve"],
+        ["destroy", "--confirm", "production", "--stacks", "network", "--replace", BRIDGE],
+    ],
+)
+def test_a_replacement_is_asked_for_by_a_person_for_one_stack(
+    synth_dir: Path, args: list[str]
+) -> None:
+    proc = _cli(*args, "--out", str(synth_dir))
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("refused: --replace: a person replaces one stack's resources")
+    assert proc.stderr.count("\n") == 1

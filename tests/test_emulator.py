@@ -268,6 +268,35 @@ def test_managed_cloudfront_policies_are_served_by_name_and_id() -> None:
     assert set(emulator.GAPS) >= {"cloudfront-managed-policies", "s3-policy-conditions"}
 
 
+def test_vpc_origins_are_kept_until_deleted() -> None:
+    """cloudfront-vpc-origins: created, read with an ETag, updated, deleted, then not found;
+    and stock moto has no such call (its router answers 404 for the path)."""
+    origins = emulator.VpcOrigins("611395766952")
+    body = (
+        b'<CreateVpcOriginRequest xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/">'
+        b"<VpcOriginEndpointConfig><Name>api</Name><Arn>arn:aws:elasticloadbalancing:x</Arn>"
+        b"<HTTPPort>80</HTTPPort><HTTPSPort>443</HTTPSPort>"
+        b"<OriginProtocolPolicy>https-only</OriginProtocolPolicy></VpcOriginEndpointConfig>"
+        b"</CreateVpcOriginRequest>"
+    )
+    created = origins.answer("POST", "/2020-05-31/vpc-origin", body)
+    assert created is not None and created[0] == 202 and "ETag" in created[2]
+    origin_id = created[1].split("<Id>")[1].split("</Id>")[0]
+    got = origins.answer("GET", f"/2020-05-31/vpc-origin/{origin_id}", b"")
+    assert got is not None and got[0] == 200
+    assert "<Status>Deployed</Status>" in got[1] and "<Name>api</Name>" in got[1]
+    assert f"arn:aws:cloudfront::611395766952:vpcorigin/{origin_id}" in got[1]
+    updated = origins.answer("PUT", f"/2020-05-31/vpc-origin/{origin_id}", body)
+    assert updated is not None and updated[2]["ETag"] != created[2]["ETag"]
+    assert origins.answer("DELETE", f"/2020-05-31/vpc-origin/{origin_id}", b"") is not None
+    gone = origins.answer("GET", f"/2020-05-31/vpc-origin/{origin_id}", b"")
+    assert gone is not None and gone[0] == 404 and "EntityNotFound" in gone[1]
+    assert origins.answer("GET", "/2020-05-31/distribution", b"") is None
+    from moto.cloudfront.urls import url_paths
+
+    assert not [p for p in url_paths if "vpc-origin" in p], "moto serves VPC origins now"
+
+
 SIGNED_GET = textwrap.dedent(
     """
     import json, sys

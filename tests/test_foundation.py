@@ -26,16 +26,17 @@ def test_every_stack_is_in_the_manifest(manifest: dict[str, Any]) -> None:
 def test_dependencies_order_the_deploy(manifest: dict[str, Any]) -> None:
     deps = {name: set(s["dependencies"]) for name, s in manifest["stacks"].items()}
     assert deps["state"] == set()
-    assert deps["network"] == {"state"}
+    assert deps["identity"] == {"state"}  # it reads no other stack: names, not states
+    assert deps["network"] == {"state", "identity"}
     assert {"network"} <= deps["data"]
-    assert {"network", "data"} <= deps["compute"]
+    assert {"identity", "network", "data"} <= deps["compute"]
     assert {"compute"} <= deps["edge"]
     order = list(TopologicalSorter(deps).static_order())
-    assert order == ["state", "network", "data", "compute", "edge"]
+    assert order == ["state", "identity", "network", "data", "compute", "edge"]
 
 
 def test_workload_stacks_use_encrypted_locked_s3_state(stacks: dict[str, Any]) -> None:
-    for name in ("network", "data", "compute", "edge"):
+    for name in ("identity", "network", "data", "compute", "edge"):
         backend = stacks[name]["terraform"]["backend"]
         assert list(backend) == ["s3"], name
         s3 = backend["s3"]

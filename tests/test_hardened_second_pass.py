@@ -53,9 +53,9 @@ def test_the_alb_serves_https_with_a_regional_certificate_for_the_api_host(
 def test_cloudfront_reaches_the_alb_over_https_only(
     hardened: dict[str, Any], stacks: dict[str, Any]
 ) -> None:
-    origin = _distributions(hardened["edge"])[API]["origin"][0]["custom_origin_config"]
-    assert origin["origin_protocol_policy"] == "https-only"
-    assert origin["origin_ssl_protocols"] == ["TLSv1.2"]
+    # through the VPC origin (tests/test_hardened.py), which speaks HTTPS only
+    vpc = next(iter(hardened["edge"]["resource"]["aws_cloudfront_vpc_origin"].values()))
+    assert vpc["vpc_origin_endpoint_config"][0]["origin_protocol_policy"] == "https-only"
     live = _distributions(stacks["edge"])[API]["origin"][0]["custom_origin_config"]
     assert live["origin_protocol_policy"] == "http-only"  # adopt: as live
     # the ALB's only ingress is HTTPS from CloudFront (the prefix list fits the quota once)

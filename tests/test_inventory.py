@@ -345,8 +345,11 @@ def test_import_blocks_equal_what_cdktf_import_from_writes(
     from imports.adopt import attach
 
     inventory = inv.load(PROD)
+    compared = 0
     for name in inv.ADOPTED_STACKS:
         attach(by_name[name], inventory.for_stack(name), use_import_from=True)
-        theirs = by_name[name].to_terraform()["import"]
+        theirs = by_name[name].to_terraform().get("import", [])
         key = lambda blocks: sorted(json.dumps(b, sort_keys=True) for b in blocks)  # noqa: E731
-        assert key(theirs) == key(stacks[name]["import"]), name
+        assert key(theirs) == key(stacks[name].get("import", [])), name
+        compared += len(theirs)
+    assert compared > 30  # the seed's inventory names most of the estate (identity: resolved)

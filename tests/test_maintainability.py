@@ -21,7 +21,7 @@ import yaml
 from config import estate
 from tests.conftest import ROOT
 
-SHIPPED = ("stacks", "modules", "imports", "review", "deploy", "runtime", "ops")
+SHIPPED = ("policies", "stacks", "modules", "imports", "review", "deploy", "runtime", "ops")
 MAX_FUNCTION_LINES = 60
 
 
@@ -167,7 +167,7 @@ def test_one_policy_document_builder() -> None:
         for path in _sources(*SHIPPED)
         if '"Version": "2012-10-17"' in path.read_text()
     ]
-    assert builders == ["modules/iam_document.py"], builders
+    assert builders == ["policies/document.py"], builders
 
 
 # --- one source for each name ----------------------------------------------------------------
@@ -177,14 +177,16 @@ def test_one_list_of_stacks() -> None:
     import main  # noqa: F401  (the loader is installed by conftest)
     from deploy import ordered
     from imports import handover, inventory
-    from modules import ci_policies
+    from policies import ci
     from stacks import STACKS
 
     assert [name for name, _, _ in STACKS] == list(estate.STACKS)
     assert ordered.STACKS is estate.STACKS
     assert handover.ADOPTED_STACKS is estate.ADOPTED_STACKS
     assert inventory.ADOPTED_STACKS is estate.ADOPTED_STACKS
-    assert ci_policies.APPLIED_BY_CI is estate.ADOPTED_STACKS
+    assert [row.stack for row in ci.APPLY] == list(estate.CI_STACKS)
+    assert set(estate.CI_STACKS) | set(estate.PEOPLE_STACKS) == set(estate.STACKS)
+    assert not set(estate.CI_STACKS) & set(estate.PEOPLE_STACKS)
     assert set(estate.DEPENDS_ON) == set(estate.STACKS)
     for name, needs in estate.DEPENDS_ON.items():  # each needs only stacks deployed before it
         assert all(estate.STACKS.index(n) < estate.STACKS.index(name) for n in needs), name

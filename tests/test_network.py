@@ -96,17 +96,12 @@ def test_wireguard_instance(net: dict[str, Any]) -> None:
     assert "ssm_parameter" in wg["ami"]
 
 
-def test_wireguard_can_be_reached_by_ssm_and_read_only_its_secret(net: dict[str, Any]) -> None:
-    attach = by_path(net, "aws_iam_role_policy_attachment", "wireguard/ssm_core")
-    assert attach["policy_arn"] == "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
-    policy = by_path(net, "aws_iam_role_policy", "wireguard/read_config")["policy"]
-    assert (
-        "arn:aws:secretsmanager:us-east-1:611395766952:secret:fluxion/wireguard-config-??????"
-        in policy
+def test_the_bridge_runs_with_the_identity_stacks_profile(net: dict[str, Any]) -> None:
+    wg = by_path(net, "aws_instance", "wireguard/instance")
+    assert wg["iam_instance_profile"] == (
+        "${data.terraform_remote_state.identity.outputs.bridge_instance_profile_name}"
     )
-    assert '"Resource": "*"' not in policy
-    profile = by_path(net, "aws_iam_instance_profile", "wireguard/profile")
-    assert profile["role"] == ref(net, "aws_iam_role", "wireguard/role", "name")
+    assert not [t for t in net["resource"] if t.startswith("aws_iam_")]
 
 
 def test_wireguard_user_data(net: dict[str, Any]) -> None:

@@ -9,6 +9,7 @@ the image `latest` points at) and the calls the verb printed, which are the call
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import time
@@ -118,7 +119,7 @@ def test_help_lists_every_verb(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--help"])
     assert exit_.value.code == 0
     out = capsys.readouterr().out
-    assert len(VERBS) == 9
+    assert len(VERBS) == 11
     for verb in VERBS:
         assert f"  {verb} " in out
 
@@ -346,3 +347,82 @@ def test_recorded_outputs_make_no_call(tmp_path: Path, capsys: pytest.CaptureFix
     recorded.write_text(json.dumps({"compute": {"cluster_name": "c"}}))
     assert main([*argv, "scale-backend", "4"]) == 2
     assert "compute: output 'service_name' is not in its state" in capsys.readouterr().err
+
+
+OLD_KEY = "eFJ1bGVzLW9sZC1rZXktbm90LWEtcmVhbC1rZXktMDA="  # 32 bytes: an illustration
+
+
+def _bridge(client: Any, world: World) -> str:
+    return str(world.ids["wireguard/instance"])
+
+
+def test_bridge_key_check_finds_a_key_in_the_boot_script_without_printing_it(
+    estate: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Finding 8: the plan role reads user data; a key written there is readable by any pull
+    request. The check says which line, never the key."""
+    url, world, client = estate
+    instance = _bridge(client, world)
+    assert _ops(url, "bridge-key-check") == 0
+    assert f"{instance}: no private key in its boot script" in capsys.readouterr().out
+    script = "#!/bin/bash\ncat > /etc/wireguard/wg0.conf <<WG\n[Interface]\n"
+    script += f"PrivateKey = {OLD_KEY}\nWG\n"
+    ec2 = client("ec2")
+    ec2.stop_instances(InstanceIds=[instance])
+    # ModifyInstanceAttribute takes the script base64-encoded (moto insists, as the CLI docs say)
+    ec2.modify_instance_attribute(
+        InstanceId=instance, UserData={"Value": base64.b64encode(script.encode())}
+    )
+    try:
+        assert _ops(url, "bridge-key-check") == 1
+        out = capsys.readouterr().out
+        assert f"{instance}: its boot script holds a WireGuard private key (line 4)" in out
+        assert OLD_KEY not in out and "rotate-bridge-key" in out
+        ours = '[Interface]\nPrivateKey = $(jq -r .private_key <<<"$cfg")\n'
+        ec2.modify_instance_attribute(
+            InstanceId=instance, UserData={"Value": base64.b64encode(ours.encode())}
+        )
+        assert _ops(url, "bridge-key-check") == 0
+    finally:
+        ec2.start_instances(InstanceIds=[instance])
+
+
+def test_rotate_bridge_key_asks_keeps_the_peer_and_never_prints_a_private_key(
+    estate: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, _, client = estate
+    sm = client("secretsmanager")
+    name = PROD.network.wireguard_secret_name
+    peer = {"peer_public_key": "cGVlci1wdWJsaWMta2V5LW5vdC1yZWFsLTAwMDAwMDA=",
+            "peer_endpoint": "203.0.113.10:51820", "persistent_keepalive": 25}  # fmt: skip
+    sm.put_secret_value(SecretId=name, SecretString=json.dumps({"private_key": OLD_KEY, **peer}))
+    assert _ops(url, "rotate-bridge-key") == 0  # not a terminal: no answer, no write
+    assert "not confirmed: no call made" in capsys.readouterr().out
+    assert _ops(url, "--dry-run", "rotate-bridge-key") == 0
+    assert "dry run: no call made" in capsys.readouterr().out
+    assert json.loads(sm.get_secret_value(SecretId=name)["SecretString"])["private_key"] == OLD_KEY
+    assert _ops(url, "--yes", "rotate-bridge-key") == 0
+    out = capsys.readouterr().out
+    stored = json.loads(sm.get_secret_value(SecretId=name)["SecretString"])
+    assert stored["private_key"] != OLD_KEY and len(stored["private_key"]) == 44
+    assert {k: stored[k] for k in peer} == peer, "the peer and endpoint are kept"
+    assert stored["private_key"] not in out and OLD_KEY not in out
+    assert '"SecretString": "<redacted>"' in out
+    public = re.search(r"new public key for La Granja's peer: (\S+)", out)
+    assert public and len(public[1]) == 44 and public[1] != stored["private_key"]
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+    derived = X25519PrivateKey.from_private_bytes(base64.b64decode(stored["private_key"]))
+    assert base64.b64encode(derived.public_key().public_bytes_raw()).decode() == public[1]
+
+
+def test_rotate_bridge_key_refuses_a_secret_that_is_not_the_bridges(
+    estate: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, _, client = estate
+    name = PROD.network.wireguard_secret_name
+    client("secretsmanager").put_secret_value(SecretId=name, SecretString="not json")
+    assert _ops(url, "--yes", "rotate-bridge-key") == 2
+    assert capsys.readouterr().err == (
+        f"error: rotate-bridge-key: {name} does not hold the bridge's JSON\n"
+    )

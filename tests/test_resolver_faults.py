@@ -94,7 +94,7 @@ def test_a_target_naming_a_deleted_role_is_a_note(world: Any) -> None:
         iam.detach_role_policy(RoleName=role, PolicyArn=policy["PolicyArn"])
     iam.delete_role(RoleName=role)
     doc = _resolve(url, session, {})
-    assert f"compute: roles/events: role {role}: NoSuchEntity; not adopted" in doc["gaps"]
+    assert f"identity: roles/events: role {role}: NoSuchEntity; not adopted" in doc["gaps"]
     assert "roles/events" not in _paths(doc)
     assert {"inventario_sync_30min/rule", "roles/execution"} <= _paths(doc)
 

@@ -115,6 +115,40 @@ def test_a_plan_changed_after_review_is_refused(repo: Path, workdir: Path, tmp_p
     assert not (workdir / "terraform.tfstate").exists()
 
 
+def test_a_consistent_artifact_of_another_configuration_is_refused(
+    repo: Path, workdir: Path, tmp_path: Path
+) -> None:
+    """Finding 1: another pull request plans its own configuration and uploads metadata that
+    matches its plan.bin (same tree name, right SHA-256). The checkout synthesizes the merged
+    configuration; the configuration inside plan.bin is not it."""
+    dest = tmp_path / "plans" / STACK
+    _config(workdir, bridge="attacker")
+    _save(repo, workdir, dest)  # a consistent artifact: metadata, SHA-256 and tree all match
+    _config(workdir, bridge="v1")  # what the deploy's checkout synthesizes
+    with pytest.raises(Refused, match=r"planned from another configuration than this checkout"):
+        _apply(repo, workdir, dest, now=NOW)
+    assert not (workdir / "terraform.tfstate").exists()
+
+
+def test_a_plan_only_people_may_apply_is_refused_before_anything_runs(
+    repo: Path, tmp_path: Path
+) -> None:
+    """The `identity` stack (workload roles) is people's: its plan never goes through CI."""
+    cwd = tmp_path / "identity"
+    cwd.mkdir()
+    _config(cwd, role="fluxion-production-events")
+    dest = tmp_path / "plans" / "identity"
+    rp.save("identity", cwd, dest, profile="adopt", environment="production", root=repo, now=NOW)
+    assert "needs a person: terraform_data.role: create (the identity stack)" in (
+        (dest / "summary.txt").read_text()
+    )
+    refusal = r"identity: 1 change\(s\) only a person may apply .* `make deploy-stack STACK="
+    with pytest.raises(Refused, match=refusal + r"identity` with your own credentials"):
+        rp.apply("identity", cwd, dest, profile="adopt", environment="production", root=repo,
+                 now=NOW)  # fmt: skip
+    assert not (cwd / "terraform.tfstate").exists()
+
+
 def test_a_plan_from_another_tree_is_refused(repo: Path, workdir: Path, tmp_path: Path) -> None:
     dest = tmp_path / "plans" / STACK
     _save(repo, workdir, dest)

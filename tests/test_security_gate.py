@@ -58,11 +58,11 @@ def _outdir(tmp_path: Path, stacks: dict[str, dict[str, Any]]) -> Path:
 
 def test_the_gate_passes_on_every_synthesized_stack(scanned: Any) -> None:
     reports, stacks = scanned
-    result = gate.evaluate(reports, stacks, gate.load_waivers(), "adopt", TODAY)
+    result = gate.evaluate(reports, stacks, gate.load_waivers(), "adopt", TODAY, gate.audit(stacks))
     assert result.parsing_errors == []
     assert result.checks_run > 300, "checkov really ran over all five stacks"
     scanned_stacks = {resource.split("/")[0] for _, resource in result.findings}
-    assert scanned_stacks == {"state", "network", "data", "compute", "edge"}
+    assert scanned_stacks == {"state", "identity", "network", "data", "compute", "edge"}
     assert result.unwaived == [] and result.expired == [] and result.stale == []
     assert not result.failed
 
@@ -81,10 +81,13 @@ def test_a_stale_waiver_is_reported_and_an_expired_one_fails(scanned: Any) -> No
     extra = gate.Waiver(
         "CKV_AWS_18", ("data/aws_s3_bucket.gone",), ("adopt",), "r", "o", datetime.date(2027, 1, 1)
     )
-    result = gate.evaluate(reports, stacks, [*gate.load_waivers(), extra], "adopt", TODAY)
+    audited = gate.audit(stacks)
+    result = gate.evaluate(reports, stacks, [*gate.load_waivers(), extra], "adopt", TODAY, audited)
     assert result.stale == ["CKV_AWS_18 data/aws_s3_bucket.gone"]
     assert not result.failed, "stale waivers are reported, not fatal"
-    later = gate.evaluate(reports, stacks, gate.load_waivers(), "adopt", datetime.date(2027, 6, 1))
+    later = gate.evaluate(
+        reports, stacks, gate.load_waivers(), "adopt", datetime.date(2027, 6, 1), audited
+    )
     assert later.failed and later.expired
 
 
@@ -197,3 +200,64 @@ def test_checkov_runs_offline_without_its_update_check(tmp_path: Path) -> None:
     recorded = json.loads(seen.read_text())
     assert recorded["env"]["CKV_SKIP_PACKAGE_UPDATE_CHECK"] == "true"
     assert "--skip-download" in recorded["argv"]
+
+
+ACCOUNT = "611395766952"
+COMPUTE_POLICY = "state/aws_iam_role_policy.ci_apply_compute_policy_4379CF84"
+DATA_POLICY = "state/aws_iam_role_policy.ci_apply_data_policy_206B881A"
+NETWORK_POLICY = "state/aws_iam_role_policy.ci_apply_network_policy_82F7AAAB"
+PLANTED = [
+    # (finding, the apply policy it returns to, the statement, what the auditors must report)
+    ("2: network mints a role", NETWORK_POLICY,
+     {"Effect": "Allow", "Action": ["iam:CreateRole", "iam:PutRolePolicy"],
+      "Resource": f"arn:aws:iam::{ACCOUNT}:role/fluxion-network-*"},
+     "CLOUDSPLAINING_PRIVILEGE_ESCALATION:PutRolePolicy"),
+    ("2: compute attaches a policy", COMPUTE_POLICY,
+     {"Effect": "Allow", "Action": ["iam:AttachRolePolicy"],
+      "Resource": f"arn:aws:iam::{ACCOUNT}:role/FluxionStackV2-*"},
+     "CLOUDSPLAINING_PRIVILEGE_ESCALATION:AttachRolePolicy"),
+    ("3: data opens a backup bucket", DATA_POLICY,
+     {"Effect": "Allow", "Action": ["s3:PutBucketPolicy"],
+      "Resource": f"arn:aws:s3:::fluxion-backups-v4-{ACCOUNT}"},
+     "CLOUDSPLAINING_RESOURCE_EXPOSURE:s3:putbucketpolicy"),
+    ("4/5: data passes a pattern of roles", DATA_POLICY,
+     {"Effect": "Allow", "Action": ["iam:PassRole"],
+      "Resource": f"arn:aws:iam::{ACCOUNT}:role/FluxionStackV2-*"},
+     "PARLIAMENT_PERMISSIONS_MANAGEMENT_ACTIONS:iam:passrole"),
+    ("6: data writes a secret's value", DATA_POLICY,
+     {"Effect": "Allow", "Action": ["secretsmanager:PutSecretValue"],
+      "Resource": f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:fluxion/*"},
+     "FLUXION_IAM_8"),  # neither auditor flags a secret value write: the lint does
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("case", "address", "statement", "check"), PLANTED,
+                         ids=[p[0] for p in PLANTED])  # fmt: skip
+def test_the_iam_auditors_fail_the_gate_when_a_finding_comes_back(
+    scanned: Any, case: str, address: str, statement: dict[str, Any], check: str
+) -> None:
+    """The patterns of the attacker's second look, planted back one at a time into today's
+    synthesized CI documents: parliament and cloudsplaining report each, and no waiver
+    covers it."""
+    reports, stacks = scanned
+    planted = json.loads(json.dumps(stacks))
+    kind, name = address.split("/", 1)[1].split(".")
+    body = planted["state"]["resource"][kind][name]
+    policy = json.loads(body["policy"])
+    policy["Statement"].append(statement)
+    body["policy"] = json.dumps(policy)
+    audited = gate.audit(planted)
+    result = gate.evaluate(reports, planted, gate.load_waivers(), "adopt", TODAY, audited)
+    assert (check, address) in result.findings, sorted({c for c, a in audited if a == address})
+    assert f"{check} {address}" in result.unwaived and result.failed
+
+
+def test_the_gate_cannot_pass_without_the_auditors(scanned: Any, tmp_path: Path) -> None:
+    _, stacks = scanned
+    with pytest.raises(ConfigError, match="the IAM auditors are not installed"):
+        gate.audit(stacks, tmp_path / "missing-python")
+    fake = tmp_path / "python"
+    fake.write_text("#!/bin/sh\nexit 0\n")
+    fake.chmod(0o755)
+    with pytest.raises(ConfigError, match="the IAM auditors did not run"):
+        gate.audit(stacks, fake)

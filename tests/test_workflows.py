@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from config.estate import ADOPTED_STACKS
+from config.estate import ADOPTED_STACKS, CI_STACKS
 from tests.conftest import ROOT
 
 BIN = Path(sys.executable).parent
@@ -55,6 +55,7 @@ def test_the_project_workflows() -> None:
     assert [f.name for f in files] == [
         "app-deploy.yml",
         "drift.yml",
+        "github-check.yml",
         "infra-deploy.yml",
         "infra-pr.yml",
     ]
@@ -97,8 +98,8 @@ def test_credentials_come_after_every_install() -> None:
 
 def test_each_deploy_job_runs_in_its_environment_and_applies_the_reviewed_plan() -> None:
     jobs = _load("infra-deploy.yml")["jobs"]
-    stacks = list(ADOPTED_STACKS)  # the one list of stacks, in order
-    assert set(jobs) == {"test", "find-plans", *stacks}  # `state` is applied by people
+    stacks = list(CI_STACKS)  # the one list of CI-applied stacks, in order
+    assert set(jobs) == {"test", "find-plans", *stacks}  # `state`, `identity`: people
     assert jobs["network"]["needs"] == "find-plans"
     assert [jobs[s]["needs"] for s in stacks[1:]] == [["find-plans", s] for s in stacks[:-1]]
     assert stacks == ["network", "data", "compute", "edge"]  # the order the needs encode
@@ -110,6 +111,14 @@ def test_each_deploy_job_runs_in_its_environment_and_applies_the_reviewed_plan()
         assert f"make apply-reviewed STACK={stack}" in text
         assert "plan-save" not in text and "deploy-stack" not in text
         assert "auto-approve" not in text.lower()
+        # the artifact comes from the run deploy/provenance.py verified, never found by name
+        download = next(st for st in job["steps"] if "download-artifact" in st.get("uses", ""))
+        assert download["with"]["run-id"] == "${{ needs.find-plans.outputs.run_id }}"
+    find = jobs["find-plans"]
+    run = "\n".join(step.get("run", "") for step in find["steps"])
+    assert "python -m deploy.provenance" in run and "gh api" not in run
+    assert f"--stacks {' '.join(CI_STACKS)}" in " ".join(run.replace("\\\n", " ").split())
+    assert find["permissions"] == {"contents": "read", "actions": "read", "pull-requests": "read"}
     for name in ("app-deploy.yml", "infra-deploy.yml"):
         for job_name, job in _load(name)["jobs"].items():
             if job["permissions"].get("id-token") == "write":
@@ -159,3 +168,16 @@ def test_the_drift_report_runs_on_a_schedule_with_the_plan_role() -> None:
     upload = next(s for s in job["steps"] if "upload-artifact" in s.get("uses", ""))
     assert upload["with"]["name"] == "drift-report"
     assert "drift-known.json" in upload["with"]["path"]
+
+
+def test_the_settings_check_runs_weekly_without_cloud_credentials() -> None:
+    """Finding 7: the reviewers that stand between an apply role and the estate live in the
+    repository's settings; a scheduled job reads them (review/github.py)."""
+    workflow = _load("github-check.yml")
+    triggers = (ROOT / ".github/workflows/github-check.yml").read_text()
+    assert "schedule:" in triggers and 'cron: "0 7 * * 1"' in triggers  # YAML reads `on` as True
+    (job,) = workflow["jobs"].values()
+    assert job["permissions"] == {"contents": "read", "actions": "read"}
+    run = "\n".join(step.get("run", "") for step in job["steps"])
+    assert "make github-check" in run
+    assert not any(CREDENTIALS in step.get("uses", "") for step in job["steps"])

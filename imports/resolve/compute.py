@@ -100,7 +100,7 @@ def _task_definitions(ctx: Context, task_arns: dict[str, str]) -> None:
         "roles/etl_task": [],
     }
     for path, role in sorted(roles.items()):
-        role_entries(ctx, "compute", path, role, inline_paths=inline[path])
+        role_entries(ctx, "identity", path, role, inline_paths=inline[path])
 
 
 def _rules(ctx: Context, task_arns: dict[str, str]) -> None:
@@ -148,7 +148,7 @@ def _rules(ctx: Context, task_arns: dict[str, str]) -> None:
     if events_role:
         role_entries(
             ctx,
-            "compute",
+            "identity",
             "roles/events",
             name_from_arn(events_role),
             inline_paths=["roles/events_run_task"],

@@ -194,7 +194,7 @@ def _wireguard(ctx: Context, vpc_id: str) -> None:
     profile = iam.get_instance_profile(InstanceProfileName=name_from_arn(profile_arn))
     profile = profile["InstanceProfile"]
     ctx.add(
-        "network",
+        "identity",
         "wireguard/profile",
         "aws_iam_instance_profile",
         profile["InstanceProfileName"],
@@ -204,7 +204,7 @@ def _wireguard(ctx: Context, vpc_id: str) -> None:
         role = profile["Roles"][0]["RoleName"]
         role_entries(
             ctx,
-            "network",
+            "identity",
             "wireguard/role",
             role,
             inline_paths=["wireguard/read_config"],

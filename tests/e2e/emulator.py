@@ -13,6 +13,7 @@ import argparse
 import hashlib
 import inspect
 import json
+import os
 import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -85,6 +86,11 @@ GAPS = {
         "moto's PutBucketLogging reads the target bucket's policy and fails with a server "
         'error on any statement whose Principal is the string "*" (the log bucket\'s TLS-only '
         "Deny); here such statements are skipped, as they grant nothing to the log service"
+    ),
+    "cloudfront-vpc-origins": (
+        "moto has no CloudFront VPC origins (Create/Get/Update/DeleteVpcOrigin) and drops an "
+        "origin's VpcOriginConfig; served here from memory, deployed at once, as AWS does after "
+        "its deployment, and the origin's VpcOriginConfig kept (hardened's API origin)"
     ),
     "cloudfront-managed-policies": (
         "moto has no ListCachePolicies/GetCachePolicy/ListOriginRequestPolicies/"
@@ -197,18 +203,87 @@ def managed_policy_response(path: str) -> tuple[int, str, dict[str, str]] | None
     return 404, f"<ErrorResponse><Error><Code>{error}</Code></Error></ErrorResponse>", {}
 
 
-class ManagedPolicies:
-    """WSGI middleware: answers the CloudFront managed-policy calls moto lacks."""
+_VPC_ORIGIN_PATH = re.compile(r"^/2020-05-31/vpc-origin(?:/([^/]+))?$")
+_ENDPOINT_FIELDS = ("Name", "Arn", "HTTPPort", "HTTPSPort", "OriginProtocolPolicy")
 
-    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+
+class VpcOrigins:
+    """CloudFront VPC origins, in memory (the `cloudfront-vpc-origins` gap)."""
+
+    def __init__(self, account_id: str) -> None:
+        self.account_id = account_id
+        self.origins: dict[str, dict[str, Any]] = {}
+
+    def answer(self, method: str, path: str, body: bytes) -> tuple[int, str, dict[str, str]] | None:
+        match = _VPC_ORIGIN_PATH.match(path)
+        if not match:
+            return None
+        origin_id = match.group(1)
+        if method == "POST" and origin_id is None:
+            origin_id = "vo_" + hashlib.sha1(body).hexdigest()[:20]
+            self.origins[origin_id] = {"config": self._endpoint(body), "version": 1}
+            return 202, self._xml(origin_id), self._headers(origin_id)
+        if origin_id not in self.origins:
+            error = (
+                "<Error><Code>EntityNotFound</Code><Message>no such VPC origin</Message></Error>"
+            )
+            return 404, f"<ErrorResponse>{error}</ErrorResponse>", {}
+        if method == "PUT":
+            self.origins[origin_id] = {
+                "config": self._endpoint(body),
+                "version": self.origins[origin_id]["version"] + 1,
+            }
+        if method == "DELETE":
+            answer = (202, self._xml(origin_id), self._headers(origin_id))
+            del self.origins[origin_id]
+            return answer
+        return (202 if method == "PUT" else 200), self._xml(origin_id), self._headers(origin_id)
+
+    @staticmethod
+    def _endpoint(body: bytes) -> str:
+        """The request's VpcOriginEndpointConfig element, as sent (namespace dropped)."""
+        text = re.sub(r'\sxmlns="[^"]*"', "", body.decode())
+        found = re.search(r"<VpcOriginEndpointConfig>.*</VpcOriginEndpointConfig>", text, re.S)
+        return found.group(0) if found else "<VpcOriginEndpointConfig/>"
+
+    def _headers(self, origin_id: str) -> dict[str, str]:
+        version = self.origins[origin_id]["version"]
+        return {"ETag": f"E{version}{origin_id[-6:].upper()}"}
+
+    def _xml(self, origin_id: str) -> str:
+        arn = f"arn:aws:cloudfront::{self.account_id}:vpcorigin/{origin_id}"
+        when = "2026-01-01T00:00:00Z"
+        return (
+            f'<VpcOrigin xmlns="{_XMLNS}"><Id>{origin_id}</Id><Arn>{arn}</Arn>'
+            f"<AccountId>{self.account_id}</AccountId><Status>Deployed</Status>"
+            f"<CreatedTime>{when}</CreatedTime><LastModifiedTime>{when}</LastModifiedTime>"
+            f"{self.origins[origin_id]['config']}</VpcOrigin>"
+        )
+
+
+class ManagedPolicies:
+    """WSGI middleware: answers the CloudFront calls moto lacks (managed policies, VPC
+    origins)."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], account_id: str = "") -> None:
         self.app = app
+        self.vpc_origins = VpcOrigins(account_id or "123456789012")
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         auth = environ.get("HTTP_AUTHORIZATION", "")
-        answer = managed_policy_response(environ.get("PATH_INFO", ""))
+        path = environ.get("PATH_INFO", "")
+        answer = managed_policy_response(path)
+        if answer is None and "/cloudfront/aws4_request" in auth:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = environ["wsgi.input"].read(length) if length else b""
+            answer = self.vpc_origins.answer(environ["REQUEST_METHOD"], path, body)
+            if answer is None and body:  # not ours: hand the body on to moto
+                import io
+
+                environ["wsgi.input"] = io.BytesIO(body)
         if "/cloudfront/aws4_request" in auth and answer is not None:
             status, body, headers = answer
-            reason = "OK" if status == 200 else "Not Found"
+            reason = {200: "OK", 202: "Accepted"}.get(status, "Not Found")
             start_response(
                 f"{status} {reason}",
                 [("Content-Type", "text/xml"), *headers.items()],
@@ -395,6 +470,8 @@ def apply_patches() -> None:
 
     def origin_after(self: Any, origin: dict[str, Any]) -> None:
         self.origin_access_control_id = origin.get("OriginAccessControlId", "")
+        # cloudfront-vpc-origins: the origin's VpcOriginConfig, as sent
+        self.vpc_origin_config = origin.get("VpcOriginConfig")
 
     def behavior_after(self: Any, config: dict[str, Any]) -> None:
         if config.get("CachePolicyId") and "ForwardedValues" not in config:
@@ -470,7 +547,7 @@ def main(argv: list[str] | None = None) -> None:
     run_simple(
         "127.0.0.1",
         args.port,
-        ManagedPolicies(app),
+        ManagedPolicies(app, os.environ.get("MOTO_ACCOUNT_ID", "")),
         threaded=True,
         request_handler=MotoRequestHandler,
     )

@@ -106,7 +106,10 @@ class Run:
     denied: dict[str, str] = field(default_factory=dict)
     """Attacker probe -> moto's answer (an error code, or `allowed`)."""
     rollout: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """stack -> the adopt -> hardened plan applied through its apply role."""
+    """stack -> the adopt -> hardened plan."""
+    rollout_by: dict[str, str] = field(default_factory=dict)
+    """stack -> who applied its rollout: its apply role, or a person (people's stacks, and
+    plans with a change only people make)."""
     hardened: dict[str, Verdict] = field(default_factory=dict)
     """stack -> the plan role's verdict on the hardened output after the rollout."""
     engine_moved: dict[str, Verdict] = field(default_factory=dict)

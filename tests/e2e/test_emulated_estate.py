@@ -1,10 +1,12 @@
 """`make e2e`: the whole estate deployed into moto, re-planned, then adopted back.
 
 One emulated run (module fixture), then assertions on what it produced:
-1. deploy `state` with the administrator's keys (people bootstrap it), then, with moto's IAM
-   enforcement on, network -> data -> compute -> edge each with its own CI apply role's
-   credentials, through `python -m deploy` (the path docs/operations.md gives users),
-   each stack's S3 state and remote states on the emulator;
+1. deploy `state` and `identity` with the administrator's keys (people apply them: the CI
+   identity, the workload roles), then, with moto's IAM enforcement on, network -> data ->
+   compute -> edge, each with its own CI apply role's credentials, except `data`'s first build,
+   which creates the backup buckets (people's: no CI role writes a backup bucket), through
+   `python -m deploy` (the path docs/operations.md gives users), each stack's S3 state and
+   remote states on the emulator;
 2. re-plan every stack: nothing that would call AWS;
 3. adoption round trip: the workload states are set aside (as if Terraform had never run),
    the read-only resolver writes the only inventory, the project synthesizes with it, and each
@@ -35,8 +37,9 @@ import boto3
 import pytest
 
 import config
-from config.estate import PRIMARY, schedule_key
+from config.estate import CI_STACKS, PEOPLE_STACKS, PRIMARY, schedule_key
 from deploy import ordered as deploy_module
+from policies.people import needs_people
 from review import plan_gate, terraform
 from review.replacement_guard import load_acknowledgements
 from review.stateful import STATEFUL_TYPES
@@ -105,12 +108,16 @@ def _deploy_and_replan(run: harness.Run) -> None:
     fresh = harness.synthesize(run, "fresh", empty)
     for stack, removed in run.left_out["adopt"].items():
         run.log(f"uncovered: {stack}: {len(removed)} Cloudflare parts: {', '.join(removed)}")
-    harness.deploy(run, fresh, ("state",))  # people bootstrap the CI identity
-    with harness.role_split(run) as credentials:
-        for stack in harness.ADOPTED:
-            # moto races on concurrent rule writes to one security group (seen once as
-            # InvalidPermission.Duplicate): the network stack is applied one call at a time.
-            serial = {"TF_CLI_ARGS_apply": "-parallelism=1"} if stack == "network" else {}
+    for stack in PEOPLE_STACKS:  # people: the CI identity, then the workload roles
+        harness.deploy(run, fresh, (stack,))
+    for stack in CI_STACKS:
+        # moto races on concurrent rule writes to one security group (seen once as
+        # InvalidPermission.Duplicate): the network stack is applied one call at a time.
+        serial = {"TF_CLI_ARGS_apply": "-parallelism=1"} if stack == "network" else {}
+        if stack == "data":  # its first build creates the backup buckets: a person's
+            harness.deploy(run, fresh, (stack,))
+            continue
+        with harness.role_split(run) as credentials:
             harness.deploy(run, fresh, (stack,), {**credentials[stack], **serial})
     # The runbook's out-of-band step: the Sentry DSN is put by hand, never by Terraform.
     _client(run, "ssm").put_parameter(
@@ -186,6 +193,33 @@ PROBES: dict[str, tuple[str, str, str, dict[str, Any]]] = {
     "network assumes another role": ("network", "sts", "assume_role",
                                      {"RoleArn": f"arn:aws:iam::{PROD.account_id}:role/x",
                                       "RoleSessionName": "probe"}),
+    # the attacker's second look (docs/ci-identity.md): no CI credential mints a principal or
+    # opens the backups
+    "compute creates a role anyone may assume": ("compute", "iam", "create_role",
+                                                 {"RoleName": "fluxion-compute-probe",
+                                                  "AssumeRolePolicyDocument": json.dumps(
+                                                      {"Version": "2012-10-17", "Statement": [
+                                                          {"Effect": "Allow", "Action":
+                                                           "sts:AssumeRole", "Principal":
+                                                           {"AWS": "*"}}]})}),
+    "network writes a workload role's policy": ("network", "iam", "put_role_policy",
+                                                {"RoleName": "fluxion-production-bridge",
+                                                 "PolicyName": "probe", "PolicyDocument":
+                                                 json.dumps({"Version": "2012-10-17",
+                                                             "Statement": []})}),
+    "data opens a backup bucket": ("data", "s3", "put_bucket_policy",
+                                   {"Bucket": f"fluxion-backups-v4-{PROD.account_id}",
+                                    "Policy": json.dumps({"Version": "2012-10-17", "Statement": [
+                                        {"Effect": "Allow", "Principal": "*",
+                                         "Action": "s3:GetObject",
+                                         "Resource": f"arn:aws:s3:::fluxion-backups-v4-"
+                                                     f"{PROD.account_id}/*"}]})}),
+    "data expires the backups": ("data", "s3", "put_bucket_lifecycle_configuration",
+                                 {"Bucket": f"fluxion-backups-v4-{PROD.account_id}",
+                                  "LifecycleConfiguration": {"Rules": [
+                                      {"ID": "probe", "Status": "Enabled",
+                                       "Filter": {"Prefix": ""},
+                                       "Expiration": {"Days": 1}}]}}),
 }  # fmt: skip
 
 
@@ -279,15 +313,29 @@ def _roll_out_hardened(run: harness.Run) -> None:
     run.hardened["state"] = harness.judged(
         run, "state", harness.plan(run, hardened, "state", "hardened"), "hardened"
     )
+    password = harness.database_password(run)
+    for stack in harness.ADOPTED:
+        # A CI stack's plan is made by its apply role; applied by it unless the plan holds a
+        # change only people make (policies/people.py), which the reviewed-plan apply refuses.
+        needed: list[str] = []
+        if stack in PEOPLE_STACKS:
+            the_plan = harness.plan(run, hardened, stack, "hardened", password)
+        else:
+            with harness.role_split(run) as credentials:
+                env = {**credentials[stack], **password}
+                the_plan = harness.plan(run, hardened, stack, "hardened", env)
+                needed = needs_people(stack, the_plan.get("resource_changes", []))
+                if not needed:
+                    harness.apply(run, hardened, stack, "hardened", env)
+        by = "its apply role"
+        if stack in PEOPLE_STACKS or needed:
+            harness.apply(run, hardened, stack, "hardened", password)
+            by = f"a person ({len(needed)} change(s) CI may not make)" if needed else "a person"
+        run.rollout[stack], run.rollout_by[stack] = the_plan, by
+        reviewed = plan_gate.gate(stack, the_plan, new_by_design=plan_gate.created(the_plan),
+                                  updates_reviewed=True)  # fmt: skip
+        run.log(f"hardened: {stack}: {reviewed.summary()}, applied by {by}")
     with harness.role_split(run) as credentials:
-        for stack in harness.ADOPTED:
-            env = {**credentials[stack], **harness.database_password(run)}
-            the_plan = harness.plan(run, hardened, stack, "hardened", env)
-            run.rollout[stack] = the_plan
-            reviewed = plan_gate.gate(stack, the_plan, new_by_design=plan_gate.created(the_plan),
-                                      updates_reviewed=True)  # fmt: skip
-            run.log(f"hardened: {stack}: {reviewed.summary()}, applied by its apply role")
-            harness.apply(run, hardened, stack, "hardened", env)
         for stack in harness.ADOPTED:
             env = {**credentials["plan"], **harness.database_password(run)}
             run.hardened[stack] = harness.judged(
@@ -306,7 +354,7 @@ def _negative_control(run: harness.Run) -> None:
 
 def test_every_stack_was_deployed_through_the_guarded_deploy(run: harness.Run) -> None:
     deploys = [s.name for s in run.steps if s.name.startswith("deploy-")]
-    assert deploys == [f"deploy-{s}" for s in ("state", *harness.ADOPTED)]
+    assert deploys == [f"deploy-{s}" for s in (*PEOPLE_STACKS, *CI_STACKS)]
     for step in run.steps:
         if step.name.startswith("deploy-"):
             stack = step.name.removeprefix("deploy-")
@@ -414,6 +462,20 @@ def test_the_hardened_rollout_destroys_only_what_it_drops_or_acknowledges(
     assert any(rc["change"]["actions"] != ["no-op"] for rc in changes), stack
 
 
+def test_the_rollout_goes_to_a_person_where_ci_may_not_apply_it(run: harness.Run) -> None:
+    """identity is people's; data's rollout locks the legacy backup buckets down, which no CI
+    role may do (the reviewed-plan apply refuses it); the rest is applied by each apply role."""
+    assert run.rollout_by["identity"] == "a person"
+    assert (
+        run.rollout_by["data"].startswith("a person (")
+        and "CI may not make" in (run.rollout_by["data"])
+    )
+    for stack in ("network", "compute", "edge"):
+        assert run.rollout_by[stack] == "its apply role", stack
+    needed = needs_people("data", run.rollout["data"]["resource_changes"])
+    assert needed and all("aws_s3_bucket" in line for line in needed), needed
+
+
 @pytest.mark.parametrize("stack", ["state", *harness.ADOPTED])
 def test_after_the_hardened_rollout_every_stack_plans_no_change(
     run: harness.Run, stack: str
@@ -498,8 +560,8 @@ def test_the_other_engine_plans_the_adopted_estate_with_no_change(
 
 def test_each_stack_was_applied_by_its_own_role(run: harness.Run) -> None:
     """The deploys above ran with moto enforcing IAM: each apply role's action lists cover
-    every call Terraform made to create its stack. The views moto evaluated keep the
-    guardrail's Denies and S3's ARNs as written."""
+    every call Terraform made to create its stack (data's first build and the people's
+    stacks aside). The views moto evaluated keep the guardrail's Denies and S3's ARNs."""
     assert set(run.views) == set(harness.CI_ROLES.values())
     for role, view in run.views.items():
         denies = [s for s in view["Statement"] if s["Effect"] == "Deny"]

@@ -30,7 +30,7 @@ def seed(client: Any, env: EnvironmentConfig) -> World:
     ids = world.ids
     layout = network.vpc(client, env, ids)
     sgs = network.security_groups(
-        client("ec2"), layout.vpc_id, env.network.vpc_cidr, ids, env.ci.adopted_name_prefix
+        client("ec2"), layout.vpc_id, env.network.vpc_cidr, ids, f"{env.cloudformation_stack}-"
     )
     network.wireguard(client, env, layout.subnets, layout.route_tables, sgs, ids)
     data.data(client, env, layout.subnets, sgs, ids)

@@ -35,7 +35,7 @@ def compute(
     ids: dict[str, str],
 ) -> None:
     ecr = client("ecr")
-    net, prefix = env.network, env.ci.adopted_name_prefix
+    net, prefix = env.network, f"{env.cloudformation_stack}-"
     for name in CONTAINERS:
         ecr.create_repository(repositoryName=repository_name(name))
         ids[f"{name}_repository/repository"] = repository_name(name)

@@ -129,7 +129,7 @@ def wireguard(
     ids: dict[str, str],
 ) -> None:
     iam, ec2 = client("iam"), client("ec2")
-    prefix = env.ci.adopted_name_prefix
+    prefix = f"{env.cloudformation_stack}-"
     role, profile = f"{prefix}WireGuardRole1A2B3C", f"{prefix}WireGuardProfile"
     make_role(client, role, inline=True, trust=TRUST_TASKS.replace("ecs-tasks", "ec2"))
     ssm_core = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"

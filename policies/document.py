@@ -1,6 +1,6 @@
 """IAM policy documents as plain data: the one builder of statements and documents.
 
-No provider imports: the CI identity's documents (`modules/ci_policies.py`) are built and
+No provider imports: the CI identity's documents (`policies/ci.py`) are built and
 tested as data, and the constructs serialize the same dicts with `policy_json`.
 """
 
