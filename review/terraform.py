@@ -200,10 +200,12 @@ def saved_plan(
     extra_env: Mapping[str, str] | None = None,
     *options: str,
     ok: tuple[int, ...] = (0,),
+    init: bool = True,
 ) -> str:
-    """`init`, `plan <options> -out=<plan_file>` (exit status in `ok`), and that saved plan
-    as `show -json` text."""
-    run(["init", "-input=false", "-no-color"], cwd, extra_env)
+    """`init` (unless the caller knows the folder is initialized with this backend), `plan
+    <options> -out=<plan_file>` (exit status in `ok`), and that saved plan as `show -json`."""
+    if init:
+        run(["init", "-input=false", "-no-color"], cwd, extra_env)
     plan = ["plan", "-input=false", "-no-color", *options, f"-out={plan_file}"]
     run(plan, cwd, extra_env, ok)
     return run(["show", "-json", plan_file], cwd, extra_env)

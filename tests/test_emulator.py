@@ -168,6 +168,9 @@ PROBE = textwrap.dedent(
         out["updated_task_definition"] = svc["taskDefinition"]
         out["replica_copies_source"] = [replica.get("EnabledCloudwatchLogsExports"),
                                         replica.get("MaxAllocatedStorage")]
+        iam = boto3.client("iam", region_name="us-east-1")
+        linked = iam.create_service_linked_role(AWSServiceName="vpcorigin.cloudfront.amazonaws.com")
+        out["linked_role_name"] = linked["Role"]["RoleName"]
     print(json.dumps(out))
     """
 )
@@ -213,6 +216,8 @@ def test_every_gap_exists_in_stock_moto(stock: dict[str, object]) -> None:
     )
     assert stock["replica_copies_source"] == [["postgresql"], 500]  # rds-replica-copies-source
     assert stock["service_settings"] == [None, None, None]  # ecs-create-service-settings
+    # iam-service-linked-role-name
+    assert stock["linked_role_name"] == "AWSServiceRoleForcloudfront_Vpcorigin"
     assert stock["updated_task_definition"] == "f:2"  # ecs-update-service-task-definition
     # s3-logging-policy-principal: a server error, not an answer
     assert stock["logging_behind_tls_policy"] not in ("accepted", "ClientError")
@@ -237,6 +242,7 @@ def test_the_workarounds_cover_their_gaps(patched: dict[str, object]) -> None:
     assert str(patched["updated_task_definition"]).startswith("arn:aws:ecs:us-east-1:")
     assert str(patched["updated_task_definition"]).endswith(":task-definition/f:2")
     assert patched["logging_behind_tls_policy"] == "accepted"
+    assert patched["linked_role_name"] == "AWSServiceRoleForCloudFrontVPCOrigin"
 
 
 def test_each_read_back_gap_is_in_stock_and_patched_moto(

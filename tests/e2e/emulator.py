@@ -92,12 +92,23 @@ GAPS = {
         "origin's VpcOriginConfig; served here from memory, deployed at once, as AWS does after "
         "its deployment, and the origin's VpcOriginConfig kept (hardened's API origin)"
     ),
+    "iam-service-linked-role-name": (
+        "moto names a service-linked role by splitting the service name "
+        "(`AWSServiceRoleForcloudfront_Vpcorigin`), which the provider reads back as a custom "
+        "suffix and so plans a replacement; AWS names CloudFront VPC origins' role "
+        "`AWSServiceRoleForCloudFrontVPCOrigin`, as here"
+    ),
     "cloudfront-managed-policies": (
         "moto has no ListCachePolicies/GetCachePolicy/ListOriginRequestPolicies/"
         "GetOriginRequestPolicy/ListResponseHeadersPolicies/GetResponseHeadersPolicy; "
         "served here with AWS's managed policies (IDs as AWS publishes them)"
     ),
 }
+
+LINKED_ROLE_NAMES = {
+    "vpcorigin.cloudfront.amazonaws.com": "AWSServiceRoleForCloudFrontVPCOrigin",
+}
+"""Service-linked roles' names as AWS documents them (`iam-service-linked-role-name`)."""
 
 # AWS managed CloudFront policies: (kind, name) -> ID, as published in the CloudFront docs.
 MANAGED_POLICIES = {
@@ -484,6 +495,21 @@ def apply_patches() -> None:
     wrap_init(cf.Origin, origin_after)
     wrap_init(cf.DefaultCacheBehaviour, behavior_after)
     wrap_init(cf.ViewerCertificate, certificate_after)
+
+    # iam-service-linked-role-name: AWS's own names for the roles moto would misname.
+    from moto.iam import models as iam_models
+
+    original_linked = iam_models.IAMBackend.create_service_linked_role
+
+    def create_service_linked_role(
+        self: Any, service_name: str, description: str, suffix: str
+    ) -> Any:
+        role = original_linked(self, service_name, description, suffix)
+        if service_name in LINKED_ROLE_NAMES and not suffix:
+            role.name = LINKED_ROLE_NAMES[service_name]
+        return role
+
+    iam_models.IAMBackend.create_service_linked_role = create_service_linked_role
 
     # rds-resource-id: one DbiResourceId per instance, derived from its identifier (a read
     # replica is made as a copy of its source, so an attribute set at creation would be shared).

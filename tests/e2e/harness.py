@@ -14,15 +14,17 @@ import os
 import secrets
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from config import ConfigError
-from config.estate import ADOPTED_STACKS
+from config.estate import ADOPTED_STACKS, CI_STACKS
 from review import terraform
 from review.plan_gate import Verdict, created, gate, new_by_design
 from review.provenance import git_state
@@ -80,6 +82,14 @@ class Step:
     output: str = ""
 
 
+@dataclass(frozen=True)
+class Phase:
+    """One named part of the run and its wall-clock seconds (`Run.phase`)."""
+
+    name: str
+    seconds: float
+
+
 @dataclass
 class Run:
     """Everything one emulated run produced, for the tests to assert on."""
@@ -116,11 +126,38 @@ class Run:
     """stack -> the plan role's verdict on the adopted estate synthesized by the other engine."""
     ops: dict[str, tuple[int, str]] = field(default_factory=dict)
     """`python -m ops` runs after adoption: name -> (exit status, output)."""
+    phases: list[Phase] = field(default_factory=list)
+    """Where the time went, in order (`phase_table`)."""
+    initialized: set[Path] = field(default_factory=set)
+    """Stack folders `terraform init` already ran in (their backend does not change)."""
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def log(self, line: str) -> None:
-        print(line, flush=True)
-        with (self.work / "e2e-report.txt").open("a") as report:
-            report.write(line + "\n")
+        with self._lock:  # plans run in parallel threads
+            print(line, flush=True)
+            with (self.work / "e2e-report.txt").open("a") as report:
+                report.write(line + "\n")
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        """Time a named part of the run (it ends up in the phase table)."""
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.phases.append(Phase(name, time.monotonic() - started))
+
+    def phase_table(self, total: float) -> str:
+        """Markdown: each phase's seconds and share of `total` (the run's wall clock)."""
+        lines = ["| phase | seconds | share |", "|---|---:|---:|"]
+        lines += [
+            f"| {p.name} | {p.seconds:.0f} | {100 * p.seconds / total:.0f}% |" for p in self.phases
+        ]
+        accounted = sum(p.seconds for p in self.phases)
+        lines.append(f"| (between phases) | {total - accounted:.0f} | "
+                     f"{100 * (total - accounted) / total:.0f}% |")  # fmt: skip
+        lines.append(f"| **total** | **{total:.0f}** | 100% |")
+        return "\n".join(lines)
 
     def timed(
         self,
@@ -210,9 +247,13 @@ def plan(
     run: Run, out: Path, stack: str, label: str, role_env: dict[str, str] | None = None
 ) -> dict[str, Any]:
     """`terraform plan -out` and `show -json` in one stack of `out`, with the emulator's
-    administrator keys or, given `role_env`, a CI role's credentials."""
+    administrator keys or, given `role_env`, a CI role's credentials. A folder is initialized
+    once per run (its backend never changes)."""
     cwd = terraform.stack_dir(out, stack)
-    shown = terraform.saved_plan(cwd, f"{label}.tfplan", {**run.env, **(role_env or {})})
+    shown = terraform.saved_plan(
+        cwd, f"{label}.tfplan", {**run.env, **(role_env or {})}, init=cwd not in run.initialized
+    )
+    run.initialized.add(cwd)
     saved = run.work / "plans" / f"{label}-{stack}.json"
     saved.parent.mkdir(exist_ok=True)
     saved.write_text(shown)
@@ -252,6 +293,23 @@ def planned_verdict(
     return judged(run, stack, the_plan, phase)
 
 
+PARALLEL_PLANS = 3
+"""Plans of independent stacks run this many at a time (Terraform and the provider are separate
+processes; the emulator is threaded): two cores stay busy while one plan waits on the other."""
+
+
+def plan_each(
+    run: Run,
+    stacks: tuple[str, ...] | list[str],
+    one: Callable[[str], Any],
+) -> dict[str, Any]:
+    """`one(stack)` for every stack, `PARALLEL_PLANS` at a time; results by stack, in order.
+    Only for plans that read (no stack's plan depends on another's apply)."""
+    with ThreadPoolExecutor(max_workers=PARALLEL_PLANS) as pool:
+        futures = {stack: pool.submit(one, stack) for stack in stacks}
+        return {stack: futures[stack].result() for stack in stacks}
+
+
 def judged(run: Run, stack: str, the_plan: dict[str, Any], phase: str) -> Verdict:
     verdict = gate(stack, the_plan, new_by_design=new_by_design(stack, created(the_plan)),
                    gaps=READ_BACK_GAPS)  # fmt: skip
@@ -260,7 +318,7 @@ def judged(run: Run, stack: str, the_plan: dict[str, Any], phase: str) -> Verdic
     return verdict
 
 
-CI_ROLES = {"plan": "fluxion-ci-plan", **{s: f"fluxion-ci-apply-{s}" for s in ADOPTED}}
+CI_ROLES = {"plan": "fluxion-ci-plan", **{s: f"fluxion-ci-apply-{s}" for s in CI_STACKS}}
 """The CI identities the role-split phase plans through (the state stack created them)."""
 
 
