@@ -62,7 +62,7 @@ $(eval $(call one_setting,PROFILE,FLUXION_PROFILE,adopt))
 
 .PHONY: synth test lint workflows security guard bench list resolve deploy deploy-stack destroy \
 	clean tfconfig validate e2e adoption-report help cdktf docs plan-save apply-reviewed \
-	ops drift engine-diff engines github-check
+	ops drift engine-diff engines github-check bench-loop
 
 # cdktf.out/ for the profile (PROFILE=hardened; default adopt, the live estate), with synth.json.
 synth: $(VENV)/.synced
@@ -70,9 +70,12 @@ synth: $(VENV)/.synced
 	@echo "synthesized: $$(ls cdktf.out/stacks | tr '\n' ' ')"
 
 # Lint, type checks, workflow audit and the whole pytest suite (terraform validate included),
-# with line and branch coverage of the shipped packages; below COVERAGE_FLOOR percent fails.
+# on two workers (TEST_WORKERS=1 for one), with line and branch coverage of the shipped
+# packages, every Python subprocess included; below COVERAGE_FLOOR percent fails.
 test: $(VENV)/.synced node_modules/.installed $(CHECKOV) $(AUDITORS) tfconfig lint workflows
-	$(PY) -m coverage run -m pytest
+	@rm -f .coverage .coverage.*
+	$(PY) -m coverage run -m pytest -n $(or $(TEST_WORKERS),2) --durations=10
+	@$(PY) -m coverage combine -q
 	$(PY) -m coverage report --fail-under=$(COVERAGE_FLOOR)
 
 # Which resources have an import block, which do not, and what to run.
@@ -86,7 +89,7 @@ e2e: $(VENV)/.synced engines tfconfig
 
 # Write the project's Terraform CLI config (rewritten every time: a new mirror is picked up).
 tfconfig: $(VENV)/.synced
-	@$(PY) -m review.terraform config >/dev/null
+	@$(PY) -m review.terraform config --warm >/dev/null
 
 # terraform validate of every stack in cdktf.out (make test does both profiles).
 validate: tfconfig
@@ -168,6 +171,11 @@ bench: $(VENV)/.synced
 	$(if $(findstring cdktn,$(ENGINES)),$(IN_ENGINE) ENGINE=cdktn engines/cdktn/.venv/.synced)
 	$(PY) scripts/bench_synth.py --repeat $(or $(N),1) --kernel-profile --engines $(or $(ENGINES),cdktf)
 
+# The proof loop's figures: `make test` warm (N runs, the slowest tests, the validate step) and,
+# with E2E=1, `make e2e`'s phase table (docs/tests.md quotes them).
+bench-loop: $(VENV)/.synced
+	$(PY) scripts/bench_loop.py --test-runs $(or $(N),3) $(if $(E2E),--e2e)
+
 $(PIPENV):
 	$(PYTHON) -m venv $(TOOLS)
 	@echo "installing pipenv $(PIPENV_VERSION) into $(TOOLS)/ (first run only)"
@@ -217,7 +225,8 @@ drift: synth tfconfig
 
 # Remove synthesized output and caches.
 clean:
-	rm -rf cdktf.out .cdktf.out-* .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf cdktf.out .cdktf.out-* .pytest_cache .mypy_cache .ruff_cache .coverage .coverage.* \
+		.tools/terraform/validate-cache
 
 # This list: every target with the first line of its comment.
 help:

@@ -16,20 +16,26 @@ at `.tools/terraform/terraformrc`, written by `write_cli_config()`:
 
 The file always exists, so Terraform never warns about a missing CLI configuration.
 
-**Validation.** `validate()` runs `terraform init -backend=false` and `terraform validate` on a
-copy of each synthesized stack. There is no Cloudflare provider on the project's machines, so the
-edge stack is validated without its Cloudflare parts (`without_provider()`: the provider, its
-resources, data sources and import blocks), and the run names every address it left out.
+**Validation.** `validate_stack()` runs `terraform init -backend=false` and `terraform validate`
+on a copy of each synthesized stack, and keeps a valid result under the SHA-256 of the stack
+and Terraform's version (`.tools/terraform/validate-cache/`): an unchanged stack is not
+validated twice, a changed one always is. There is no Cloudflare provider on the project's
+machines, so the edge stack is validated without its Cloudflare parts (`without_provider()`:
+the provider, its resources, data sources and import blocks), and the run names every address
+it left out.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +48,8 @@ ROOT = Path(__file__).resolve().parents[1]
 TOOLS = ROOT / ".tools" / "terraform"
 CLI_CONFIG = TOOLS / "terraformrc"
 PLUGIN_CACHE = TOOLS / "plugin-cache"
+VALIDATE_CACHE = TOOLS / "validate-cache"
+"""`terraform validate` results by the SHA-256 of the validated stack and Terraform's version."""
 MIRROR_SETTING = "FLUXION_TF_PLUGIN_MIRROR"
 MIRROR_CANDIDATES = (
     # Terraform's own implied local mirrors on Linux, then the machine image's mirror.
@@ -211,24 +219,61 @@ def saved_plan(
     return run(["show", "-json", plan_file], cwd, extra_env)
 
 
-def validate_stack(name: str, stack: dict[str, Any], workdir: Path) -> Validation:
-    """`terraform validate` on a local-backend copy of one synthesized stack."""
+def validate_stack(
+    name: str, stack: dict[str, Any], workdir: Path, cache: Path | None = VALIDATE_CACHE
+) -> Validation:
+    """`terraform validate` on a local-backend copy of one synthesized stack.
+
+    The result is kept in `cache` under the SHA-256 of what was validated (the stack's JSON,
+    which pins the provider versions) and of Terraform's version: the same stack is validated
+    once, a changed one always again. `cache=None` always runs Terraform."""
     left_out: list[str] = []
     if "cloudflare" in stack.get("provider", {}):
         stack, left_out = without_provider(stack, "cloudflare")
+    text = json.dumps(stack, indent=2)
+    key = hashlib.sha256(f"{_terraform_version()}\n{text}".encode()).hexdigest()
+    cached = cache / f"{key}.json" if cache is not None else None
+    if cached is not None and cached.exists():
+        return Validation(name, **{**json.loads(cached.read_text()), "left_out": left_out})
     workdir.mkdir(parents=True, exist_ok=True)
-    (workdir / "cdk.tf.json").write_text(json.dumps(stack, indent=2))
+    (workdir / "cdk.tf.json").write_text(text)
     run(["init", "-backend=false", "-input=false", "-no-color"], workdir)
     diagnostics = run(["validate", "-json", "-no-color"], workdir)
     report = json.loads(diagnostics)
     lock = workdir / ".terraform.lock.hcl"
-    return Validation(
+    result = Validation(
         name,
         bool(report["valid"]),
         _diagnostics(diagnostics),
         left_out,
         lock.read_text() if lock.exists() else None,
     )
+    if cached is not None and result.valid:  # an invalid stack is asked again next time
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        kept = {"valid": result.valid, "errors": result.errors, "lock_file": result.lock_file}
+        staged = cached.with_suffix(f".{os.getpid()}")
+        staged.write_text(json.dumps(kept))
+        os.replace(staged, cached)
+    return result
+
+
+@functools.cache
+def _terraform_version() -> str:
+    return str(json.loads(run(["version", "-json"], ROOT))["terraform_version"])
+
+
+def warm_plugin_cache() -> None:
+    """Install the estate's AWS provider into the plugin cache once, alone: Terraform's cache
+    is not safe for two first installs at once ("mkdir ... file exists", seen on a fresh clone
+    when tests initialized in parallel). Later inits only link it."""
+    from config.estate import PROVIDER_VERSIONS
+
+    with tempfile.TemporaryDirectory(prefix="warm-", dir=TOOLS) as tmp:
+        pins = {"aws": {"source": "hashicorp/aws", "version": PROVIDER_VERSIONS["aws"]}}
+        (Path(tmp) / "main.tf.json").write_text(
+            json.dumps({"terraform": {"required_providers": pins}})
+        )
+        run(["init", "-backend=false", "-input=false", "-no-color"], Path(tmp))
 
 
 def stack_dir(outdir: Path, stack: str) -> Path:
@@ -259,18 +304,25 @@ def synthesized(outdir: Path, names: Iterable[str] = ()) -> dict[str, dict[str, 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m review.terraform", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("config", help="write the project's Terraform CLI config; print its path")
+    cli = sub.add_parser("config", help="write the project's Terraform CLI config; print its path")
+    cli.add_argument(
+        "--warm", action="store_true", help="and install the AWS provider into the plugin cache"
+    )
     check = sub.add_parser("validate", help="terraform validate every synthesized stack")
     check.add_argument("--out", type=Path, default=ROOT / "cdktf.out")
     check.add_argument("--workdir", type=Path, default=ROOT / ".tools" / "terraform" / "validate")
     check.add_argument("stacks", nargs="*")
+    check.add_argument("--no-cache", action="store_true", help="validate even a known stack")
     args = parse_args(parser, argv)
     try:
         if args.command == "config":
             print(write_cli_config())
+            if args.warm:
+                warm_plugin_cache()
             return 0
+        cache = None if args.no_cache else VALIDATE_CACHE
         results = [
-            validate_stack(name, stack, args.workdir / name)
+            validate_stack(name, stack, args.workdir / name, cache)
             for name, stack in synthesized(args.out, args.stacks).items()
         ]
     except ConfigError as err:

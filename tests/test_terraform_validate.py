@@ -204,3 +204,31 @@ def test_project_terraform_never_warns_about_the_cli_config(tmp_path: Path) -> N
         check=True,
     )
     assert "Unable to open CLI configuration file" in warned.stderr + warned.stdout
+
+
+def test_a_validated_stack_is_not_validated_again_but_a_changed_one_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache key is the stack itself (and Terraform's version): same stack, no Terraform
+    call; any change to it, Terraform again. An invalid result is never kept."""
+    cache, calls = tmp_path / "cache", []
+    real_run = terraform.run
+
+    def counting(args: list[str], *rest: Any, **kw: Any) -> str:
+        calls.append(args[0])
+        return real_run(args, *rest, **kw)
+
+    monkeypatch.setattr(terraform, "run", counting)
+    stack = {"resource": {"terraform_data": {"a": {"input": "v1"}}}}
+    first = terraform.validate_stack("s", stack, tmp_path / "w1", cache)
+    assert first.valid and calls.count("validate") == 1
+    again = terraform.validate_stack("s", stack, tmp_path / "w2", cache)
+    assert again.valid and calls.count("validate") == 1  # from the cache
+    assert not (tmp_path / "w2").exists()
+    changed = {"resource": {"terraform_data": {"a": {"input": "v2"}}}}
+    assert terraform.validate_stack("s", changed, tmp_path / "w3", cache).valid
+    assert calls.count("validate") == 2
+    broken = {"resource": {"terraform_data": {"a": {"no_such_argument": 1}}}}
+    for attempt in ("w4", "w5"):
+        assert not terraform.validate_stack("s", broken, tmp_path / attempt, cache).valid
+    assert calls.count("validate") == 4  # asked again: a failure is not remembered

@@ -181,3 +181,16 @@ def test_the_settings_check_runs_weekly_without_cloud_credentials() -> None:
     run = "\n".join(step.get("run", "") for step in job["steps"])
     assert "make github-check" in run
     assert not any(CREDENTIALS in step.get("uses", "") for step in job["steps"])
+
+
+def test_every_pull_request_that_touches_the_estate_runs_the_emulated_estate() -> None:
+    """Issue 29: the proof loop runs in the users' own CI, bounded, with its table shown."""
+    job = _load("infra-pr.yml")["jobs"]["e2e"]
+    assert job["timeout-minutes"] <= 60 and job["permissions"] == {"contents": "read"}
+    run = "\n".join(step.get("run", "") for step in job["steps"])
+    assert "make e2e" in run
+    for path in ("stacks", "modules", "imports", "config", "review", "deploy", "Pipfile.lock",
+                 "engines/cdktn/Pipfile.lock", "tests/e2e"):  # fmt: skip
+        assert f" {path}" in " ".join(run.replace("\\\n", " ").split()), path
+    e2e = (ROOT / "tests/e2e/test_emulated_estate.py").read_text()
+    assert "GITHUB_STEP_SUMMARY" in e2e  # the phase table and the plan lines

@@ -26,6 +26,7 @@ One emulated run (module fixture), then assertions on what it produced:
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import time
@@ -47,6 +48,7 @@ from runtime.engine import ENGINE, ENGINES
 from tests.e2e import emulator, harness
 from tests.moto_server import moto_server
 
+ROOT = Path(__file__).resolve().parents[2]
 PROD = config.load()
 STATE_BUCKET = PROD.state_bucket
 SENTRY_MARKER = "https://emulated-dsn-marker@sentry.invalid/1"
@@ -68,11 +70,36 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[harness.Run]:
             run.log(f"uncovered: {provider}: {why}")
         _deploy_and_replan(run)
         _adopt_back(run)
-        _negative_control(run)
+        with run.phase("negative control"):
+            _negative_control(run)
         _through_the_ci_roles(run)
         _roll_out_hardened(run)
-        run.log(f"e2e wall time: {time.monotonic() - started:.0f} s")
-        yield run
+        _report(run, time.monotonic() - started)
+        yield run  # the tests read the emulator: it stops after them
+        teardown = time.monotonic()
+    run.log(f"teardown (emulator stopped): {time.monotonic() - teardown:.0f} s")
+
+
+def _report(run: harness.Run, total: float) -> None:
+    """The phase table, and in GitHub Actions the job summary (the table and the plan lines)."""
+    table = run.phase_table(total)
+    run.log(f"e2e wall time: {total:.0f} s\n{table}")
+    phases = json.dumps(
+        {"total_seconds": round(total, 1),
+         "phases": [{"name": p.name, "seconds": round(p.seconds, 1)} for p in run.phases]},
+        indent=2)  # fmt: skip
+    (run.work / "phases.json").write_text(phases)
+    kept = ROOT / ".tools" / "e2e" / "phases.json"  # the last run's, for make bench-loop
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    kept.write_text(phases)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        lines = (run.work / "e2e-report.txt").read_text().splitlines()
+        plan_lines = [line for line in lines if ": PASS" in line or ": FAIL" in line
+                      or line.startswith("hardened:")]  # fmt: skip
+        with open(summary, "a") as out:
+            out.write(f"## make e2e: {total:.0f} s\n\n{table}\n\n```\n")
+            out.write("\n".join(plan_lines) + "\n```\n")
 
 
 def _client(run: harness.Run, service: str) -> Any:
@@ -105,28 +132,38 @@ def _deploy_and_replan(run: harness.Run) -> None:
             }
         )
     )
-    fresh = harness.synthesize(run, "fresh", empty)
+    with run.phase("synthesize (fresh)"):
+        fresh = harness.synthesize(run, "fresh", empty)
     for stack, removed in run.left_out["adopt"].items():
         run.log(f"uncovered: {stack}: {len(removed)} Cloudflare parts: {', '.join(removed)}")
     for stack in PEOPLE_STACKS:  # people: the CI identity, then the workload roles
-        harness.deploy(run, fresh, (stack,))
+        with run.phase(f"fresh deploy: {stack} (a person)"):
+            harness.deploy(run, fresh, (stack,))
     for stack in CI_STACKS:
         # moto races on concurrent rule writes to one security group (seen once as
         # InvalidPermission.Duplicate): the network stack is applied one call at a time.
         serial = {"TF_CLI_ARGS_apply": "-parallelism=1"} if stack == "network" else {}
         if stack == "data":  # its first build creates the backup buckets: a person's
-            harness.deploy(run, fresh, (stack,))
+            with run.phase("fresh deploy: data (a person: the backup buckets)"):
+                harness.deploy(run, fresh, (stack,))
             continue
-        with harness.role_split(run) as credentials:
+        phase = run.phase(f"fresh deploy: {stack} (its apply role)")
+        with phase, harness.role_split(run) as credentials:
             harness.deploy(run, fresh, (stack,), {**credentials[stack], **serial})
     # The runbook's out-of-band step: the Sentry DSN is put by hand, never by Terraform.
     _client(run, "ssm").put_parameter(
         Name="/fluxion/etl/sentry-dsn", Type="SecureString", Value=SENTRY_MARKER
     )
     run.secrets["sentry_dsn"] = SENTRY_MARKER
-    for stack in ("state", *harness.ADOPTED):
-        run.replan[stack] = harness.judged(
-            run, stack, harness.plan(run, fresh, stack, "replan"), "re-plan"
+    with run.phase("re-plan (6 stacks)"):
+        run.replan.update(
+            harness.plan_each(
+                run,
+                ("state", *harness.ADOPTED),
+                lambda stack: harness.judged(
+                    run, stack, harness.plan(run, fresh, stack, "replan"), "re-plan"
+                ),
+            )
         )
 
 
@@ -139,27 +176,36 @@ def _adopt_back(run: harness.Run) -> None:
         s3.delete_object(Bucket=STATE_BUCKET, Key=key)
     inventory = run.work / "inventory"
     resolved = inventory / "resolved" / f"{PROD.name}.json"
-    step = run.timed(
+    with run.phase("resolve"):
+        step = run.timed(
         "resolve",
-        [sys.executable, "-m", "imports.resolve", "--env", PROD.name,
-         "--endpoint-url", run.env["AWS_ENDPOINT_URL"], "--out", str(resolved),
-         "--cloudflare-api", "http://127.0.0.1:9/client/v4"],
-        ok=(1,),  # written, incomplete: the Cloudflare records (no token, no network)
-        CLOUDFLARE_API_TOKEN="",
-    )  # fmt: skip
+            [sys.executable, "-m", "imports.resolve", "--env", PROD.name,
+             "--endpoint-url", run.env["AWS_ENDPOINT_URL"], "--out", str(resolved),
+             "--cloudflare-api", "http://127.0.0.1:9/client/v4"],
+            ok=(1,),  # written, incomplete: the Cloudflare records (no token, no network)
+            CLOUDFLARE_API_TOKEN="",
+        )  # fmt: skip
     run.resolver_notes = [line.strip() for line in step.output.splitlines() if "note:" in line]
     for note in run.resolver_notes:
         run.log(f"resolver {note}")
-    adopted = harness.synthesize(run, "adopt", inventory)
+    with run.phase("synthesize (adopt)"):
+        adopted = harness.synthesize(run, "adopt", inventory)
     run.log("adoption: fresh state per stack, the resolver's output as the only inventory")
-    for stack in harness.ADOPTED:
-        verdict = harness.planned_verdict(run, adopted, stack, "adopt", "adopt")
-        run.adoption[stack] = verdict
-        if verdict.passed:
-            harness.apply(run, adopted, stack, "adopt")
-    for stack in harness.ADOPTED:
-        run.after_adoption[stack] = harness.planned_verdict(
-            run, adopted, stack, "after", "after adoption"
+    for stack in harness.ADOPTED:  # in order: each plan reads its producers' new states
+        with run.phase(f"adoption: {stack}"):
+            verdict = harness.planned_verdict(run, adopted, stack, "adopt", "adopt")
+            run.adoption[stack] = verdict
+            if verdict.passed:
+                harness.apply(run, adopted, stack, "adopt")
+    with run.phase("after adoption: plans (5 stacks)"):
+        run.after_adoption.update(
+            harness.plan_each(
+                run,
+                harness.ADOPTED,
+                lambda stack: harness.planned_verdict(
+                    run, adopted, stack, "after", "after adoption"
+                ),
+            )
         )
     try:
         stamp = deploy_module.read_stamp(adopted)
@@ -230,22 +276,30 @@ def _through_the_ci_roles(run: harness.Run) -> None:
     )
     adopted = run.work / "adopt" / "cdktf.out"
     with harness.role_split(run) as credentials:
-        for stack in harness.ADOPTED:
-            run.as_roles[f"plan/{stack}"] = harness.planned_verdict(
-                run, adopted, stack, "as-plan", "as-plan", credentials["plan"]
-            )
+        with run.phase("plan role: plans (5 stacks, IAM enforced)"):
+            verdicts = harness.plan_each(run, harness.ADOPTED, lambda stack: (
+                harness.planned_verdict(run, adopted, stack, "as-plan", "as-plan",
+                                        credentials["plan"])))  # fmt: skip
+            run.as_roles.update({f"plan/{stack}": v for stack, v in verdicts.items()})
         _operations(run, adopted, credentials)
-        for probe, (role, service, call, arguments) in PROBES.items():
-            client = _client_as(run, service, credentials[role])
-            try:
-                getattr(client, call)(**arguments)
-                run.denied[probe] = "allowed"
-            except client.exceptions.ClientError as err:
-                # moto's denial of a JSON or REST service may carry no code: the status does
-                status = err.response["ResponseMetadata"]["HTTPStatusCode"]
-                run.denied[probe] = f"{err.response['Error'].get('Code') or '-'} (HTTP {status})"
-            run.log(f"probe through the CI roles: {probe}: {run.denied[probe]}")
-        _move_engine(run, credentials["plan"])
+        with run.phase("probes through the CI roles"):
+            _probe(run, credentials)
+        with run.phase("other engine: synthesize and plan (5 stacks)"):
+            _move_engine(run, credentials["plan"])
+
+
+def _probe(run: harness.Run, credentials: dict[str, dict[str, str]]) -> None:
+    """Each attacker probe through the CI role it names; moto's answer is recorded."""
+    for probe, (role, service, call, arguments) in PROBES.items():
+        client = _client_as(run, service, credentials[role])
+        try:
+            getattr(client, call)(**arguments)
+            run.denied[probe] = "allowed"
+        except client.exceptions.ClientError as err:
+            # moto's denial of a JSON or REST service may carry no code: the status does
+            status = err.response["ResponseMetadata"]["HTTPStatusCode"]
+            run.denied[probe] = f"{err.response['Error'].get('Code') or '-'} (HTTP {status})"
+        run.log(f"probe through the CI roles: {probe}: {run.denied[probe]}")
 
 
 def _move_engine(run: harness.Run, plan_role: dict[str, str]) -> None:
@@ -253,11 +307,9 @@ def _move_engine(run: harness.Run, plan_role: dict[str, str]) -> None:
     adopted, synthesized by the other one in its own venv, planned by the plan role."""
     moved = harness.synthesize(run, f"moved-{OTHER_ENGINE}", run.work / "inventory",
                                engine=OTHER_ENGINE)  # fmt: skip
-    for stack in harness.ADOPTED:
-        run.engine_moved[stack] = harness.planned_verdict(
-            run, moved, stack, f"moved-{OTHER_ENGINE}", f"{ENGINE.name} -> {OTHER_ENGINE}",
-            plan_role,
-        )  # fmt: skip
+    run.engine_moved.update(harness.plan_each(run, harness.ADOPTED, lambda stack: (
+        harness.planned_verdict(run, moved, stack, f"moved-{OTHER_ENGINE}",
+                                f"{ENGINE.name} -> {OTHER_ENGINE}", plan_role))))  # fmt: skip
 
 
 DRIFTED_RULE = "fluxion-abc-recalc-daily"
@@ -271,7 +323,10 @@ def _operations(run: harness.Run, adopted: Any, credentials: dict[str, dict[str,
 
     env = run.env | credentials["plan"]
     base = [sys.executable, "-m", "ops", "--endpoint-url", run.env["AWS_ENDPOINT_URL"]]
-    proc = subprocess.run([*base, "status"], env=env, capture_output=True, text=True, timeout=300)
+    with run.phase("ops status (plan role)"):
+        proc = subprocess.run(
+            [*base, "status"], env=env, capture_output=True, text=True, timeout=300
+        )
     run.ops["status"] = (proc.returncode, proc.stdout + proc.stderr)
     events = _client_as(run, "events", credentials["compute"])
     rule = events.describe_rule(Name=DRIFTED_RULE)
@@ -279,13 +334,12 @@ def _operations(run: harness.Run, adopted: Any, credentials: dict[str, dict[str,
                     State="DISABLED")  # fmt: skip
     try:
         report = run.work / "drift-report.md"
-        proc = subprocess.run(
-            [*base, "drift", "--out", str(adopted), "--stacks", "compute", "--report", str(report)],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
+        with run.phase("drift (plan role)"):
+            proc = subprocess.run(
+                [*base, "drift", "--out", str(adopted), "--stacks", "compute",
+                 "--report", str(report)],
+                env=env, capture_output=True, text=True, timeout=900,
+            )  # fmt: skip
         run.ops["drift"] = (proc.returncode, report.read_text() if report.exists() else proc.stderr)
     finally:
         events.put_rule(Name=DRIFTED_RULE, ScheduleExpression=rule["ScheduleExpression"],
@@ -306,42 +360,48 @@ def _roll_out_hardened(run: harness.Run) -> None:
     of a stack in one apply (the emulator has no service to keep up between them): each stack's
     plan made and applied with its own apply role, IAM enforced; then the plan role plans
     every stack of the hardened output again."""
-    hardened = harness.synthesize(run, "hardened", run.work / "inventory", "hardened")
+    with run.phase("synthesize (hardened)"):
+        hardened = harness.synthesize(run, "hardened", run.work / "inventory", "hardened")
     # The state stack's local state sits next to the output folder (stacks/state.py): in a
     # checkout both profiles' outputs share it, as here.
     shutil.copy(_bootstrap_state(run.work / "fresh" / "cdktf.out"), _bootstrap_state(hardened))
-    run.hardened["state"] = harness.judged(
-        run, "state", harness.plan(run, hardened, "state", "hardened"), "hardened"
-    )
+    with run.phase("hardened: state (plan only)"):
+        run.hardened["state"] = harness.judged(
+            run, "state", harness.plan(run, hardened, "state", "hardened"), "hardened"
+        )
     password = harness.database_password(run)
     for stack in harness.ADOPTED:
-        # A CI stack's plan is made by its apply role; applied by it unless the plan holds a
-        # change only people make (policies/people.py), which the reviewed-plan apply refuses.
-        needed: list[str] = []
-        if stack in PEOPLE_STACKS:
-            the_plan = harness.plan(run, hardened, stack, "hardened", password)
-        else:
-            with harness.role_split(run) as credentials:
-                env = {**credentials[stack], **password}
-                the_plan = harness.plan(run, hardened, stack, "hardened", env)
-                needed = needs_people(stack, the_plan.get("resource_changes", []))
-                if not needed:
-                    harness.apply(run, hardened, stack, "hardened", env)
-        by = "its apply role"
-        if stack in PEOPLE_STACKS or needed:
-            harness.apply(run, hardened, stack, "hardened", password)
-            by = f"a person ({len(needed)} change(s) CI may not make)" if needed else "a person"
-        run.rollout[stack], run.rollout_by[stack] = the_plan, by
-        reviewed = plan_gate.gate(stack, the_plan, new_by_design=plan_gate.created(the_plan),
-                                  updates_reviewed=True)  # fmt: skip
-        run.log(f"hardened: {stack}: {reviewed.summary()}, applied by {by}")
-    with harness.role_split(run) as credentials:
-        for stack in harness.ADOPTED:
-            env = {**credentials["plan"], **harness.database_password(run)}
-            run.hardened[stack] = harness.judged(
-                run, stack, harness.plan(run, hardened, stack, "hardened-after", env),
-                "after the rollout",
-            )  # fmt: skip
+        with run.phase(f"hardened rollout: {stack}"):
+            _roll_out(run, hardened, stack, password)
+    with harness.role_split(run) as credentials, run.phase("after the rollout: plans (5 stacks)"):
+        env = {**credentials["plan"], **password}
+        run.hardened.update(harness.plan_each(run, harness.ADOPTED, lambda stack: (
+            harness.judged(run, stack, harness.plan(run, hardened, stack, "hardened-after", env),
+                           "after the rollout"))))  # fmt: skip
+
+
+def _roll_out(run: harness.Run, hardened: Path, stack: str, password: dict[str, str]) -> None:
+    """One stack's rollout: made by its apply role and applied by it, unless the stack is
+    people's or the plan holds a change only people make (policies/people.py), which the
+    reviewed-plan apply refuses: then a person applies the same plan."""
+    needed: list[str] = []
+    if stack in PEOPLE_STACKS:
+        the_plan = harness.plan(run, hardened, stack, "hardened", password)
+    else:
+        with harness.role_split(run) as credentials:
+            env = {**credentials[stack], **password}
+            the_plan = harness.plan(run, hardened, stack, "hardened", env)
+            needed = needs_people(stack, the_plan.get("resource_changes", []))
+            if not needed:
+                harness.apply(run, hardened, stack, "hardened", env)
+    by = "its apply role"
+    if stack in PEOPLE_STACKS or needed:
+        harness.apply(run, hardened, stack, "hardened", password)
+        by = f"a person ({len(needed)} change(s) CI may not make)" if needed else "a person"
+    run.rollout[stack], run.rollout_by[stack] = the_plan, by
+    reviewed = plan_gate.gate(stack, the_plan, new_by_design=plan_gate.created(the_plan),
+                              updates_reviewed=True)  # fmt: skip
+    run.log(f"hardened: {stack}: {reviewed.summary()}, applied by {by}")
 
 
 def _negative_control(run: harness.Run) -> None:
