@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 
 import config
 from imports.resolve import ReadOnlyClient, run
-from imports.resolve.__main__ import RETRIES
+from imports.resolve.__main__ import retries
 from tests.conftest import ROOT
 from tests.moto_server import moto_server
 from tests.world import World, seed
@@ -116,10 +116,18 @@ def test_a_response_without_a_required_field_ends_that_step_only(world: Any) -> 
     assert "vpc/vpc" in _paths(doc)
 
 
-def test_throttled_calls_are_retried(world: Any) -> None:
-    """Two Throttling answers, then the real one: the client with RETRIES gets through."""
+def test_attempts_are_ten_unless_the_operator_says_otherwise(monkeypatch: Any) -> None:
+    monkeypatch.delenv("AWS_MAX_ATTEMPTS", raising=False)
+    assert retries().retries == {"max_attempts": 10, "mode": "standard"}
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    assert retries().retries == {"mode": "standard"}  # botocore reads the variable
+
+
+def test_throttled_calls_are_retried(world: Any, monkeypatch: Any) -> None:
+    """Two Throttling answers, then the real one: the client with retries() gets through."""
     url, _, session = world
-    sts = session.client("sts", endpoint_url=url, config=RETRIES)
+    monkeypatch.delenv("AWS_MAX_ATTEMPTS", raising=False)
+    sts = session.client("sts", endpoint_url=url, config=retries())
     answered = {"throttled": 0}
 
     def throttle(request: Any, **_kwargs: Any) -> Any:

@@ -24,7 +24,17 @@ from config.errors import one_line_error, parse_args
 from imports.inventory import resolved_path
 from imports.resolve import ReadOnlyClient, cloudflare, run
 
-RETRIES = Config(retries={"max_attempts": 10, "mode": "standard"})
+
+def retries() -> Config:
+    """Ten attempts (standard mode) unless AWS_MAX_ATTEMPTS says otherwise.
+
+    The inventory is read once, before a review, so patience beats speed; an
+    operator who wants a fast failure (or a test that points at a closed port)
+    sets AWS_MAX_ATTEMPTS, which botocore reads and validates itself.
+    """
+    if os.environ.get("AWS_MAX_ATTEMPTS"):
+        return Config(retries={"mode": "standard"})
+    return Config(retries={"max_attempts": 10, "mode": "standard"})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
 
         def client(service: str) -> ReadOnlyClient:
             return ReadOnlyClient(
-                session.client(service, endpoint_url=args.endpoint_url, config=RETRIES)
+                session.client(service, endpoint_url=args.endpoint_url, config=retries())
             )
 
         doc = run(
