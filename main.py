@@ -88,8 +88,9 @@ def build_app(
 ) -> Built:
     """Every stack of `env`, dependencies declared, and the inventory's import blocks.
 
-    The adopted identities keep their live names in both profiles (`hardened` comes after
-    the adoption and has no import blocks, but renames nothing)."""
+    Import blocks belong to the adoption: a configuration with every hardening switch off.
+    The adopted identities keep their live names whatever the switches (the rollout comes
+    after the adoption and has no import blocks, but renames nothing)."""
     app = App(outdir=str(outdir), context=cdktf_context(), stack_traces=False)
     live = inventory.live_names() if inventory is not None else {}
     built: dict[str, TerraformStack] = {}
@@ -99,7 +100,7 @@ def build_app(
             stack.add_dependency(built[producer])
         built[name] = stack
     adoptions = []
-    if inventory is not None and not env.hardened:
+    if inventory is not None and env.profile == "adopt":
         adoptions = attach_all({name: built[name] for name in ADOPTED_STACKS}, inventory)
     return Built(app, adoptions)
 
@@ -112,12 +113,15 @@ def stamp(
     return {
         "environment": env.name,
         "profile": env.profile,
+        "hardening": list(env.hardening.on()),
         "engine": ENGINE.name,
         "provider_pins": env.provider_pins,
         "commit": commit,
         "dirty": dirty,
         "image_tag": env.compute.image_tag,
-        "inventory_entries": len(inventory.entries) if inventory and not env.hardened else 0,
+        "inventory_entries": (
+            len(inventory.entries) if inventory and env.profile == "adopt" else 0
+        ),
         "adoption": {
             a.stack: {
                 "imported": sorted(a.addresses[p] for p in a.imported),
@@ -199,7 +203,7 @@ def main() -> int:
         )
     except config.ConfigError as err:
         return one_line_error(err)
-    if inventory is not None and not env.hardened:
+    if inventory is not None and env.profile == "adopt":
         detailed = os.environ.get("FLUXION_ADOPTION_REPORT") == "1"
         print(report(adoptions, inventory) if detailed else summary(adoptions))
     return 0

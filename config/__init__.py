@@ -1,23 +1,21 @@
-"""Configuration as data: frozen, typed, one object per environment."""
+"""Configuration as data: frozen, typed, one object per environment, one module per domain."""
 
+from config.ci import CiConfig
+from config.compute import ComputeConfig, EtlSchedule
+from config.database import DatabaseConfig
+from config.edge import CONTRACT_SITES, EdgeConfig, SiteConfig
+from config.environment import PROVIDER_PINS, EnvironmentConfig
 from config.environments import DEFAULT_ENVIRONMENT, ENVIRONMENTS, load
 from config.errors import ConfigError
-from config.model import (
-    CiConfig,
-    ComputeConfig,
-    DatabaseConfig,
-    EdgeConfig,
-    EnvironmentConfig,
-    EtlSchedule,
-    Hardening,
-    NetworkConfig,
-    SiteConfig,
-    check_alias,
-)
+from config.hardening import PROFILES, Hardening
+from config.network import NetworkConfig
 
 __all__ = [
+    "CONTRACT_SITES",
     "DEFAULT_ENVIRONMENT",
     "ENVIRONMENTS",
+    "PROFILES",
+    "PROVIDER_PINS",
     "CiConfig",
     "ComputeConfig",
     "ConfigError",
@@ -28,6 +26,5 @@ __all__ = [
     "Hardening",
     "NetworkConfig",
     "SiteConfig",
-    "check_alias",
     "load",
 ]

@@ -1,25 +1,22 @@
 """The environments this project deploys, with every value of their estate.
 
 Production's values are the seed's live inventory (the DevOps guide's tables, verified with the
-AWS CLI); the model (`config/model.py`) holds only the types and the rules they must satisfy.
-A new environment is one more `EnvironmentConfig` here, usually `replace(PRODUCTION, ...)`.
+AWS CLI); the types and the rules they must satisfy are one module per domain
+(`config/network.py`, `config/database.py`, ...). A new environment is one more
+`EnvironmentConfig` here, usually `replace(PRODUCTION, ...)`.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+from config.ci import CiConfig
+from config.compute import ComputeConfig, EtlSchedule
+from config.database import DatabaseConfig
+from config.edge import EdgeConfig, SiteConfig
+from config.environment import EnvironmentConfig
 from config.errors import ConfigError
-from config.model import (
-    CiConfig,
-    ComputeConfig,
-    DatabaseConfig,
-    EdgeConfig,
-    EnvironmentConfig,
-    EtlSchedule,
-    NetworkConfig,
-    SiteConfig,
-)
+from config.network import NetworkConfig
 
 # Commands: only the inventario one is in the seed (its runbook). The other overrides are
 # this team's best reading of the rule's purpose and MUST be replaced by the live targets'
@@ -80,16 +77,49 @@ PRODUCTION = EnvironmentConfig(
         wireguard_instance_type="t3.micro",
         wireguard_secret_name="fluxion/wireguard-config",
     ),
-    database=DatabaseConfig(db_name="fluxion_production", master_username="postgres"),
+    database=DatabaseConfig(
+        db_name="fluxion_production",
+        master_username="postgres",
+        engine_major_version="16",  # live 16.3: RDS applies minor upgrades
+        instance_class="db.t3.medium",
+        replica_instance_class="db.t3.medium",
+        allocated_storage_gib=100,
+        max_allocated_storage_gib=500,
+        backup_retention_days=7,
+        backup_window="03:00-04:00",
+        maintenance_window="sun:04:00-sun:05:00",
+        log_retention_days=7,
+        parameters=(  # "Parametros Optimizados", in the engine's units
+            ("work_mem", "65536"),  # 64 MB in kB
+            ("maintenance_work_mem", "131072"),  # 128 MB in kB
+            ("effective_cache_size", "393216"),  # 3 GB in 8 kB pages
+            ("random_page_cost", "1.1"),
+            ("max_parallel_workers", "4"),
+            ("log_min_duration_statement", "1000"),  # ms
+        ),
+        replica_extra_parameters=(  # "Parametros Read Replica (adicionales)"
+            ("max_standby_streaming_delay", "900000"),  # 900 s in ms
+            ("max_standby_archive_delay", "900000"),
+            ("hot_standby_feedback", "1"),
+        ),
+    ),
     compute=ComputeConfig(
         cluster_name="fluxion-cluster",
         service_name="fluxion-backend",
         alb_name="fluxion-alb",
         desired_count=2,
         max_desired_count=6,
-        task_cpu=1024,
-        task_memory=2048,
+        task_cpu_units=1024,
+        task_memory_mib=2048,
         uvicorn_workers=2,
+        backend_port=8001,
+        health_check_grace_seconds=120,
+        alb_idle_timeout_seconds=300,
+        health_check_path="/",
+        health_check_interval_seconds=60,
+        healthy_threshold=2,
+        unhealthy_threshold=5,
+        deregistration_delay_seconds=30,
         vpn_gateway_ip="192.168.20.1",
         etl_timeout_seconds=7200,
         log_retention_days=7,
@@ -117,12 +147,13 @@ DEFAULT_ENVIRONMENT = PRODUCTION.name
 def load(
     name: str = DEFAULT_ENVIRONMENT, *, profile: str | None = None, provider_pins: str | None = None
 ) -> EnvironmentConfig:
-    """Return the named environment's config, optionally with another profile or pins."""
+    """The named environment's config: its own hardening switches, or a profile's preset
+    (`adopt`: all off, `hardened`: all on), optionally with other provider pins."""
     try:
         env = ENVIRONMENTS[name]
     except KeyError:
         valid = ", ".join(sorted(ENVIRONMENTS))
-        raise ConfigError(f"environment: {name!r} is unknown; valid: {valid}") from None
+        raise ConfigError.invalid("environment", name, f"is unknown; valid: {valid}") from None
     if profile is not None:
-        env = replace(env, profile=profile)
+        env = replace(env, hardening=env.hardening.preset(profile))
     return env if provider_pins is None else replace(env, provider_pins=provider_pins)

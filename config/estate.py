@@ -6,11 +6,11 @@ without loading the provider bindings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # config.model imports nothing from here; the import is for types only
-    from config.model import EnvironmentConfig
+if TYPE_CHECKING:  # the config classes import nothing from here; the import is for types only
+    from config.environment import EnvironmentConfig
 
 STACKS = ("state", "identity", "network", "data", "compute", "edge")
 """Every stack, in deployment order. The one list: the app, the ordered deploy, the hand-over,
@@ -168,60 +168,58 @@ class GroupSpec:
     egress: tuple[Rule, ...] = ()
 
 
-# The seed's "Security Groups" table. Descriptions are ForceNew on aws_security_group: they
-# must equal the live ones (the adoption inventory checks them).
-GROUPS: dict[str, GroupSpec] = {
-    "alb": GroupSpec(
-        "Security group for the Fluxion ALB",
-        ingress=(Rule("http", ANYWHERE, 80),),
-        egress=(Rule("backend", "backend", 8001),),
-    ),
-    "backend": GroupSpec(
-        "Security group for the Fluxion backend tasks",
-        ingress=(Rule("alb", "alb", 8001),),
-        egress=(Rule("rds", "rds", 5432), Rule("all", ANYWHERE)),
-    ),
-    "etl": GroupSpec(
-        "Security group for the Fluxion ETL tasks",
-        egress=(Rule("rds", "rds", 5432), Rule("all", ANYWHERE)),
-    ),
-    "wireguard": GroupSpec(
-        "Security group for the WireGuard bridge",
-        ingress=(Rule("vpc", VPC),),
-        egress=(Rule("all", ANYWHERE),),
-    ),
-    "rds": GroupSpec(
-        "Security group for the Fluxion RDS instances",
-        ingress=(
-            Rule("backend", "backend", 5432),
-            Rule("etl", "etl", 5432),
-            Rule("wireguard", "wireguard", 5432),
-        ),
-    ),
-}
+def groups(config: EnvironmentConfig) -> dict[str, GroupSpec]:
+    """The seed's "Security Groups" table, and what the hardening switches change in it.
 
-
-def groups(hardened: bool) -> dict[str, GroupSpec]:
-    """The live table, or the `hardened` one: the ALB reachable from CloudFront only (HTTPS); the
-    WireGuard bridge reachable from the ETL tasks only (the ones that need La Granja; live it
-    accepts the whole VPC, so the internet-facing backend could reach the stores) and its
-    egress narrowed to the tunnel (UDP 51820) and HTTPS (SSM, Secrets Manager, packages).
-    Only rules change, never a group (their descriptions are ForceNew)."""
-    if not hardened:
-        return GROUPS
-    return GROUPS | {
-        # 443 only: the prefix list weighs ~55 rules against the group's quota of 60, so it fits
-        # once; CloudFront reaches the ALB over HTTPS (the :80 listener only redirects).
-        "alb": replace(
-            GROUPS["alb"],
-            ingress=(Rule("https", CLOUDFRONT, 443, "tcp", "HTTPS from CloudFront"),),
+    Descriptions are ForceNew on aws_security_group: they must equal the live ones (the
+    adoption inventory checks them), so the switches change rules, never a group:
+    `https_origin` opens HTTPS from CloudFront's origin-facing prefix list to the ALB (one rule:
+    the list weighs ~55 rules against the group's quota of 60) and `internal_origin` closes
+    :80 to the internet; `bridge_from_etl_only` lets only the ETL tasks reach the WireGuard
+    bridge (live it accepts the whole VPC, so the internet-facing backend could reach the
+    stores) and `bridge_egress_narrowed` keeps its egress to the tunnel (UDP 51820) and HTTPS
+    (SSM, Secrets Manager, packages)."""
+    port, switch = config.compute.backend_port, config.hardening
+    alb_ingress: tuple[Rule, ...] = () if switch.internal_origin else (Rule("http", ANYWHERE, 80),)
+    if switch.https_origin:
+        alb_ingress += (Rule("https", CLOUDFRONT, 443, "tcp", "HTTPS from CloudFront"),)
+    bridge_ingress = (
+        (Rule("etl", "etl", None, "tcp", "ETL tasks to La Granja (SQL Server)"),)
+        if switch.bridge_from_etl_only
+        else (Rule("vpc", VPC),)
+    )
+    bridge_egress = (
+        (
+            Rule("tunnel", ANYWHERE, 51820, "udp", "WireGuard tunnel to La Granja"),
+            Rule("https", ANYWHERE, 443, "tcp", "SSM, Secrets Manager, package updates"),
+        )
+        if switch.bridge_egress_narrowed
+        else (Rule("all", ANYWHERE),)
+    )
+    return {
+        "alb": GroupSpec(
+            "Security group for the Fluxion ALB",
+            ingress=alb_ingress,
+            egress=(Rule("backend", "backend", port),),
         ),
-        "wireguard": replace(
-            GROUPS["wireguard"],
-            ingress=(Rule("etl", "etl", None, "tcp", "ETL tasks to La Granja (SQL Server)"),),
-            egress=(
-                Rule("tunnel", ANYWHERE, 51820, "udp", "WireGuard tunnel to La Granja"),
-                Rule("https", ANYWHERE, 443, "tcp", "SSM, Secrets Manager, package updates"),
+        "backend": GroupSpec(
+            "Security group for the Fluxion backend tasks",
+            ingress=(Rule("alb", "alb", port),),
+            egress=(Rule("rds", "rds", 5432), Rule("all", ANYWHERE)),
+        ),
+        "etl": GroupSpec(
+            "Security group for the Fluxion ETL tasks",
+            egress=(Rule("rds", "rds", 5432), Rule("all", ANYWHERE)),
+        ),
+        "wireguard": GroupSpec(
+            "Security group for the WireGuard bridge", ingress=bridge_ingress, egress=bridge_egress
+        ),
+        "rds": GroupSpec(
+            "Security group for the Fluxion RDS instances",
+            ingress=(
+                Rule("backend", "backend", 5432),
+                Rule("etl", "etl", 5432),
+                Rule("wireguard", "wireguard", 5432),
             ),
         ),
     }

@@ -11,7 +11,8 @@ guard on `show -json`, then `apply` of exactly that saved plan. Destroys in reve
 **The deploy guard** refuses, before anything runs, output that is not what was reviewed:
 - a git tree with uncommitted changes, or `synth.json` of another commit than HEAD (what is
   deployed must be a commit, synthesized from it);
-- another profile or environment than the one asked for (`--profile`, default `adopt`);
+- other hardening switches or another environment than the one asked for (the environment's
+  own switches in `config/environments.py`, or `--profile`'s preset);
 - an incomplete adoption: the inventory says the estate exists (it has entries) yet a resource
   of an adopted stack has no import block (the first deploy would create a second copy of it).
   An empty inventory is a fresh environment: nothing is adopted and everything is created;
@@ -31,10 +32,10 @@ from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import Any
 
-from config import DEFAULT_ENVIRONMENT, ConfigError
+import config
+from config import DEFAULT_ENVIRONMENT, PROFILES, ConfigError, EnvironmentConfig
 from config.errors import one_line_error, parse_args
 from config.estate import STACKS
-from config.model import PROFILES
 from deploy.errors import Refused
 from review import terraform
 from review.plan_gate import Verdict, created, gate
@@ -69,15 +70,22 @@ def check_stamp(
     *,
     head: str | None,
     dirty: bool,
-    profile: str,
-    environment: str,
+    expected: EnvironmentConfig,
     allow_dirty: bool = False,
 ) -> None:
-    """The static half of the guard: is this output what was reviewed?"""
+    """The static half of the guard: is this output what was reviewed (`expected`: the
+    environment's configuration at HEAD, or a profile's preset of it)?"""
+    profile, environment = expected.profile, expected.name
     if stamp.get("profile") != profile:
         raise Refused(
             f"synth.json: profile {stamp.get('profile')!r} is not the reviewed {profile!r}: "
             f"run `make synth PROFILE={profile}` and review its plan"
+        )
+    if stamp.get("hardening", []) != list(expected.hardening.on()):
+        raise Refused(
+            f"synth.json: hardening switches {stamp.get('hardening', [])} are not the reviewed "
+            f"{list(expected.hardening.on())} (config/environments.py): run `make synth` and "
+            "review its plan"
         )
     if stamp.get("provider_pins", "estate") != "estate":
         raise Refused(
@@ -101,10 +109,10 @@ def check_stamp(
                 f"synth.json: synthesized from {str(stamp.get('commit'))[:12]}, HEAD is "
                 f"{str(head)[:12]}: run `make synth` and review the plan again"
             )
-    if profile == "hardened" and stamp.get("image_tag", "latest") == "latest":
+    if expected.hardening.immutable_images and stamp.get("image_tag", "latest") == "latest":
         raise Refused(
-            "compute.image_tag: 'latest' in the hardened profile, whose repositories are "
-            "immutable: set it to the commit SHA the app pipeline pushed (docs/ci-identity.md)"
+            "compute.image_tag: 'latest' with immutable images (hardening.immutable_images): "
+            "set it to the commit SHA the app pipeline pushed (docs/ci-identity.md)"
         )
     adoption: dict[str, dict[str, list[str]]] = stamp.get("adoption", {})
     missing = [f"{s}: {a}" for s, info in sorted(adoption.items()) for a in info["missing"]]
@@ -195,7 +203,10 @@ def _parser() -> argparse.ArgumentParser:
         "--environment", default=os.environ.get("FLUXION_ENV") or DEFAULT_ENVIRONMENT
     )
     parser.add_argument(
-        "--profile", default=os.environ.get("FLUXION_PROFILE") or "adopt", choices=PROFILES
+        "--profile",
+        default=os.environ.get("FLUXION_PROFILE") or None,
+        choices=PROFILES,
+        help="a preset instead of the environment's own hardening switches",
     )
     parser.add_argument("--stacks", nargs="+", help="deploy only these (still in order)")
     parser.add_argument("--confirm", help="destroy only: the environment's name, typed out")
@@ -242,8 +253,7 @@ def main(argv: list[str] | None = None) -> int:
             stamp,
             head=head,
             dirty=dirty,
-            profile=args.profile,
-            environment=args.environment,
+            expected=config.load(args.environment, profile=args.profile),
             allow_dirty=args.allow_dirty,
         )
     except (ConfigError, Refused) as err:

@@ -42,9 +42,9 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from config import DEFAULT_ENVIRONMENT, ConfigError
+import config
+from config import DEFAULT_ENVIRONMENT, PROFILES, ConfigError
 from config.errors import one_line_error, parse_args
-from config.model import PROFILES
 from deploy.errors import Refused
 from deploy.ordered import check_stamp, plan_guard, read_stamp
 from policies.people import needs_people
@@ -260,11 +260,15 @@ def main(argv: list[str] | None = None) -> int:
         "--environment", default=os.environ.get("FLUXION_ENV") or DEFAULT_ENVIRONMENT
     )
     parser.add_argument(
-        "--profile", default=os.environ.get("FLUXION_PROFILE") or "adopt", choices=PROFILES
+        "--profile",
+        default=os.environ.get("FLUXION_PROFILE") or None,
+        choices=PROFILES,
+        help="a preset instead of the environment's own hardening switches",
     )
     parser.add_argument("--max-age-hours", type=float, default=MAX_AGE_HOURS)
     args = parse_args(parser, argv)
     try:
+        expected = config.load(args.environment, profile=args.profile)
         cwd = terraform.stack_dir(args.out, args.stack)
         stamp = read_stamp(args.out)
         if args.action == "save":
@@ -274,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.stack,
                 cwd,
                 args.to / args.stack,
-                profile=args.profile,
+                profile=expected.profile,
                 environment=args.environment,
                 stamp=stamp,
             )
@@ -284,14 +288,12 @@ def main(argv: list[str] | None = None) -> int:
             raise Refused("apply needs --from <folder>")
         head, dirty = git_state(ROOT)
         # what was synthesized here is this commit, in the reviewed profile and environment
-        check_stamp(
-            stamp, head=head, dirty=dirty, profile=args.profile, environment=args.environment
-        )
+        check_stamp(stamp, head=head, dirty=dirty, expected=expected)
         apply(
             args.stack,
             cwd,
             args.source / args.stack,
-            profile=args.profile,
+            profile=expected.profile,
             environment=args.environment,
             max_age_hours=args.max_age_hours,
             stamp=stamp,

@@ -1,7 +1,7 @@
-"""CloudFront in front of the ALB: HTTPS for viewers, plain HTTP to the public ALB (as live), or
-HTTPS to an internal ALB through a CloudFront VPC origin (`hardened`: no public origin to reach
-around the distribution, and no shared token in any state); nothing cached, every header,
-cookie and query string forwarded."""
+"""CloudFront in front of the ALB: HTTPS for viewers; to the origin plain HTTP (as live) or
+HTTPS to the public ALB, or HTTPS to an internal ALB through a CloudFront VPC origin (no public
+origin to reach around the distribution, and no shared token in any state); nothing cached,
+every header, cookie and query string forwarded."""
 
 from __future__ import annotations
 
@@ -39,19 +39,20 @@ class ApiDistributionProps:
     """The ALB's DNS name, from the compute stack's published outputs (never a literal)."""
     certificate_arn: str
     """ACM certificate in us-east-1 for `alias`."""
-    origin_read_timeout_seconds: int = 60
-    """How long CloudFront waits for the ALB's first byte. Default: 60 (CloudFront's maximum
-    without a quota increase)."""
+    origin_read_timeout_seconds: int
+    """Seconds CloudFront waits for the ALB's first byte (60 is CloudFront's maximum without
+    a quota increase)."""
+    origin_https: bool = False
+    """Reach the public ALB over HTTPS only (its certificate must cover `alias`, which
+    CloudFront forwards as Host). Default: off, plain HTTP."""
     response_headers_policy_id: str | None = None
-    """CloudFront response headers policy (`hardened`: the managed security headers).
-    Default: none."""
+    """CloudFront response headers policy (e.g. the managed security headers). Default: none."""
     web_acl_arn: str | None = None
-    """WAF web ACL (scope CLOUDFRONT, us-east-1) in front of the distribution. Default: none
-    (as live)."""
+    """WAF web ACL (scope CLOUDFRONT, us-east-1) in front of the distribution. Default: none."""
     vpc_origin_alb_arn: str | None = None
     """An internal ALB to reach through a CloudFront VPC origin, over HTTPS only (its
     certificate must cover `alias`, which CloudFront forwards as Host). Default: none: the
-    public ALB at `origin_domain_name`, plain HTTP (as live)."""
+    public ALB at `origin_domain_name`."""
     vpc_origin_name: str = "api"
     """The VPC origin's name (with `vpc_origin_alb_arn`). Default: `api`."""
 
@@ -80,7 +81,7 @@ class ApiDistribution(Construct):
                     custom_origin_config=None
                     if vpc
                     else CloudfrontDistributionOriginCustomOriginConfig(
-                        origin_protocol_policy="http-only",
+                        origin_protocol_policy="https-only" if props.origin_https else "http-only",
                         http_port=80,
                         https_port=443,
                         origin_ssl_protocols=["TLSv1.2"],

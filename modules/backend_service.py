@@ -34,11 +34,10 @@ class BackendServiceProps:
     """The container of the task definition that receives the ALB's traffic."""
     container_port: int
     """The port that container listens on."""
-    desired_count: int = 2
-    """Tasks kept running. Default: 2."""
-    health_check_grace_seconds: int = 120
-    """Seconds after a task starts during which failed ALB health checks are ignored.
-    Default: 120 (as live)."""
+    desired_count: int
+    """Tasks kept running."""
+    health_check_grace_seconds: int
+    """Seconds after a task starts during which failed ALB health checks are ignored."""
 
 
 class BackendService(Construct):

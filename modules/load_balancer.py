@@ -1,6 +1,6 @@
-"""The backend's ALB: HTTP :80 forwarding to the backend target group on 8001 (target type
-ip); with a certificate, HTTPS :443 forwarding and :80 redirecting to it. Internet-facing as
-live, or internal behind CloudFront's VPC origin (`hardened`)."""
+"""The backend's ALB: HTTP :80 forwarding to the backend target group (target type ip); with a
+certificate, HTTPS :443 forwarding too (and :80 redirecting to it once asked). Internet-facing,
+or internal behind CloudFront's VPC origin."""
 
 from __future__ import annotations
 
@@ -28,36 +28,36 @@ class LoadBalancerProps:
     """Subnets, one per AZ: public for an internet-facing ALB, private for an internal one."""
     security_group_id: str
     """The ALB's security group."""
-    target_port: int = 8001
-    """The port the targets (backend containers) listen on. Default: 8001."""
-    idle_timeout_seconds: int = 300
-    """Connection idle timeout. Default: 300 (not AWS's 60): some report queries run for
-    minutes."""
-    health_check_path: str = "/"
-    """Path the target group checks. Default: `/`."""
-    health_check_interval_seconds: int = 60
-    """Time between health checks. Default: 60 (as live)."""
-    healthy_threshold: int = 2
-    """Consecutive passed checks before a target is healthy. Default: 2."""
-    unhealthy_threshold: int = 5
-    """Consecutive failed checks before a target is unhealthy. Default: 5."""
-    deregistration_delay_seconds: int = 30
-    """Time a draining target keeps its connections. Default: 30."""
+    target_port: int
+    """The port the targets (backend containers) listen on."""
+    idle_timeout_seconds: int
+    """Seconds a connection may stay idle."""
+    health_check_path: str
+    """Path the target group checks."""
+    health_check_interval_seconds: int
+    """Seconds between health checks."""
+    healthy_threshold: int
+    """Consecutive passed checks before a target is healthy."""
+    unhealthy_threshold: int
+    """Consecutive failed checks before a target is unhealthy."""
+    deregistration_delay_seconds: int
+    """Seconds a draining target keeps its connections."""
     deletion_protection: bool = False
-    """Refuse deletion through the API. Default: off (as live); `hardened` turns it on."""
+    """Refuse deletion through the API. Default: off (the provider's default)."""
     drop_invalid_header_fields: bool = False
-    """Drop HTTP headers with invalid names (request smuggling). Default: off (as live);
-    `hardened` turns it on."""
+    """Drop HTTP headers with invalid names (request smuggling). Default: off."""
     internal: bool = False
-    """No public address: reached only from inside the VPC (`hardened`: through CloudFront's
-    VPC origin). ForceNew: the ALB is replaced. Default: internet-facing (as live)."""
+    """No public address: reached only from inside the VPC (through CloudFront's VPC origin).
+    ForceNew: the ALB is replaced. Default: internet-facing."""
     certificate_arn: str | None = None
-    """A regional ACM certificate for the host CloudFront asks for: the ALB then serves HTTPS
-    on 443 (TLS 1.2+ policy) and :80 only redirects to it. Default: none (HTTP :80 serves,
-    as live)."""
+    """A regional ACM certificate for the host CloudFront asks for: the ALB then also serves
+    HTTPS on 443 (TLS 1.2+ policy). Default: none (HTTP :80 only)."""
+    redirect_http: bool = False
+    """With `certificate_arn`: HTTP :80 only redirects to HTTPS (once nothing reaches the
+    targets over :80 any more). Default: off (:80 keeps forwarding)."""
     access_log_bucket: str | None = None
     """Bucket receiving the ALB's access logs under `alb/`; its policy must let the region's
-    ELB account write there. Default: none (no access logs, as live)."""
+    ELB account write there. Default: none (no access logs)."""
 
 
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
@@ -104,7 +104,7 @@ class LoadBalancer(Construct):
 
     def _listener(self, props: LoadBalancerProps) -> LbListener:
         """The serving listener, forwarding to the targets: HTTPS :443 with a certificate
-        (then HTTP :80 only redirects), else HTTP :80."""
+        (HTTP :80 then forwards too, or only redirects with `redirect_http`), else HTTP :80."""
         forward = LbListenerDefaultAction(type="forward", target_group_arn=self.target_group.arn)
         redirect = LbListenerDefaultAction(
             type="redirect",
@@ -118,7 +118,9 @@ class LoadBalancer(Construct):
             load_balancer_arn=self.alb.arn,
             port=80,
             protocol="HTTP",
-            default_action=[redirect] if props.certificate_arn else [forward],
+            default_action=[redirect]
+            if props.certificate_arn and props.redirect_http
+            else [forward],
         )
         if props.certificate_arn:
             listener = LbListener(

@@ -1,13 +1,13 @@
 """PostgreSQL primary + streaming read replica, each with its own parameter group.
 
-Values are the live ones (seed: "Base de Datos"). Parameters are written in the engine's own
-units (kB, 8 kB pages, ms), because RDS stores and returns them that way: writing "64MB" would
-show as a change on every plan.
+Every value comes from the caller (`config.DatabaseConfig` holds the live ones). Parameters
+are written in the engine's own units (kB, 8 kB pages, ms), because RDS stores and returns them
+that way: writing "64MB" would show as a change on every plan.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from constructs import Construct
 
@@ -30,20 +30,6 @@ STATIC_PARAMETERS = frozenset(
     }
 )
 
-PRIMARY_PARAMETERS = {
-    "work_mem": "65536",  # 64 MB in kB
-    "maintenance_work_mem": "131072",  # 128 MB in kB
-    "effective_cache_size": "393216",  # 3 GB in 8 kB pages
-    "random_page_cost": "1.1",
-    "max_parallel_workers": "4",
-    "log_min_duration_statement": "1000",  # ms
-}
-REPLICA_EXTRA_PARAMETERS = {
-    "max_standby_streaming_delay": "900000",  # 900 s in ms
-    "max_standby_archive_delay": "900000",
-    "hot_standby_feedback": "1",
-}
-
 
 @dataclass(frozen=True)
 class PostgresProps:
@@ -59,69 +45,50 @@ class PostgresProps:
     """The instances' security groups."""
     master_username: str
     """Read back on import; a different value would replace the database (ForceNew)."""
-    engine_major_version: str = "16"
-    """Major only: RDS applies minor upgrades itself (live 16.3); a full version would diff.
-    Default: 16."""
-    instance_class: str = "db.t3.medium"
-    """The primary's class. Default: db.t3.medium (as live)."""
-    replica_instance_class: str = "db.t3.medium"
-    """The replica's class. Default: db.t3.medium (as live)."""
-    allocated_storage_gb: int = 100
-    """The primary's storage in GiB. Default: 100 (as live)."""
-    max_allocated_storage_gb: int = 500
-    """Storage autoscaling ceiling in GiB. Default: 500 (as live)."""
-    backup_retention_days: int = 7
-    """Days of automated backups (at least 1: a replica needs them). Default: 7 (as live)."""
-    backup_window: str = "03:00-04:00"
-    """Daily backup window, UTC. Default: 03:00-04:00 (as live)."""
-    maintenance_window: str = "sun:04:00-sun:05:00"
-    """Weekly maintenance window, UTC. Default: Sunday 04:00-05:00 (as live)."""
-    parameter_family: str = "postgres16"
-    """Parameter group family; must match `engine_major_version`. Default: postgres16."""
-    parameter_group_description: str = "Parameter group for postgres16"
-    """ForceNew: must equal the live text (AWS CDK's default, `Parameter group for <family>`).
-    Default: that text for postgres16."""
+    engine_major_version: str
+    """Major only (e.g. `16`): RDS applies minor upgrades itself; a full version would diff.
+    The parameter groups' family is `postgres<major>`, their description AWS CDK's default
+    (`Parameter group for <family>`, ForceNew: it must equal the live text)."""
+    instance_class: str
+    """The primary's DB instance class."""
+    replica_instance_class: str
+    """The replica's DB instance class."""
+    allocated_storage_gib: int
+    """The primary's storage, GiB (gp3)."""
+    max_allocated_storage_gib: int
+    """Storage autoscaling ceiling, GiB."""
+    backup_retention_days: int
+    """Days of automated backups (at least 1: a replica needs them)."""
+    backup_window: str
+    """Daily backup window, UTC (`hh:mm-hh:mm`)."""
+    maintenance_window: str
+    """Weekly maintenance window, UTC (`ddd:hh:mm-ddd:hh:mm`)."""
+    parameters: dict[str, str]
+    """The primary's parameter group values, in the engine's units."""
+    replica_parameters: dict[str, str]
+    """The replica's parameter group values."""
     copy_tags_to_snapshot: bool = False
-    """Copy the instance's tags to its snapshots. Default: off (as live)."""
+    """Copy the instance's tags to its snapshots. Default: off (the provider's default)."""
     performance_insights: bool = False
-    """Performance Insights with the free 7-day retention, on both instances. Default: off
-    (as live)."""
+    """Performance Insights with the free 7-day retention, on both instances. Default: off."""
     manage_master_password: bool = False
     """Let RDS own the master password in a secret of its own (`master_user_secret`).
-    Default: off (as live: the password is AWS CDK's generated secret)."""
+    Default: off (the password is the caller's)."""
     master_password: tuple[str, float] | None = None
     """(write-only password, its version) for creating the primary; ignored once it exists.
     Default: none (an adopted primary needs none)."""
     replica_deletion_protection: bool = False
-    """Deletion protection on the replica (the primary always has it). Default: off (as
-    live)."""
+    """Deletion protection on the replica (the primary always has it). Default: off."""
     replica_log_exports: bool = False
-    """Export the replica's PostgreSQL log to CloudWatch. Default: off (as live)."""
-    parameters: dict[str, str] = field(default_factory=lambda: dict(PRIMARY_PARAMETERS))
-    """The primary's parameter group values. Default: the live ones (`PRIMARY_PARAMETERS`)."""
-    replica_parameters: dict[str, str] = field(
-        default_factory=lambda: PRIMARY_PARAMETERS | REPLICA_EXTRA_PARAMETERS
-    )
-    """The replica's parameter group values. Default: the primary's and
-    `REPLICA_EXTRA_PARAMETERS` (as live)."""
+    """Export the replica's PostgreSQL log to CloudWatch. Default: off."""
 
     def __post_init__(self) -> None:
-        if not self.parameter_family.endswith(self.engine_major_version):
-            raise ConfigError(
-                f"parameter_family: {self.parameter_family!r} does not match engine major "
-                f"version {self.engine_major_version!r}"
-            )
-        if self.max_allocated_storage_gb < self.allocated_storage_gb:
-            raise ConfigError(
-                f"max_allocated_storage_gb: {self.max_allocated_storage_gb} is below "
-                f"allocated_storage_gb {self.allocated_storage_gb}"
-            )
         if self.manage_master_password and self.master_password is not None:
             raise ConfigError("master_password: give it or manage_master_password, not both")
-        if self.backup_retention_days < 1:
-            raise ConfigError(
-                f"backup_retention_days: {self.backup_retention_days}; a replica needs backups"
-            )
+
+    @property
+    def parameter_family(self) -> str:
+        return f"postgres{self.engine_major_version}"
 
 
 class PostgresWithReplica(Construct):
@@ -142,8 +109,8 @@ class PostgresWithReplica(Construct):
             engine="postgres",
             engine_version=props.engine_major_version,
             instance_class=props.instance_class,
-            allocated_storage=props.allocated_storage_gb,
-            max_allocated_storage=props.max_allocated_storage_gb,
+            allocated_storage=props.allocated_storage_gib,
+            max_allocated_storage=props.max_allocated_storage_gib,
             storage_type="gp3",
             storage_encrypted=True,
             multi_az=False,
@@ -207,7 +174,7 @@ class PostgresWithReplica(Construct):
             self,
             id_,
             family=props.parameter_family,
-            description=props.parameter_group_description,
+            description=f"Parameter group for {props.parameter_family}",
             parameter=[
                 DbParameterGroupParameter(
                     name=name,

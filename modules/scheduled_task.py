@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
-from modules.cron import validate_eventbridge
+from config.cron import validate_eventbridge
 from policies.document import Statement, allow
 from runtime.engine.aws.cloudwatch_event_rule import CloudwatchEventRule
 from runtime.engine.aws.cloudwatch_event_target import (

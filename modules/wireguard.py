@@ -47,8 +47,8 @@ class WireGuardProps:
     """The secret's name, read by the bridge at boot."""
     region: str
     """The secret's region."""
-    instance_type: str = "t3.micro"
-    """The bridge's EC2 instance type. Default: t3.micro (as live)."""
+    instance_type: str
+    """The bridge's EC2 instance type."""
     source_dest_check: bool = False
     """Must stay off: the bridge forwards traffic that is neither from nor to itself.
     Default: off."""

@@ -14,10 +14,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from config import DEFAULT_ENVIRONMENT, ConfigError
+from config import DEFAULT_ENVIRONMENT, PROFILES, ConfigError
 from config.errors import one_line_error, parse_args
 from config.estate import ADOPTED_STACKS, CONTAINERS
-from config.model import PROFILES
 from ops.errors import OpsError
 
 ROOT = Path(__file__).resolve().parents[1]

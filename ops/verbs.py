@@ -96,10 +96,11 @@ def rollback_backend(ctx: Context, to: str | None) -> int:
         return 0
     if images is not None and not any(to in i["imageTags"] for i in images):
         raise OpsError(f"rollback-backend: tag {to!r} is not in repository {repository}")
-    if ctx.config.hardened:
+    if ctx.config.hardening.immutable_images:
         raise OpsError(
-            f"rollback-backend: the hardened task definition runs compute.image_tag; set it to "
-            f"{to!r} in config/environments.py and apply the reviewed plan of compute"
+            f"rollback-backend: with immutable images the task definitions run "
+            f"compute.image_tag; set it to {to!r} in config/environments.py and apply the "
+            "reviewed plan of compute"
         )
     # adopt: the live task definition runs `:latest` (the seed's pipeline): point it at `to`
     manifest = _manifest(ctx, repository, to)

@@ -19,7 +19,7 @@ leaf. Each difference falls in one group, printed in this order:
 What each group means for a live estate is in docs/cdk-terrain.md, which explains the first two
 and finds none of the last two for this project. Exit status 0; 1 when a difference falls in
 one of the last two groups (a change to read before moving, listed above the summary); 2 when
-an engine cannot synthesize (its environment missing: `make sync ENGINE=<name>`).
+an engine cannot synthesize (its environment missing: `make engines`).
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from config import PROFILES, PROVIDER_PINS
 from config.errors import ConfigError, one_line_error
-from config.model import PROVIDER_PINS
 from review import terraform
 from runtime.engine import ENGINES
 
@@ -105,11 +105,11 @@ def report(differences: list[Difference], base: str, head: str) -> str:
     return "\n".join(lines)
 
 
-def synthesize(engine: str, out: Path, profile: str, pins: str) -> dict[str, dict[str, Any]]:
+def synthesize(engine: str, out: Path, profile: str | None, pins: str) -> dict[str, dict[str, Any]]:
     python = ROOT / ENGINES[engine].python
     if not python.exists():
-        raise ConfigError(f"engine {engine}: {python} is missing: run `make sync ENGINE={engine}`")
-    env = dict(os.environ, FLUXION_ENGINE=engine, FLUXION_PROFILE=profile,
+        raise ConfigError(f"engine {engine}: {python} is missing: run `make engines`")
+    env = dict(os.environ, FLUXION_ENGINE=engine, FLUXION_PROFILE=profile or "",
                FLUXION_PROVIDER_PINS=pins, CDKTF_OUTDIR=str(out))  # fmt: skip
     proc = subprocess.run([str(python), "main.py"], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=900)  # fmt: skip
@@ -121,7 +121,12 @@ def synthesize(engine: str, out: Path, profile: str, pins: str) -> dict[str, dic
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m review.engine_diff", description=__doc__)
-    parser.add_argument("--profile", default=os.environ.get("FLUXION_PROFILE") or "adopt")
+    parser.add_argument(
+        "--profile",
+        choices=PROFILES,
+        default=os.environ.get("FLUXION_PROFILE") or None,
+        help="a preset instead of the environment's own hardening switches",
+    )
     parser.add_argument("--pins", default="estate", help="estate (default) or bindings")
     parser.add_argument("--keep", type=Path, help="synthesize into DIR/<engine> and keep it")
     args = parser.parse_args(argv)
@@ -136,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         return one_line_error(err)
     differences = [d for s in sorted(base.keys() | head.keys())
                    for d in compare(s, base.get(s, {}), head.get(s, {}))]  # fmt: skip
-    print(f"profile {args.profile}, provider pins: {args.pins}")
+    print(f"profile {args.profile or 'of the environment'}, provider pins: {args.pins}")
     print(report(differences, "cdktf", "cdktn"))
     unexplained = [d for d in differences if d.group not in EXPLAINED]
     if unexplained:

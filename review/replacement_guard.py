@@ -9,9 +9,10 @@ the working tree or `cdktf.out/`), then prints per stack the added, removed and 
 resources (changed: which attributes). Fails when a stateful resource (RDS, S3, secrets, ECR,
 CloudFront, the WireGuard instance, the ECS cluster) would be removed or change address,
 unless a `moved` block in the new code covers it. A replacement the team has decided on (a
-ForceNew change of a stateful resource) is listed in `review/replacements.json` with its reason
-and rollout step: on the way from `adopt` to `hardened` (the one rollout they belong to) the
-guard then reports it as acknowledged instead of failing; anywhere else it still fails.
+ForceNew change of a stateful resource) is listed in `review/replacements.json` with its reason,
+rollout step and the hardening switch that makes it: when the head turns that switch on and
+the base had it off (the rollout step that replaces it), the guard reports it as acknowledged
+instead of failing; anywhere else it still fails.
 """
 
 from __future__ import annotations
@@ -29,9 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from config import ConfigError
+from config import PROFILES, ConfigError, Hardening
 from config.errors import one_line_error, parse_args
-from config.model import PROFILES
 from review.stateful import FORCE_NEW, STATEFUL_TYPES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,22 +41,35 @@ ACKNOWLEDGED = Path(__file__).with_name("replacements.json")
 
 @dataclass(frozen=True)
 class Acknowledgement:
-    """A reviewed replacement: `address` in `stack` may be replaced for `arguments` only."""
+    """A reviewed replacement: `address` in `stack` may be replaced for `arguments` only, by
+    the change that turns `switch` on."""
 
     stack: str
     address: str
     arguments: frozenset[str]
     reason: str
     rollout: str
+    switch: str
 
 
 def load_acknowledgements(path: Path = ACKNOWLEDGED) -> list[Acknowledgement]:
-    return [
+    acks = [
         Acknowledgement(
-            e["stack"], e["address"], frozenset(e["arguments"]), e["reason"], e["rollout"]
+            e["stack"],
+            e["address"],
+            frozenset(e["arguments"]),
+            e["reason"],
+            e["rollout"],
+            e["switch"],
         )
         for e in json.loads(path.read_text())
     ]
+    for ack in acks:
+        if ack.switch not in Hardening.switches():
+            raise ConfigError.invalid(
+                f"{path.name}: {ack.address}: switch", ack.switch, "is not a hardening switch"
+            )
+    return acks
 
 
 @dataclass
@@ -185,11 +198,20 @@ def synthesize(rev: str, profile: str | None, workdir: Path) -> Path:
     return out
 
 
-def acknowledgements(base_profile: str | None, head_profile: str | None) -> list[Acknowledgement]:
-    """The reviewed replacements belong to the `adopt` -> `hardened` rollout, nothing else
-    (a later change of the same argument in `hardened` fails again)."""
-    adopt_to_hardened = (base_profile or "adopt") == "adopt" and head_profile == "hardened"
-    return load_acknowledgements() if adopt_to_hardened else []
+def switches(out: Path) -> frozenset[str]:
+    """The hardening switches `out` was synthesized with (older outputs record only the
+    profile: `hardened` was every rollout switch)."""
+    stamp = json.loads((out / "synth.json").read_text())
+    if "hardening" in stamp:
+        return frozenset(stamp["hardening"])
+    return frozenset(Hardening.rollout() if stamp.get("profile") == "hardened" else ())
+
+
+def acknowledgements(old: Path, new: Path) -> list[Acknowledgement]:
+    """The reviewed replacements of the switches this change turns on, nothing else (a later
+    change of the same argument fails again)."""
+    turned_on = switches(new) - switches(old)
+    return [ack for ack in load_acknowledgements() if ack.switch in turned_on]
 
 
 def merge_base() -> str:
@@ -214,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="guard-") as tmp:
             old = synthesize(base, args.base_profile, Path(tmp) / "base")
             new = synthesize(args.head, args.head_profile, Path(tmp) / "head")
-            acks = acknowledgements(args.base_profile, args.head_profile)
+            acks = acknowledgements(old, new)
             diffs = compare_outputs(old, new, acks)
     except ConfigError as err:
         return one_line_error(err)

@@ -1,6 +1,6 @@
 """Security gate: checkov (offline) over every synthesized stack, against reviewed waivers.
 
-    python -m review.security_gate [--out cdktf.out] [--profile adopt]
+    python -m review.security_gate [--out cdktf.out]
 
 checkov cannot parse `import` blocks or `terraform.required_version` (it then reports a parse
 error, runs no check and still exits 0), reads cdktf's `null`s in inline blocks as passing, and
@@ -13,8 +13,9 @@ two well-kept IAM auditors, parliament and cloudsplaining, in their own environm
 (`review/iam_auditors.py`): one finding per policy, kind and action, so an accepted power is a
 reviewed waiver naming that action, and a new one fails the gate.
 The gate fails when any stack had a parsing error, when no check ran, when a finding has no
-waiver, or when a waiver's review date has passed. A waiver that matches no finding any more
-is reported, to be removed.
+active waiver, or when a waiver's review date has passed. A waiver is active when the output's
+hardening switches (its `synth.json`) are as its `when` says; an active waiver naming a
+synthesized resource that no longer has its finding is reported, to be removed.
 """
 
 from __future__ import annotations
@@ -30,9 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from config import ConfigError
+from config import ConfigError, Hardening
 from config.errors import one_line_error, parse_args
-from config.model import PROFILES
 from review import policy_lint
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,7 +45,8 @@ OFFLINE_ENV = {
     "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true",  # no call to the package index on every run
 }
 """checkov's environment: `--skip-download` skips the platform; this skips its update check."""
-_WAIVER_KEYS = {"check", "resources", "profiles", "reason", "owner", "review_by"}
+_WAIVER_KEYS = {"check", "resources", "reason", "owner", "review_by"}
+_OPTIONAL_KEYS = {"when"}
 
 
 def preprocess(doc: dict[str, Any]) -> dict[str, Any]:
@@ -69,10 +70,15 @@ def _strip_nulls(value: Any) -> Any:
 class Waiver:
     check: str
     resources: tuple[str, ...]
-    profiles: tuple[str, ...]
     reason: str
     owner: str
     review_by: datetime.date
+    when: tuple[tuple[str, bool], ...] = ()
+    """(switch, state) pairs under which the finding exists; empty: always."""
+
+    def active(self, switches: frozenset[str]) -> bool:
+        """Whether this waiver applies to an output whose switches `switches` are on."""
+        return all((name in switches) == state for name, state in self.when)
 
 
 @dataclass
@@ -94,8 +100,22 @@ def load_waivers(path: Path = WAIVERS) -> list[Waiver]:
     for i, raw in enumerate(json.loads(path.read_text())["waivers"]):
         where = f"{path.name}: waivers[{i}]"
         missing = _WAIVER_KEYS - set(raw)
-        if missing or set(raw) - _WAIVER_KEYS:
-            raise ConfigError(f"{where}: fields must be exactly {sorted(_WAIVER_KEYS)}")
+        if missing or set(raw) - _WAIVER_KEYS - _OPTIONAL_KEYS:
+            raise ConfigError(
+                f"{where}: fields must be {sorted(_WAIVER_KEYS)} and optionally "
+                f"{sorted(_OPTIONAL_KEYS)}"
+            )
+        when = raw.get("when", {})
+        unknown = sorted(set(when) - set(Hardening.switches()))
+        if (
+            not isinstance(when, dict)
+            or unknown
+            or not all(isinstance(v, bool) for v in when.values())
+        ):
+            raise ConfigError(
+                f"{where}: when {when!r} must map hardening switches to true or false"
+                + (f" ({unknown[0]!r} is not a switch)" if unknown else "")
+            )
         for name in ("check", "reason", "owner"):
             if not isinstance(raw[name], str) or not raw[name].strip():
                 raise ConfigError(f"{where}: {name} {raw[name]!r} must be a non-empty string")
@@ -109,10 +129,10 @@ def load_waivers(path: Path = WAIVERS) -> list[Waiver]:
             Waiver(
                 raw["check"],
                 tuple(raw["resources"]),
-                tuple(raw["profiles"]),
                 raw["reason"],
                 raw["owner"],
                 review_by,
+                tuple(sorted(when.items())),
             )
         )
     return waivers
@@ -187,12 +207,12 @@ def evaluate(
     reports: list[dict[str, Any]],
     stacks: dict[str, Any],
     waivers: list[Waiver],
-    profile: str,
+    switches: frozenset[str],
     today: datetime.date,
     audited: list[tuple[str, str]] | None = None,
 ) -> GateResult:
     """The gate's verdict on checkov's reports, the policy lint and the IAM auditors'
-    findings (`audited`, from `audit`)."""
+    findings (`audited`, from `audit`), for an output whose hardening `switches` are on."""
     result = GateResult()
     result.findings += audited or []
     for report in reports:
@@ -211,19 +231,37 @@ def evaluate(
         result.checks_run += linted * len(policy_lint.CHECKS)
         for check, address, _detail in policy_lint.lint(doc):
             result.findings.append((check, f"{stack}/{address}"))
-    active = [w for w in waivers if profile in w.profiles]
+    active = [w for w in waivers if w.active(switches)]
     covered = {(w.check, r) for w in active for r in w.resources}
     for check, resource in sorted(set(result.findings)):
         if (check, resource) not in covered:
             result.unwaived.append(f"{check} {resource}")
-    found = set(result.findings)
+    found, present = set(result.findings), addresses(stacks)
     for w in active:
         for resource in w.resources:
-            if (w.check, resource) not in found:
+            if resource in present and (w.check, resource) not in found:
                 result.stale.append(f"{w.check} {resource}")
         if w.review_by < today:
             result.expired.append(f"{w.check} ({w.owner}, review by {w.review_by})")
     return result
+
+
+def addresses(stacks: dict[str, Any]) -> set[str]:
+    """Every `<stack>/<type>.<name>` the output declares."""
+    return {
+        f"{stack}/{kind}.{name}"
+        for stack, doc in stacks.items()
+        for kind, items in doc.get("resource", {}).items()
+        for name in items
+    }
+
+
+def switches_of(outdir: Path) -> frozenset[str]:
+    """The hardening switches the output was synthesized with (its `synth.json`)."""
+    path = outdir / "synth.json"
+    if not path.is_file():
+        raise ConfigError(f"--out: {path} is missing: run `make synth` first")
+    return frozenset(json.loads(path.read_text()).get("hardening", []))
 
 
 def _address(failed: dict[str, Any], stack: dict[str, Any]) -> str:
@@ -236,9 +274,10 @@ def _address(failed: dict[str, Any], stack: dict[str, Any]) -> str:
     return f"{kinds[0]}.{name}" if len(kinds) == 1 else resource
 
 
-def render(result: GateResult, profile: str) -> str:
+def render(result: GateResult, switches: frozenset[str]) -> str:
+    on = f"{len(switches)} hardening switches on" if switches else "no hardening switch on"
     lines = [
-        f"security gate ({profile}): {result.checks_run} checks ran, "
+        f"security gate ({on}): {result.checks_run} checks ran, "
         f"{len(result.findings)} findings, {len(result.unwaived)} unwaived"
     ]
     lines += [f"  PARSE ERROR {e}" for e in result.parsing_errors]
@@ -254,17 +293,17 @@ def render(result: GateResult, profile: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m review.security_gate", description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "cdktf.out")
-    parser.add_argument("--profile", default="adopt", choices=PROFILES)
     parser.add_argument("--waivers", type=Path, default=WAIVERS)
     args = parse_args(parser, argv)
     try:
         reports, stacks = scan(args.out)
+        switches = switches_of(args.out)
         audited = audit(stacks)
         waivers = load_waivers(args.waivers)
     except ConfigError as err:
         return one_line_error(err)
-    result = evaluate(reports, stacks, waivers, args.profile, datetime.date.today(), audited)
-    print(render(result, args.profile))
+    result = evaluate(reports, stacks, waivers, switches, datetime.date.today(), audited)
+    print(render(result, switches))
     return 1 if result.failed else 0
 
 

@@ -19,7 +19,7 @@ The difference is the kernel work the project itself causes (constructing ~240 r
 synthesis), which no loader can remove; the 1.5x target needs the project's whole share
 (full - fast_empty, Python included) under half the fast empty app.
 With --engines cdktf,cdktn the three first cases also run on CDK Terrain (runtime/engine), in
-its own environment (`make sync ENGINE=cdktn`), interleaved with cdktf's, and print as
+its own environment (`make engines`), interleaved with cdktf's, and print as
 `full@cdktn`, `stock_empty@cdktn`, `fast_empty@cdktn` with their ratios to cdktf's; the
 targets stay cdktf's (the engine the project ships with).
 Usage: python scripts/bench_synth.py [--repeat N] [--check] [--kernel-profile] [--engines E,E]

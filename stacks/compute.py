@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
-from config import ConfigError, EnvironmentConfig
+from config import EnvironmentConfig
+from config.cron import to_eventbridge
 from config.estate import (
     BACKEND_FAMILY,
     CONTAINERS,
@@ -18,7 +19,6 @@ from config.estate import (
 )
 from modules.backend_service import BackendService, BackendServiceProps
 from modules.certificate import WildcardCertificate, WildcardCertificateProps
-from modules.cron import to_eventbridge
 from modules.ecr import Repository, RepositoryProps
 from modules.fargate_task import FargateTask, FargateTaskProps
 from modules.load_balancer import LoadBalancer, LoadBalancerProps
@@ -36,8 +36,6 @@ from stacks.contract import (
     read,
     remote_state,
 )
-
-BACKEND_PORT = 8001
 
 
 def key(secret_arn: str, json_key: str) -> str:
@@ -81,7 +79,9 @@ class ComputeStack(FluxionStack):
             name: Repository(
                 self,
                 f"{name}_repository",
-                props=RepositoryProps(name=repository_name(name), immutable=config.hardened),
+                props=RepositoryProps(
+                    name=repository_name(name), immutable=config.hardening.immutable_images
+                ),
             )
             for name in CONTAINERS
         }
@@ -125,7 +125,7 @@ class ComputeStack(FluxionStack):
         return Container(
             image="backend",
             task_role_arn=self.roles.backend_task_role_arn,
-            port=BACKEND_PORT,
+            port=self.config.compute.backend_port,
             environment=self._database(data)
             | {
                 "POSTGRES_HOST": data.replica_address,  # reads go to the replica
@@ -182,17 +182,17 @@ class ComputeStack(FluxionStack):
                 task_role_arn=container.task_role_arn,
                 log_group=self.logs[container.image].name,
                 region=self.config.region,
-                cpu_units=cfg.task_cpu,
-                memory_mib=cfg.task_memory,
+                cpu_units=cfg.task_cpu_units,
+                memory_mib=cfg.task_memory_mib,
                 port=container.port,
                 environment=container.environment,
                 secrets=container.secrets,
-                read_only_root=self.config.hardened,
+                read_only_root=self.config.hardening.read_only_root,
             ),
         )
 
     def _origin_certificate(self) -> str:
-        """`hardened`: a regional certificate for the API's host name, which CloudFront
+        """`https_origin`: a regional certificate for the API's host name, which CloudFront
         forwards as Host and checks the ALB's certificate against (https-only origin)."""
         config = self.config
         return WildcardCertificate(
@@ -207,22 +207,29 @@ class ComputeStack(FluxionStack):
         ).arn
 
     def _load_balancer(self, network: NetworkOutputs) -> LoadBalancer:
-        hardened = self.config.hardened
+        cfg, switch = self.config.compute, self.config.hardening
+        internal = switch.internal_origin  # behind CloudFront's VPC origin: no public origin
         return LoadBalancer(
             self,
             "lb",
             props=LoadBalancerProps(
-                name=self.config.compute.alb_name,
+                name=cfg.alb_name,
                 vpc_id=network.vpc_id,
-                # hardened: internal, behind CloudFront's VPC origin (no public origin at all)
-                subnet_ids=network.private_subnet_ids if hardened else network.public_subnet_ids,
-                internal=hardened,
+                subnet_ids=network.private_subnet_ids if internal else network.public_subnet_ids,
+                internal=internal,
                 security_group_id=network.alb_security_group_id,
-                target_port=BACKEND_PORT,
-                deletion_protection=hardened,
-                drop_invalid_header_fields=hardened,
-                certificate_arn=self._origin_certificate() if hardened else None,
-                access_log_bucket=self.config.log_bucket if hardened else None,
+                target_port=cfg.backend_port,
+                idle_timeout_seconds=cfg.alb_idle_timeout_seconds,
+                health_check_path=cfg.health_check_path,
+                health_check_interval_seconds=cfg.health_check_interval_seconds,
+                healthy_threshold=cfg.healthy_threshold,
+                unhealthy_threshold=cfg.unhealthy_threshold,
+                deregistration_delay_seconds=cfg.deregistration_delay_seconds,
+                deletion_protection=switch.deletion_protection,
+                drop_invalid_header_fields=switch.drop_invalid_headers,
+                certificate_arn=self._origin_certificate() if switch.https_origin else None,
+                redirect_http=internal,
+                access_log_bucket=self.config.log_bucket if switch.alb_access_logs else None,
             ),
         )
 
@@ -241,8 +248,9 @@ class ComputeStack(FluxionStack):
                 security_group_ids=[network.backend_security_group_id],
                 target_group_arn=lb.target_group.arn,
                 container_name="backend",
-                container_port=BACKEND_PORT,
+                container_port=cfg.backend_port,
                 desired_count=cfg.desired_count,
+                health_check_grace_seconds=cfg.health_check_grace_seconds,
             ),
         )
 
@@ -251,16 +259,12 @@ class ComputeStack(FluxionStack):
     ) -> None:
         """One EventBridge rule per configured schedule, in the ETL subnet and group."""
         for schedule in self.config.compute.schedules:
-            try:
-                expression = to_eventbridge(schedule.unix_cron)
-            except ConfigError as err:
-                raise ConfigError(f"compute.schedules[{schedule.name}]: {err}") from None
             ScheduledFargateTask(
                 self,
                 schedule_key(schedule.name),
                 props=ScheduledTaskProps(
                     rule_name=schedule.name,
-                    schedule=expression,
+                    schedule=to_eventbridge(schedule.unix_cron),  # validated at load
                     cluster_arn=cluster_arn,
                     task_definition_arn=etl[schedule.task].definition.arn,
                     container_name="etl",

@@ -16,12 +16,7 @@ from config.estate import (
     backup_bucket,
     legacy_backup_key,
 )
-from modules.postgres import (
-    PRIMARY_PARAMETERS,
-    REPLICA_EXTRA_PARAMETERS,
-    PostgresProps,
-    PostgresWithReplica,
-)
+from modules.postgres import PostgresProps, PostgresWithReplica
 from modules.private_bucket import PrivateBucket, PrivateBucketProps
 from modules.secret_containers import SecretContainers, SecretContainersProps
 from policies.arns import Arns
@@ -32,7 +27,7 @@ from stacks.base import FluxionStack
 from stacks.contract import DataOutputs, NetworkOutputs, publish, read, remote_state
 
 FORCE_SSL = {"rds.force_ssl": "1"}
-"""`hardened`: both instances refuse connections without TLS (dynamic: applied at once).
+"""`force_ssl`: both instances refuse connections without TLS (dynamic: applied at once).
 The drivers' default `sslmode=prefer` already negotiates TLS with RDS; check before rollout."""
 
 MASTER_PASSWORD_VARIABLE = "db_master_password"
@@ -51,8 +46,8 @@ class DataStack(FluxionStack):
         super().__init__(scope, id_, config=config, live=live)
         network = read(NetworkOutputs, remote_state(self, config, "network"))
         subnets = DbSubnetGroup(self, "db_subnets", subnet_ids=network.private_subnet_ids)
-        # hardened: the backend's own database user, no longer the master (empty container)
-        names = SECRETS | ({"app_db": APP_DB_SECRET} if config.hardened else {})
+        # app_db_secret: the backend's own database user, no longer the master (empty container)
+        names = SECRETS | ({"app_db": APP_DB_SECRET} if config.hardening.app_db_secret else {})
         secrets = SecretContainers(self, "secrets", props=SecretContainersProps(names=names))
         db = self._database(subnets, network)
         self._database_logs(db)
@@ -67,34 +62,46 @@ class DataStack(FluxionStack):
             db_port=db.primary.port,
             db_name=db.primary.db_name,
             sentry_dsn_parameter_arn=Arns(config).sentry_dsn,
-            # hardened: the application user's secret (RDS owns the master's in its own)
-            app_db_secret_arn=secrets.arns.get("app_db", secrets.arns["postgres_credentials"]),
+            # the secret the backend logs in with: the application user's with
+            # `backend_app_db_user`, else the master's (as live)
+            app_db_secret_arn=secrets.arns[
+                "app_db" if config.hardening.backend_app_db_user else "postgres_credentials"
+            ],
             backup_bucket_name=backups.bucket.bucket,
         )
         publish(self, self.outputs, config)
 
     def _database(self, subnets: DbSubnetGroup, network: NetworkOutputs) -> PostgresWithReplica:
         """The primary and its read replica (`prevent_destroy`, the plan gate guards them)."""
-        hardened = self.config.hardened
+        database, switch = self.config.database, self.config.hardening
+        force_ssl = FORCE_SSL if switch.force_ssl else {}
         return PostgresWithReplica(
             self,
             "postgres",
             props=PostgresProps(
                 identifier=PRIMARY,
                 replica_identifier=REPLICA,
-                db_name=self.config.database.db_name,
+                db_name=database.db_name,
                 subnet_group_name=subnets.name,
                 security_group_ids=[network.rds_security_group_id],
-                copy_tags_to_snapshot=hardened,
-                performance_insights=hardened,
-                master_username=self.config.database.master_username,
-                manage_master_password=hardened,
-                master_password=None if hardened else self._master_password(),
-                replica_deletion_protection=hardened,
-                replica_log_exports=hardened,
-                parameters=PRIMARY_PARAMETERS | (FORCE_SSL if hardened else {}),
+                engine_major_version=database.engine_major_version,
+                instance_class=database.instance_class,
+                replica_instance_class=database.replica_instance_class,
+                allocated_storage_gib=database.allocated_storage_gib,
+                max_allocated_storage_gib=database.max_allocated_storage_gib,
+                backup_retention_days=database.backup_retention_days,
+                backup_window=database.backup_window,
+                maintenance_window=database.maintenance_window,
+                copy_tags_to_snapshot=switch.copy_tags_to_snapshot,
+                performance_insights=switch.performance_insights,
+                master_username=database.master_username,
+                manage_master_password=switch.managed_master_password,
+                master_password=None if switch.managed_master_password else self._master_password(),
+                replica_deletion_protection=switch.deletion_protection,
+                replica_log_exports=switch.replica_log_export,
+                parameters=dict(database.parameters) | force_ssl,
                 replica_parameters=(
-                    PRIMARY_PARAMETERS | REPLICA_EXTRA_PARAMETERS | (FORCE_SSL if hardened else {})
+                    dict(database.parameters) | dict(database.replica_extra_parameters) | force_ssl
                 ),
             ),
         )
@@ -106,16 +113,16 @@ class DataStack(FluxionStack):
             self,
             "postgres_logs",
             name=f"/aws/rds/instance/{PRIMARY}/postgresql",
-            retention_in_days=self.config.log_retention(7),
+            retention_in_days=self.config.log_retention(self.config.database.log_retention_days),
         )
-        if not self.config.hardened:
+        if not self.config.hardening.replica_log_export:
             return
         # Created before the replica starts exporting, so RDS does not create it first.
         replica_logs = CloudwatchLogGroup(
             self,
             "replica_logs",
             name=f"/aws/rds/instance/{REPLICA}/postgresql",
-            retention_in_days=self.config.log_retention(7),
+            retention_in_days=self.config.log_retention(self.config.database.log_retention_days),
         )
         # A plain address: `fqn` renders "${...}", which Terraform rejects in depends_on.
         logs = f"{replica_logs.terraform_resource_type}.{replica_logs.friendly_unique_id}"
@@ -135,10 +142,11 @@ class DataStack(FluxionStack):
                 legacy_backup_key(suffix),
                 props=PrivateBucketProps(
                     name=backup_bucket(account, suffix),
-                    # adopt: as live (no settings); hardened: public access block, SSE and a
-                    # TLS-only policy, as the managed bucket has
-                    manage_settings=self.config.hardened,
-                    versioned=self.config.hardened,  # old backups cannot be rebuilt either
+                    # off: as live (no settings); on: public access block, SSE and a TLS-only
+                    # policy, as the managed bucket has, and versions (old backups cannot be
+                    # rebuilt either)
+                    manage_settings=self.config.hardening.legacy_backups_locked,
+                    versioned=self.config.hardening.legacy_backups_locked,
                 ),
             )
         return backups

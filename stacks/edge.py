@@ -50,10 +50,11 @@ class EdgeStack(FluxionStack):
             self, "caching_optimized", name="Managed-CachingOptimized"
         )
         headers_policy = web_acl = None
-        if config.hardened:  # AWS managed: HSTS, nosniff, frame-options, XSS, referrer
+        if config.hardening.security_headers:  # AWS managed: HSTS, nosniff, frame-options...
             headers_policy = DataAwsCloudfrontResponseHeadersPolicy(
                 self, "security_headers", name="Managed-SecurityHeadersPolicy"
             ).id
+        if config.hardening.web_acl:
             web_acl = self._firewall()
         distribution = _Distribution(cert.certificate.arn, cache.id, headers_policy, web_acl)
         sites = self._sites(distribution)
@@ -61,7 +62,7 @@ class EdgeStack(FluxionStack):
         targets = {site.subdomain: sites[site.key].distribution for site in edge.sites}
         targets[edge.api_subdomain] = api.distribution
         self._records(zone_id, targets)
-        if config.hardened:
+        if config.hardening.distribution_logs:
             self._access_logs(
                 {key: s.distribution.arn for key, s in sites.items()}
                 | {"api": api.distribution.arn}
@@ -84,8 +85,8 @@ class EdgeStack(FluxionStack):
         publish(self, self.outputs, config)
 
     def _firewall(self) -> str:
-        """`hardened`: one web ACL of AWS managed rule groups for every distribution, counting
-        until `hardening.waf_enforce` (docs/profiles.md says why count comes first)."""
+        """One web ACL of AWS managed rule groups for every distribution, counting until
+        `waf_enforce` (docs/profiles.md says why count comes first)."""
         config = self.config
         return EdgeFirewall(
             self,
@@ -99,7 +100,7 @@ class EdgeStack(FluxionStack):
         ).arn
 
     def _access_logs(self, distribution_arns: dict[str, str]) -> None:
-        """`hardened`: every distribution's standard logs into the log bucket."""
+        """Every distribution's standard logs into the log bucket."""
         DistributionLogs(
             self,
             "access_logs",
@@ -131,9 +132,9 @@ class EdgeStack(FluxionStack):
         }
 
     def _api(self, distribution: _Distribution, compute: ComputeOutputs) -> ApiDistribution:
-        """The API's distribution in front of the ALB (`hardened`: the internal ALB through a
-        VPC origin, HTTPS)."""
-        edge, hardened = self.config.edge, self.config.hardened
+        """The API's distribution in front of the ALB (`https_origin`: over HTTPS;
+        `internal_origin`: the internal ALB through a VPC origin)."""
+        edge, switch = self.config.edge, self.config.hardening
         return ApiDistribution(
             self,
             "api",
@@ -144,7 +145,8 @@ class EdgeStack(FluxionStack):
                 origin_read_timeout_seconds=edge.origin_read_timeout_seconds,
                 response_headers_policy_id=distribution.response_headers_policy_id,
                 web_acl_arn=distribution.web_acl_arn,
-                vpc_origin_alb_arn=compute.alb_arn if hardened else None,
+                origin_https=switch.https_origin,
+                vpc_origin_alb_arn=compute.alb_arn if switch.internal_origin else None,
                 vpc_origin_name=new_resource_name(self.config.name, "api"),
             ),
         )

@@ -75,14 +75,18 @@ class IdentityStack(FluxionStack):
         profile = IamInstanceProfile(
             bridge, "profile", name=instance_profile_name(config, self.live), role=bridge_role.name
         )
-        flow_logs_arn = ""  # adopt: no flow logs (the network stack reads it only in hardened)
-        if config.hardened:
+        flow_logs_arn = ""  # no flow logs (the network stack reads it only with `flow_logs`)
+        if config.hardening.flow_logs:
             group = self.arns.log_group(flow_log_group_name(config.network.vpc_name))
             flow = Construct(self, "flow_logs")
             flow_logs_arn = self._role(flow, "flow-logs", delivery_grant(group)).arn
         roles = self._ecs_roles()
-        if config.hardened:
-            self._hardening()
+        if config.hardening.detection:
+            self._detection()
+        if config.hardening.internal_origin:  # an IAM write: people make it, here
+            IamServiceLinkedRole(
+                self, "vpc_origin_service_role", aws_service_name=VPC_ORIGIN_SERVICE
+            )
         self.outputs = IdentityOutputs(
             bridge_instance_profile_name=profile.name,
             flow_logs_role_arn=flow_logs_arn,
@@ -94,9 +98,9 @@ class IdentityStack(FluxionStack):
         )
         publish(self, self.outputs, config)
 
-    def _hardening(self) -> None:
-        """`hardened`: detection of what owning a stack still allows, and the service-linked
-        role CloudFront's VPC origins need (an IAM write: people make it, here)."""
+    def _detection(self) -> None:
+        """Detection of what owning a stack still allows (identity, backups, user data,
+        images, secret values)."""
         config = self.config
         Detection(
             self,
@@ -111,13 +115,12 @@ class IdentityStack(FluxionStack):
                 alert_emails=config.hardening.alert_emails,
             ),
         )
-        IamServiceLinkedRole(self, "vpc_origin_service_role", aws_service_name=VPC_ORIGIN_SERVICE)
 
     def _secret(self, key: str) -> str:
         return self.arns.secret(SECRETS[key])
 
     def _boundary(self, key: str, grants: list[Statement]) -> str:
-        """`hardened`: the role's own boundary: its grants, and never an escalation."""
+        """`workload_boundaries`: the role's own boundary: its grants, never an escalation."""
         allowed = [*grants]
         if key == "bridge":  # its AWS managed policy (the SSM agent), written out
             allowed += [
@@ -148,7 +151,9 @@ class IdentityStack(FluxionStack):
             "role",
             ROLES[key].service,
             name=self.names[key],
-            boundary_arn=self._boundary(key, grants) if self.config.hardened else None,
+            boundary_arn=(
+                self._boundary(key, grants) if self.config.hardening.workload_boundaries else None
+            ),
         )
         inline_policy(scope, "read_config" if key == "bridge" else "delivery", role, *grants)
         return role
@@ -156,20 +161,26 @@ class IdentityStack(FluxionStack):
     def _ecs_roles(self) -> EcsRoles:
         """The execution role(s), one task role per image, and EventBridge's role.
 
-        `adopt`: one execution role reads every secret (as live). `hardened`: one per image,
-        each reading only the secrets its task definitions name (the backend can no longer
-        read the SQL Server or ETL credentials)."""
-        arns, hardened = self.arns, self.config.hardened
-        app_db = arns.secret(APP_DB_SECRET) if hardened else self._secret("postgres_credentials")
+        As live, one execution role reads every secret. With `execution_role_split`, one per
+        image, each reading only the secrets its task definitions name (the backend can no
+        longer read the SQL Server or ETL credentials); with `backend_app_db_user` the backend
+        reads the application user's secret instead of the master's."""
+        arns, switch = self.arns, self.config.hardening
+        app_db = (
+            arns.secret(APP_DB_SECRET)
+            if switch.backend_app_db_user
+            else self._secret("postgres_credentials")
+        )
         # (secrets, parameters) each image's containers read when they start
         backend: tuple[list[str], list[str]] = ([app_db, self._secret("production")], [])
         etl = ([self._secret("db_credentials"), self._secret("sql_credentials")], [arns.sentry_dsn])
-        etl_execution = "etl-execution" if hardened else "execution"
+        split = switch.execution_role_split
+        etl_execution = "etl-execution" if split else "execution"
         families = sorted({s.task for s in self.config.compute.schedules})
         grants = {
             "execution": (
                 self._execution(["backend"], *backend)
-                if hardened
+                if split
                 else self._execution(list(CONTAINERS), backend[0] + etl[0], etl[1])
             ),
             "backend-task": exec_grant(),
@@ -179,7 +190,7 @@ class IdentityStack(FluxionStack):
                 arns.cluster,
                 [arns.role(self.names[etl_execution]), arns.role(self.names["etl-task"])],
             ),
-        } | ({"etl-execution": self._execution(["etl"], *etl)} if hardened else {})
+        } | ({"etl-execution": self._execution(["etl"], *etl)} if split else {})
         return EcsRoles(
             self,
             "roles",
@@ -191,7 +202,7 @@ class IdentityStack(FluxionStack):
                 events=grants["events"],
                 boundaries=(
                     {key: self._boundary(key, granted) for key, granted in grants.items()}
-                    if hardened
+                    if switch.workload_boundaries
                     else {}
                 ),
             ),

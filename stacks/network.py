@@ -36,8 +36,11 @@ class NetworkStack(FluxionStack):
         identity = read(IdentityOutputs, remote_state(self, config, "identity"))
         vpc = Vpc(self, "vpc", props=VpcProps(network=net))
         sgs = self._security_groups(vpc)
-        if config.hardened:
-            self._hardening(vpc, identity)
+        if config.hardening.default_sg_emptied:
+            # Takes over the VPC's default group and strips its rules: nothing may use it.
+            DefaultSecurityGroup(self, "default_sg", vpc_id=vpc.vpc.id)
+        if config.hardening.flow_logs:
+            self._flow_logs(vpc, identity)
         bridge = self._bridge(vpc, sgs, identity)
         self.outputs = NetworkOutputs(
             vpc_id=vpc.vpc.id,
@@ -54,11 +57,10 @@ class NetworkStack(FluxionStack):
         publish(self, self.outputs, config)
 
     def _security_groups(self, vpc: Vpc) -> SecurityGroups:
-        """The seed's security group table (`hardened`: the ALB open to CloudFront only)."""
-        hardened = self.config.hardened
+        """The seed's security group table, as the hardening switches change its rules."""
         cloudfront = (
             DataAwsEc2ManagedPrefixList(self, "cloudfront_origins", name=CLOUDFRONT_ORIGIN_FACING)
-            if hardened
+            if self.config.hardening.https_origin
             else None
         )
         return SecurityGroups(
@@ -67,15 +69,13 @@ class NetworkStack(FluxionStack):
             props=SecurityGroupsProps(
                 vpc_id=vpc.vpc.id,
                 vpc_cidr=self.config.network.vpc_cidr,
-                groups=groups(hardened),
+                groups=groups(self.config),
                 cloudfront_prefix_list_id=cloudfront.id if cloudfront else None,
             ),
         )
 
-    def _hardening(self, vpc: Vpc, identity: IdentityOutputs) -> None:
-        """`hardened` only: the default group emptied, and VPC flow logs."""
-        # Takes over the VPC's default group and strips its rules: nothing may use it.
-        DefaultSecurityGroup(self, "default_sg", vpc_id=vpc.vpc.id)
+    def _flow_logs(self, vpc: Vpc, identity: IdentityOutputs) -> None:
+        """VPC flow logs, delivered with the identity stack's role."""
         FlowLogs(
             self,
             "flow_logs",
@@ -105,7 +105,7 @@ class NetworkStack(FluxionStack):
                 region=config.region,
                 instance_type=net.wireguard_instance_type,
                 source_dest_check=net.wireguard_source_dest_check,
-                # hardened: replaces the bridge (review/replacements.json, rollout step 8)
-                encrypted_root=config.hardened,
+                # replaces the bridge (review/replacements.json, rollout step 8)
+                encrypted_root=config.hardening.encrypted_bridge_root,
             ),
         )

@@ -243,20 +243,6 @@ def test_published_outputs(compute: dict[str, Any]) -> None:
     )
 
 
-def test_a_bad_schedule_names_its_rule(tmp_path: Any) -> None:
-    from dataclasses import replace
-
-    import config
-    import main
-    from config import ConfigError, EtlSchedule
-
-    prod = config.load()
-    bad = EtlSchedule("fluxion-bad-rule", "0 25 * * *", "FluxionETLTask", ("python", "x.py"))
-    env = replace(prod, compute=replace(prod.compute, schedules=(bad,)))
-    with pytest.raises(ConfigError, match=r"compute.schedules\[fluxion-bad-rule\]: cron '0 25"):
-        main.build_app(env, tmp_path / "out")
-
-
 def test_log_retention_must_be_a_cloudwatch_value() -> None:
     from config import ConfigError
     from config.environments import PRODUCTION

@@ -7,11 +7,12 @@ import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import config
-from config import ConfigError, EtlSchedule
+from config import ConfigError, EtlSchedule, SiteConfig
 from tests.conftest import ROOT
 
 PROD = config.load()
@@ -36,26 +37,270 @@ def test_unknown_environment_lists_the_valid_ones() -> None:
         config.load("staging")
 
 
-@pytest.mark.parametrize(
-    ("field", "value", "message"),
-    [
-        ("account_id", "61139576695", r"account_id: '61139576695' must be exactly 12 digits"),
-        ("region", "us-east", r"region: 'us-east' is not an AWS region name"),
-        ("profile", "strict", r"profile: 'strict' is not one of adopt"),
-        ("provider_pins", "latest", r"provider_pins: 'latest' is not one of estate, bindings"),
-        ("name", "Prod!", r"name: 'Prod!' must be"),
-        # production's subnets are in us-east-1a/b: another region needs its own AZs
-        (
-            "region",
-            "eu-west-1",
-            r"network.public_subnets: 'us-east-1a' is not an availability "
-            r"zone of eu-west-1",
-        ),
-    ],
-)
-def test_environment_fields_are_validated(field: str, value: str, message: str) -> None:
-    with pytest.raises(ConfigError, match=message):
-        replace(PROD, **{field: value})  # type: ignore[arg-type]
+# --- one negative test per rule: (section, changes, the one line) ----------------------------
+# Values are the kind of mistake an edit makes; messages name the dotted field and the value.
+
+ENVIRONMENT_RULES = [
+    ({"account_id": "61139576695"}, r"^account_id: '61139576695' must be exactly 12 digits$"),
+    ({"region": "us-east"}, r"^region: 'us-east' is not an AWS region name$"),
+    ({"provider_pins": "latest"}, r"^provider_pins: 'latest' is not one of estate, bindings$"),
+    ({"name": "Prod!"}, r"^name: 'Prod!' must be lower-case letters, digits and '-'$"),
+    ({"domain": "fluxionia"}, r"^domain: 'fluxionia' is not a domain name$"),
+    ({"state_key_prefix": "/x"}, r"^state_key_prefix: '/x' is not an S3 key prefix$"),
+    ({"state_noncurrent_days": 0}, r"^state_noncurrent_days: 0 must be 1-3650 days$"),
+    ({"access_log_days": 4000}, r"^access_log_days: 4000 must be 1-3650 days$"),
+    # production's subnets are in us-east-1a/b: another region needs its own AZs
+    (
+        {"region": "eu-west-1"},
+        r"^network.public_subnets: 'us-east-1a' is not an availability zone of eu-west-1$",
+    ),
+]
+NETWORK_RULES = [
+    ({"vpc_name": ""}, r"^network.vpc_name: '' is not a Name tag$"),
+    ({"vpc_cidr": "10.0.0.0/33"}, r"^network.vpc_cidr: '10.0.0.0/33' is not a valid IPv4 CIDR"),
+    (
+        {"vpc_cidr": "10.0.0.1/16"},
+        r"^network.vpc_cidr: '10.0.0.1/16' is not a valid IPv4 CIDR .*host bits",
+    ),
+    (
+        {"on_premises_cidr": "10.0.128.0/17"},
+        r"^network.on_premises_cidr: '10.0.128.0/17' overlaps network.vpc_cidr '10.0.0.0/16'$",
+    ),
+    (
+        {"wireguard_tunnel_cidr": "192.168.7.1/32"},
+        r"^network.wireguard_tunnel_cidr: '192.168.7.1/32' overlaps network.on_premises_cidr",
+    ),
+    (
+        {"public_subnets": (("us-east-1a", "10.1.0.0/24"), ("us-east-1b", "10.0.1.0/24"))},
+        r"^network.public_subnets\[us-east-1a\]: '10.1.0.0/24' is outside the VPC 10.0.0.0/16$",
+    ),
+    (
+        {"private_subnets": (("us-east-1a", "10.0.2.0/24"), ("us-east-1b", "10.0.1.0/24"))},
+        r"^network.private_subnets\[us-east-1b\]: '10.0.1.0/24' overlaps "
+        r"network.public_subnets\[us-east-1b\]",
+    ),
+    (
+        {"private_subnets": (("us-east-1a", "10.0.2.0/24"), ("us-east-1a", "10.0.3.0/24"))},
+        r"^network.private_subnets: AZs .* repeat; one subnet per AZ$",
+    ),
+    (
+        {"private_subnets": (("us-east-1a", "10.0.2.0/24"),)},
+        r"^network.private_subnets: \['us-east-1a'\] must cover the public AZs",
+    ),
+    ({"etl_az": "us-east-1c"}, r"^network.etl_az: 'us-east-1c' is not one of the VPC's AZs"),
+    (
+        {"wireguard_private_ip": "10.0.3.251"},
+        r"^network.wireguard_private_ip: '10.0.3.251' is outside its subnet 10.0.2.0/24",
+    ),
+    (
+        {"wireguard_private_ip": "10.0.2.999"},
+        r"^network.wireguard_private_ip: '10.0.2.999' is not an IPv4 address$",
+    ),
+    (
+        {"wireguard_instance_type": "t3micro"},
+        r"^network.wireguard_instance_type: 't3micro' is not an instance type$",
+    ),
+    (
+        {"wireguard_secret_name": "fluxion wg"},
+        r"^network.wireguard_secret_name: 'fluxion wg' is not a secret name$",
+    ),
+    (
+        {"wireguard_source_dest_check": True},
+        r"^network.wireguard_source_dest_check: True; the route to 192.168.0.0/16 via the bridge",
+    ),
+]
+DATABASE_RULES = [
+    ({"db_name": "1fluxion"}, r"^database.db_name: '1fluxion' must start with a letter"),
+    ({"master_username": "rdsadmin"}, r"^database.master_username: 'rdsadmin' is reserved by RDS$"),
+    ({"master_username": "pg-admin"}, r"^database.master_username: 'pg-admin' must start with"),
+    (
+        {"engine_major_version": "16.3"},
+        r"^database.engine_major_version: '16.3' is not a PostgreSQL major",
+    ),
+    (
+        {"instance_class": "t3.medium"},
+        r"^database.instance_class: 't3.medium' is not a DB instance class$",
+    ),
+    (
+        {"replica_instance_class": "db.t3"},
+        r"^database.replica_instance_class: 'db.t3' is not a DB instance class$",
+    ),
+    ({"allocated_storage_gib": 10}, r"^database.allocated_storage_gib: 10 must be 20-65536 GiB"),
+    (
+        {"max_allocated_storage_gib": 50},
+        r"^database.max_allocated_storage_gib: 50 is below allocated_storage_gib 100$",
+    ),
+    ({"backup_retention_days": 0}, r"^database.backup_retention_days: 0 must be 1-35 days"),
+    ({"backup_window": "3:00-4:00"}, r"^database.backup_window: '3:00-4:00' is not hh:mm-hh:mm"),
+    (
+        {"maintenance_window": "sunday:04:00-sunday:05:00"},
+        r"^database.maintenance_window: 'sunday:04:00-sunday:05:00' is not ddd:hh:mm-ddd:hh:mm",
+    ),
+    ({"log_retention_days": 10}, r"^database.log_retention_days: 10 is not a CloudWatch retention"),
+    (
+        {"replica_extra_parameters": (("work_mem", "1"),)},
+        r"^database.parameters: \['work_mem'\] are set twice",
+    ),
+]
+
+
+def _schedule(
+    name: str = "r", command: tuple[str, ...] = ("python", "x.py"), cron: str = "0 7 * * *"
+) -> EtlSchedule:
+    return EtlSchedule(name, cron, "FluxionETLTask", command)
+
+
+COMPUTE_RULES = [
+    (
+        {"cluster_name": "fluxion cluster"},
+        r"^compute.cluster_name: 'fluxion cluster' is not an ECS cluster name$",
+    ),
+    ({"service_name": ""}, r"^compute.service_name: '' is not an ECS service name$"),
+    (
+        {"alb_name": "fluxion-alb-" + "x" * 30},
+        r"^compute.alb_name: 'fluxion-alb-x+' is not a load balancer name",
+    ),
+    ({"desired_count": 0}, r"^compute.desired_count: 0 must be at least 1$"),
+    ({"max_desired_count": 1}, r"^compute.max_desired_count: 1 is below desired_count 2$"),
+    (
+        {"task_cpu_units": 1024, "task_memory_mib": 3000},
+        r"^compute.task_cpu_units/task_memory_mib: '1024/3000' is not a Fargate size",
+    ),
+    ({"uvicorn_workers": 0}, r"^compute.uvicorn_workers: 0 must be 1-64 processes$"),
+    ({"backend_port": 70000}, r"^compute.backend_port: 70000 must be 1-65535"),
+    ({"health_check_grace_seconds": -1}, r"^compute.health_check_grace_seconds: -1 must be 0-"),
+    (
+        {"alb_idle_timeout_seconds": 0},
+        r"^compute.alb_idle_timeout_seconds: 0 must be 1-4000 seconds$",
+    ),
+    ({"health_check_path": "health"}, r"^compute.health_check_path: 'health' is not a path$"),
+    (
+        {"health_check_interval_seconds": 1},
+        r"^compute.health_check_interval_seconds: 1 must be 5-300",
+    ),
+    ({"healthy_threshold": 1}, r"^compute.healthy_threshold: 1 must be 2-10 checks$"),
+    ({"unhealthy_threshold": 11}, r"^compute.unhealthy_threshold: 11 must be 2-10 checks$"),
+    (
+        {"deregistration_delay_seconds": 3601},
+        r"^compute.deregistration_delay_seconds: 3601 must be 0-3600",
+    ),
+    ({"etl_timeout_seconds": 10}, r"^compute.etl_timeout_seconds: 10 must be 60-86400 seconds$"),
+    ({"log_retention_days": 10}, r"^compute.log_retention_days: 10 is not a CloudWatch retention"),
+    ({"image_tag": "v1:2"}, r"^compute.image_tag: 'v1:2' is not a Docker image tag$"),
+    ({"image_tag": ""}, r"^compute.image_tag: '' is not a Docker image tag$"),
+    ({"schedules": (_schedule("a"), _schedule("a"))}, r"^compute.schedules: rule names repeat in"),
+    ({"schedules": (_schedule(command=()),)}, r"^compute.schedules\[r\].command: \(\) is empty$"),
+    # cron is validated when the configuration loads, not at synth
+    (
+        {"schedules": (_schedule(cron="0 7 1 * 1"),)},
+        r"^compute.schedules\[r\].unix_cron: cron '0 7 1 \* 1': both day-of-month and day-of-week",
+    ),
+    (
+        {"schedules": (_schedule(cron="0 25 * * *"),)},
+        r"^compute.schedules\[r\].unix_cron: cron '0 25",
+    ),
+]
+
+
+def _site(key: str = "frontend", subdomain: str = "admin", bucket: str = "b-one") -> SiteConfig:
+    return SiteConfig(key, subdomain, bucket)
+
+
+EDGE_RULES = [
+    ({"api_subdomain": "API"}, r"^edge.api_subdomain: 'API' is not one DNS label$"),
+    (
+        {"origin_read_timeout_seconds": 0},
+        r"^edge.origin_read_timeout_seconds: 0 must be 1-180 seconds",
+    ),
+    (
+        {"certificate_region": "eu-west-1"},
+        r"^edge.certificate_region: 'eu-west-1' is not one of us-east-1$",
+    ),
+    (
+        {"cloudflare_zone_id": "zone"},
+        r"^edge.cloudflare_zone_id: 'zone' is not a Cloudflare zone ID$",
+    ),
+    (
+        {"sites": (_site(), _site("docs", "admin", "b-two"))},
+        r"^edge.sites \(subdomains\): \['admin'\] are shared by two distributions$",
+    ),
+    ({"proxied": ("shop",)}, r"^edge.proxied: \['shop'\] are not records of this stack$"),
+    ({"sites": (_site(),)}, r"^edge.sites: \['frontend'\] has no site with key 'docs'"),
+]
+SITE_RULES = [
+    ({"key": "Front"}, r"^edge.sites\[Front\].key: 'Front' is not a construct key"),
+    ({"subdomain": "a.b"}, r"^edge.sites\[frontend\].subdomain: 'a.b' is not one DNS label$"),
+    (
+        {"bucket_prefix": "Fluxion"},
+        r"^edge.sites\[frontend\].bucket_prefix: 'Fluxion' is not an S3",
+    ),
+]
+CI_RULES = [
+    ({"github_repository": "fluxion"}, r"^ci.github_repository: 'fluxion' is not owner/name$"),
+    ({"app_repository": "a/b/c"}, r"^ci.app_repository: 'a/b/c' is not owner/name$"),
+]
+HARDENING_RULES = [
+    (
+        {"log_retention_days": 45},
+        r"^hardening.log_retention_days: 45 is not a CloudWatch retention",
+    ),
+    ({"alert_emails": ("ops",)}, r"^hardening.alert_emails: 'ops' is not an e-mail address$"),
+    ({"internal_origin": True}, r"^hardening.internal_origin: True needs https_origin on first"),
+    ({"backend_app_db_user": True}, r"^hardening.backend_app_db_user: True needs app_db_secret on"),
+    (
+        {"managed_master_password": True, "app_db_secret": True},
+        r"^hardening.managed_master_password: True needs backend_app_db_user on first",
+    ),
+    ({"waf_enforce": True}, r"^hardening.waf_enforce: True needs web_acl on first"),
+]
+RULES = [
+    *(("environment", c, m) for c, m in ENVIRONMENT_RULES),
+    *(("network", c, m) for c, m in NETWORK_RULES),
+    *(("database", c, m) for c, m in DATABASE_RULES),
+    *(("compute", c, m) for c, m in COMPUTE_RULES),
+    *(("edge", c, m) for c, m in EDGE_RULES),
+    *(("site", c, m) for c, m in SITE_RULES),
+    *(("ci", c, m) for c, m in CI_RULES),
+    *(("hardening", c, m) for c, m in HARDENING_RULES),
+]
+
+
+def _build(section: str, changes: dict[str, Any]) -> object:
+    if section == "environment":
+        return replace(PROD, **changes)
+    if section == "site":
+        return replace(PROD.edge.sites[0], **changes)
+    return replace(getattr(PROD, section), **changes)
+
+
+@pytest.mark.parametrize(("section", "changes", "message"), RULES)
+def test_every_rule_refuses_in_one_line(
+    section: str, changes: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message) as caught:
+        _build(section, changes)
+    line = str(caught.value)
+    assert "\n" not in line
+    # the field rides on the error too, so callers never parse the message
+    assert caught.value.field and line.startswith(caught.value.field)
+
+
+def test_the_production_values_pass_every_rule() -> None:
+    for section in ("network", "database", "compute", "edge", "ci", "hardening"):
+        assert _build(section, {}) == getattr(PROD, section)
+
+
+def test_a_rule_names_the_field_the_value_and_what_was_expected() -> None:
+    with pytest.raises(ConfigError) as caught:
+        replace(PROD.compute, desired_count=0)
+    assert (caught.value.field, caught.value.value, caught.value.expected) == (
+        "compute.desired_count", 0, "must be at least 1",
+    )  # fmt: skip
+
+
+def test_an_unknown_profile_is_refused_when_loading() -> None:
+    with pytest.raises(ConfigError, match=r"^profile: 'strict' is not one of adopt, hardened$"):
+        config.load(profile="strict")
 
 
 def test_every_az_the_network_names_must_be_in_the_region() -> None:
@@ -70,18 +315,6 @@ def test_every_az_the_network_names_must_be_in_the_region() -> None:
     assert replace(PROD, region="eu-west-1", network=network).network.azs[0] == "eu-west-1a"
     with pytest.raises(ConfigError, match=r"network.public_subnets: 'eu-west-1a' is not an"):
         replace(PROD, network=network)  # still us-east-1
-
-
-@pytest.mark.parametrize(
-    ("changes", "message"),
-    [
-        ({"db_name": "1fluxion"}, r"database.db_name: '1fluxion' must start with a letter"),
-        ({"master_username": "rdsadmin"}, r"database.master_username: 'rdsadmin' is reserved"),
-    ],
-)
-def test_database_rules(changes: dict[str, str], message: str) -> None:
-    with pytest.raises(ConfigError, match=message):
-        replace(PROD.database, **changes)
 
 
 def test_state_bucket_derives_from_the_account() -> None:
@@ -115,81 +348,3 @@ def test_a_failing_synth_leaves_the_previous_output_intact(tmp_path: Path) -> No
         main.synth(bad, out)
     assert (out / "marker").read_text() == "previous synth"
     assert [p.name for p in tmp_path.iterdir()] == ["cdktf.out"]
-
-
-# --- network rules (one negative test each) -------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("changes", "message"),
-    [
-        ({"vpc_cidr": "10.0.0.0/33"}, r"vpc_cidr: '10.0.0.0/33' is not a valid IPv4 CIDR"),
-        (
-            {"on_premises_cidr": "10.0.128.0/17"},
-            r"on_premises_cidr: '10.0.128.0/17' overlaps vpc_cidr '10.0.0.0/16'",
-        ),
-        (
-            {"wireguard_tunnel_cidr": "192.168.7.1/32"},
-            r"wireguard_tunnel_cidr: '192.168.7.1/32' overlaps on_premises_cidr",
-        ),
-        (
-            {"public_subnets": (("us-east-1a", "10.1.0.0/24"), ("us-east-1b", "10.0.1.0/24"))},
-            r"public_subnets\[us-east-1a\]: '10.1.0.0/24' is outside the VPC 10.0.0.0/16",
-        ),
-        (
-            {"private_subnets": (("us-east-1a", "10.0.2.0/24"), ("us-east-1b", "10.0.1.0/24"))},
-            r"private_subnets\[us-east-1b\]: '10.0.1.0/24' overlaps public_subnets\[us-east-1b\]",
-        ),
-        (
-            {"private_subnets": (("us-east-1a", "10.0.2.0/24"), ("us-east-1a", "10.0.3.0/24"))},
-            r"private_subnets: AZs .* repeat",
-        ),
-        ({"etl_az": "us-east-1c"}, r"etl_az: 'us-east-1c' is not one of the VPC's AZs"),
-        (
-            {"wireguard_private_ip": "10.0.3.251"},
-            r"wireguard_private_ip: '10.0.3.251' is outside its subnet 10.0.2.0/24",
-        ),
-        ({"wireguard_private_ip": "10.0.2.999"}, r"wireguard_private_ip: '10.0.2.999' is not"),
-        (
-            {"wireguard_source_dest_check": True},
-            r"wireguard_source_dest_check: True; the route to 192.168.0.0/16 via the bridge",
-        ),
-    ],
-)
-def test_network_rules(changes: dict[str, object], message: str) -> None:
-    with pytest.raises(ConfigError, match=message):
-        replace(PROD.network, **changes)  # type: ignore[arg-type]
-
-
-# --- compute rules ---------------------------------------------------------------------------
-
-
-def _schedule(name: str = "r", command: tuple[str, ...] = ("python", "x.py")) -> EtlSchedule:
-    return EtlSchedule(name, "0 7 * * *", "FluxionETLTask", command)
-
-
-@pytest.mark.parametrize(
-    ("changes", "message"),
-    [
-        ({"schedules": (_schedule("a"), _schedule("a"))}, r"schedules: rule names repeat"),
-        ({"schedules": (_schedule(command=()),)}, r"schedules\[r\]: command is empty"),
-        ({"task_cpu": 1024, "task_memory": 3000}, r"task_cpu/task_memory: 1024/3000 is not"),
-        ({"desired_count": 0}, r"desired_count: 0 must be at least 1"),
-        ({"max_desired_count": 1}, r"compute.max_desired_count: 1 is below desired_count 2"),
-        ({"image_tag": "v1:2"}, r"compute.image_tag: 'v1:2' is not a Docker image tag"),
-        ({"image_tag": ""}, r"compute.image_tag: '' is not a Docker image tag"),
-    ],
-)
-def test_compute_rules(changes: dict[str, object], message: str) -> None:
-    with pytest.raises(ConfigError, match=message):
-        replace(PROD.compute, **changes)  # type: ignore[arg-type]
-
-
-def test_a_bad_schedule_stops_before_synthesis(tmp_path: Path) -> None:
-    import main
-
-    bad = replace(PROD, compute=replace(PROD.compute, schedules=(_schedule(),)))
-    object.__setattr__(bad.compute.schedules[0], "unix_cron", "0 7 1 * 1")
-    with pytest.raises(ConfigError, match=r"both day-of-month and day-of-week are restricted"):
-        main.synth(bad, tmp_path / "cdktf.out")
-    assert list(tmp_path.iterdir()) == []

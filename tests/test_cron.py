@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from config import ConfigError
-from modules.cron import to_eventbridge, validate_eventbridge
+from config.cron import to_eventbridge, validate_eventbridge
 
 SEED = {
     "0,30 10-23,0-2 * * *": "cron(0,30 10-23,0-2 * * ? *)",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -226,27 +227,43 @@ def test_published_outputs(data: dict[str, Any]) -> None:
     assert out["backup_bucket_name"] == ref(data, "aws_s3_bucket", "backups/bucket", "bucket")
 
 
-BASE: dict[str, Any] = {
+BASE: dict[str, Any] = {  # not production's: the construct takes every value from its caller
     "identifier": "a",
     "replica_identifier": "b",
     "db_name": "d",
     "subnet_group_name": "s",
     "security_group_ids": ["sg"],
     "master_username": "postgres",
+    "engine_major_version": "15",
+    "instance_class": "db.t4g.micro",
+    "replica_instance_class": "db.t4g.micro",
+    "allocated_storage_gib": 20,
+    "max_allocated_storage_gib": 40,
+    "backup_retention_days": 1,
+    "backup_window": "01:00-02:00",
+    "maintenance_window": "mon:03:00-mon:04:00",
+    "replica_parameters": {},
 }
 
 
-@pytest.mark.parametrize(
-    ("changes", "message"),
-    [
-        ({"parameter_family": "postgres15"}, r"parameter_family: 'postgres15' does not match"),
-        (
-            {"max_allocated_storage_gb": 50},
-            r"max_allocated_storage_gb: 50 is below allocated_storage_gb 100",
-        ),
-        ({"backup_retention_days": 0}, r"backup_retention_days: 0; a replica needs backups"),
-    ],
-)
-def test_postgres_props_rules(changes: dict[str, Any], message: str) -> None:
-    with pytest.raises(ConfigError, match=message):
-        PostgresProps(**BASE, **changes)
+def test_the_construct_takes_no_production_value(tmp_path: Path) -> None:
+    from modules.postgres import PostgresWithReplica
+    from runtime.engine.aws.provider import AwsProvider
+    from runtime.engine.core import TerraformStack, Testing
+
+    stack = TerraformStack(Testing.app(), "t")
+    AwsProvider(stack, "aws", region="us-east-1")
+    PostgresWithReplica(stack, "pg", props=PostgresProps(**BASE, parameters={}))
+    doc = json.loads(Testing.synth(stack))
+    (primary,) = [i for k, i in doc["resource"]["aws_db_instance"].items() if "primary" in k]
+    assert (primary["engine_version"], primary["instance_class"]) == ("15", "db.t4g.micro")
+    assert (primary["allocated_storage"], primary["backup_window"]) == (20, "01:00-02:00")
+    families = {g["family"] for g in doc["resource"]["aws_db_parameter_group"].values()}
+    assert families == {"postgres15"}
+
+
+def test_a_password_and_rds_managing_it_are_refused_together() -> None:
+    with pytest.raises(ConfigError, match=r"master_password: give it or manage_master_password"):
+        PostgresProps(
+            **BASE, parameters={}, manage_master_password=True, master_password=("x", 1.0)
+        )

@@ -6,11 +6,13 @@ import json
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import config
 from deploy import ordered as deploy
 from review.provenance import git_state
 from tests.conftest import ROOT
@@ -68,20 +70,23 @@ def _stamp(**changes: Any) -> dict[str, Any]:
     return stamp
 
 
+PROD = config.load()
+HARDENED = config.load(profile="hardened")
+HARDENED_STAMP = {"profile": "hardened", "hardening": list(HARDENED.hardening.on())}
+STEP_ONE = replace(PROD, hardening=PROD.hardening.through("1 observe"))
+
+
 def _check(stamp: dict[str, Any], **overrides: Any) -> None:
-    kwargs: dict[str, Any] = {
-        "head": "a" * 40,
-        "dirty": False,
-        "profile": "adopt",
-        "environment": "production",
-    }
+    kwargs: dict[str, Any] = {"head": "a" * 40, "dirty": False, "expected": PROD}
     kwargs.update(overrides)
     deploy.check_stamp(stamp, **kwargs)
 
 
 def test_the_reviewed_output_passes_the_guard() -> None:
     _check(_stamp())
-    _check(_stamp(profile="hardened", image_tag="3f2a9c1e"), profile="hardened")
+    _check(_stamp(**HARDENED_STAMP, image_tag="3f2a9c1e"), expected=HARDENED)
+    step = {"profile": "rollout", "hardening": list(STEP_ONE.hardening.on())}
+    _check(_stamp(**step), expected=STEP_ONE)
     # a fresh environment: an empty inventory, nothing adopted, everything created
     _check(_stamp(inventory_entries=0, adoption={"network": {"imported": [], "missing": ["x"]}}))
 
@@ -89,7 +94,13 @@ def test_the_reviewed_output_passes_the_guard() -> None:
 @pytest.mark.parametrize(
     ("stamp", "overrides", "message"),
     [
-        (_stamp(profile="hardened"), {}, r"profile 'hardened' is not the reviewed 'adopt'"),
+        (_stamp(**HARDENED_STAMP), {}, r"profile 'hardened' is not the reviewed 'adopt'"),
+        # a rollout step other than the one committed in config/environments.py
+        (
+            _stamp(profile="rollout", hardening=["flow_logs"]),
+            {"expected": replace(PROD, hardening=replace(PROD.hardening, log_retention=True))},
+            r"hardening switches \['flow_logs'\] are not the reviewed \['log_retention'\]",
+        ),
         (_stamp(environment="staging"), {}, r"environment 'staging' is not 'production'"),
         (
             _stamp(provider_pins="bindings"),
@@ -101,10 +112,10 @@ def test_the_reviewed_output_passes_the_guard() -> None:
         (_stamp(dirty=True), {}, r"the git tree has uncommitted changes"),
         (_stamp(), {"head": "b" * 40}, r"synthesized from aaaaaaaaaaaa, HEAD is bbbbbbbbbbbb"),
         (
-            _stamp(profile="hardened", image_tag="latest"),
-            {"profile": "hardened"},
-            r"compute.image_tag: 'latest' in the hardened profile, whose repositories are "
-            r"immutable: set it to the commit SHA",
+            _stamp(**HARDENED_STAMP, image_tag="latest"),
+            {"expected": HARDENED},
+            r"compute.image_tag: 'latest' with immutable images \(hardening.immutable_images\): "
+            r"set it to the commit SHA",
         ),
         (
             _stamp(

@@ -61,7 +61,7 @@ def test_an_unknown_engine_is_one_line_naming_the_setting() -> None:
 def test_an_engine_that_is_not_installed_says_what_to_run() -> None:
     missing = Engine("cdktx", "no_such_core_pkg", {"aws": "no_such_aws_pkg"}, "x", "@x")
     with pytest.raises(
-        ConfigError, match=r"package 'no_such_aws_pkg' is not installed.*ENGINE=cdktx"
+        ConfigError, match=r"package 'no_such_aws_pkg' is not installed.*make engines"
     ):
         _Aliases(missing).find_spec("runtime.engine.aws.vpc")
     assert _Aliases(missing).find_spec("json") is None

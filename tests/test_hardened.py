@@ -18,6 +18,7 @@ from runtime.engine.core import App
 from tests.conftest import by_path, ref, resources
 
 HARD = config.load(profile="hardened")
+HARDENED_SWITCHES = frozenset(HARD.hardening.on())
 
 
 def _rules(stack: dict[str, Any], kind: str, group: str) -> list[dict[str, Any]]:
@@ -169,7 +170,7 @@ def test_log_retention_is_raised_and_configurable(hardened: dict[str, Any]) -> N
     assert {g["retention_in_days"] for g in groups} == {30}
     from stacks.compute import ComputeStack
 
-    env = replace(HARD, hardening=Hardening(log_retention_days=90))
+    env = replace(HARD, hardening=replace(HARD.hardening, log_retention_days=90))
     doc = ComputeStack(App(), "compute", config=env).to_terraform()
     assert {
         g["retention_in_days"] for g in doc["resource"]["aws_cloudwatch_log_group"].values()
@@ -201,7 +202,7 @@ def test_no_import_blocks_in_hardened(hardened: dict[str, Any]) -> None:
 def test_the_gate_passes_on_hardened(hardened_dir: Path) -> None:
     reports, stacks = gate.scan(hardened_dir)
     result = gate.evaluate(
-        reports, stacks, gate.load_waivers(), "hardened", datetime.date(2026, 11, 28),
+        reports, stacks, gate.load_waivers(), HARDENED_SWITCHES, datetime.date(2026, 11, 28),
         gate.audit(stacks),
     )  # fmt: skip
     assert result.checks_run > 300 and result.parsing_errors == []
@@ -227,7 +228,8 @@ def test_the_gate_passes_on_hardened(hardened_dir: Path) -> None:
 
 def test_every_waiver_says_why_who_and_when() -> None:
     waivers = gate.load_waivers()
-    assert {p for w in waivers for p in w.profiles} == {"adopt", "hardened"}
+    scoped = {name for w in waivers for name, _ in w.when}
+    assert scoped and scoped <= set(Hardening.switches())
     for w in waivers:
         assert len(w.reason) > 40 and w.owner and w.review_by > datetime.date(2026, 11, 28)
 
@@ -239,7 +241,7 @@ def test_adopt_to_hardened_replaces_no_stateful_resource(
     volume, review/replacements.json; tests/test_hardened_second_pass.py pins it)."""
     diffs = {
         d.stack: d
-        for d in compare_outputs(synth_dir, hardened_dir, acknowledgements("adopt", "hardened"))
+        for d in compare_outputs(synth_dir, hardened_dir, acknowledgements(synth_dir, hardened_dir))
     }
     assert [v for d in diffs.values() for v in d.violations] == []
     assert diffs["data"].changed, "hardened is a reviewable change, not a no-op"

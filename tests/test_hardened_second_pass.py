@@ -88,7 +88,7 @@ def test_every_distribution_sits_behind_one_counting_web_acl(hardened: dict[str,
 def test_waf_enforce_switches_the_rule_groups_from_count_to_block() -> None:
     from stacks.edge import EdgeStack
 
-    env = replace(HARD, hardening=Hardening(waf_enforce=True))
+    env = replace(HARD, hardening=replace(HARD.hardening, waf_enforce=True))
     edge = EdgeStack(App(), "edge", config=env).to_terraform()
     (acl,) = edge["resource"]["aws_wafv2_web_acl"].values()
     assert [r["override_action"] for r in acl["rule"]] == [{"none": {}}] * len(acl["rule"])
@@ -206,15 +206,31 @@ def test_the_bridge_replacement_is_caught_by_the_guard_and_acknowledged_for_the_
         "stateful aws_instance.wireguard_instance_A99769E4 would be replaced "
         "(changes root_block_device)"
     ]
-    acks = acknowledgements("adopt", "hardened")
+    acks = acknowledgements(synth_dir, hardened_dir)
     assert acks == load_acknowledgements() and len(acks) == 1
     diffs = compare_outputs(synth_dir, hardened_dir, acks)
     assert [v for d in diffs for v in d.violations] == []
     (acknowledged,) = [a for d in diffs for a in d.acknowledged]
     assert "wireguard_instance" in acknowledged and "rollout step 8" in acknowledged
-    # only for the adopt -> hardened rollout: a later hardened change is not covered
-    assert acknowledgements("hardened", "hardened") == []
-    assert acknowledgements(None, None) == []
+    # only for the change that turns the switch on: a later change is not covered
+    assert acknowledgements(hardened_dir, hardened_dir) == []
+    assert acknowledgements(hardened_dir, synth_dir) == []
+
+
+def _stamped(folder: Path, switches: list[str]) -> Path:
+    folder.mkdir()
+    (folder / "synth.json").write_text(json.dumps({"profile": "rollout", "hardening": switches}))
+    return folder
+
+
+def test_the_acknowledgement_belongs_to_the_step_that_turns_its_switch_on(tmp_path: Path) -> None:
+    step7 = list(Hardening().through("7 tls to the database").on())
+    before = _stamped(tmp_path / "before", step7)
+    after = _stamped(tmp_path / "after", [*step7, "encrypted_bridge_root"])
+    other = _stamped(tmp_path / "other", [*step7, "waf_enforce"])
+    assert [a.switch for a in acknowledgements(before, after)] == ["encrypted_bridge_root"]
+    assert acknowledgements(before, other) == []
+    assert acknowledgements(after, before) == []
 
 
 def test_the_acknowledgement_covers_only_the_arguments_it_names(

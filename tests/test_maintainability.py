@@ -59,7 +59,7 @@ def test_the_length_check_sees_a_long_function(tmp_path: Path) -> None:
 
 # --- construct API (aws-cdk's guidelines: props classes, documented, units in names) ---------
 
-UNIT_SUFFIXES = ("_seconds", "_minutes", "_hours", "_days", "_gb", "_mib", "_units")
+UNIT_SUFFIXES = ("_seconds", "_minutes", "_hours", "_days", "_gb", "_gib", "_mib", "_units")
 NEEDS_UNIT = re.compile(r"timeout|delay|interval|retention|storage|memory|cpu|period|ttl")
 
 
@@ -234,19 +234,66 @@ def test_estate_names_and_production_values_live_in_config() -> None:
 def _code_only(path: Path) -> str:
     """The file without its docstrings and comments (they may name the estate for readers)."""
     tree = ast.parse(path.read_text())
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
-            body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-                body[0].value.value = ""
+    for node in ast.walk(tree):  # every bare string: docstrings, attribute docstrings
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            node.value.value = ""
     return ast.unparse(tree)
 
 
-def test_the_model_holds_types_and_rules_not_production_values() -> None:
-    model = _code_only(ROOT / "config/model.py")
-    for value in ("fluxion-vpc", "10.0.0.0/16", "fluxion-cluster", "fluxion-frontend-v4"):
-        assert value not in model, value
-    assert "fluxion-vpc" in (ROOT / "config/environments.py").read_text()
+CONFIG_DOMAINS = ("network", "database", "compute", "edge", "ci", "hardening", "environment")
+"""config/<domain>.py: one module per domain, types and rules; values in environments.py."""
+LIVE_VALUES = (
+    "fluxion-vpc", "10.0.0.0/16", "fluxion-cluster", "fluxion-frontend-v4", "db.t3.medium",
+    "03:00-04:00", "sun:04:00", "t3.micro", "8001", "131072", "fluxion_production",
+)  # fmt: skip
+"""Production values (config/environments.py) no type, rule or construct may carry."""
+
+
+@pytest.mark.parametrize(
+    "path", [f"config/{d}.py" for d in CONFIG_DOMAINS] + [str(p) for p in _sources("modules")]
+)
+def test_types_rules_and_constructs_hold_no_production_value(path: str) -> None:
+    code = _code_only(ROOT / path)
+    assert [value for value in LIVE_VALUES if value in code] == []
+
+
+def test_the_production_values_are_in_the_environments_file() -> None:
+    environments = (ROOT / "config/environments.py").read_text()
+    assert [value for value in LIVE_VALUES if value not in environments] == []
+
+
+def _config_classes() -> list[tuple[str, ast.ClassDef]]:
+    found = []
+    for domain in CONFIG_DOMAINS:
+        path = ROOT / "config" / f"{domain}.py"
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.ClassDef) and _field_docs(node):
+                found.append((f"config/{domain}.py", node))
+    return found
+
+
+def test_every_config_field_is_documented_and_names_its_unit() -> None:
+    classes = _config_classes()
+    assert {cls.name for _, cls in classes} >= {
+        "NetworkConfig", "DatabaseConfig", "ComputeConfig", "EdgeConfig", "CiConfig",
+        "Hardening", "EnvironmentConfig", "EtlSchedule", "SiteConfig",
+    }  # fmt: skip
+    undocumented = [
+        f"{where} {cls.name}.{name}"
+        for where, cls in classes
+        for name, (_, doc) in _field_docs(cls).items()
+        if not doc and name != "RULES" and not name.isupper()
+    ]
+    unitless = [
+        f"{where} {cls.name}.{name}"
+        for where, cls in classes
+        for name in _field_docs(cls)
+        if NEEDS_UNIT.search(name)
+        and not name.endswith(UNIT_SUFFIXES)
+        and name not in ("log_retention", "performance_insights")  # switches, not quantities
+    ]
+    assert undocumented == []
+    assert unitless == []
 
 
 # --- placement -------------------------------------------------------------------------------

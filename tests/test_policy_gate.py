@@ -21,6 +21,7 @@ from review import policy_lint
 from review import security_gate as gate
 
 TODAY = datetime.date(2026, 11, 28)
+ADOPT: frozenset[str] = frozenset()  # every hardening switch off
 BEFORE = Path(__file__).parent / "fixtures" / "ci_before"
 DEPLOY_POLICY = "state/aws_iam_role_policy.ci_deploy_policy_46D830D7"
 ESCALATION_FINDINGS = {
@@ -38,7 +39,7 @@ ESCALATION_FINDINGS = {
 @pytest.fixture(scope="module")
 def before() -> gate.GateResult:
     reports, stacks = gate.scan(BEFORE)
-    return gate.evaluate(reports, stacks, [], "adopt", TODAY)
+    return gate.evaluate(reports, stacks, [], ADOPT, TODAY)
 
 
 def test_the_gate_reports_the_escalations_of_the_old_ci_identity(before: gate.GateResult) -> None:
@@ -56,9 +57,12 @@ def test_the_gate_reports_the_escalations_of_the_old_ci_identity(before: gate.Ga
 @pytest.mark.parametrize("profile", ["adopt", "hardened"])
 def test_none_of_it_on_todays_stacks(profile: str, synth_dir: Path, hardened_dir: Path) -> None:
     reports, stacks = gate.scan(synth_dir if profile == "adopt" else hardened_dir)
-    result = gate.evaluate(reports, stacks, gate.load_waivers(), profile, TODAY, gate.audit(stacks))
+    switches = ADOPT if profile == "adopt" else gate.switches_of(hardened_dir)
+    result = gate.evaluate(
+        reports, stacks, gate.load_waivers(), switches, TODAY, gate.audit(stacks)
+    )
     assert result.checks_run > 300
-    assert not result.failed, gate.render(result, profile)
+    assert not result.failed, gate.render(result, switches)
     iam = [
         (check, resource)
         for check, resource in result.findings

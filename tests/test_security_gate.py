@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from config import ConfigError
 from review import security_gate as gate
 
 TODAY = datetime.date(2026, 11, 28)
+ADOPT: frozenset[str] = frozenset()  # every hardening switch off
 OPEN_SSH = {
     "provider": {"aws": [{"region": "us-east-1"}]},
     "resource": {
@@ -58,7 +60,7 @@ def _outdir(tmp_path: Path, stacks: dict[str, dict[str, Any]]) -> Path:
 
 def test_the_gate_passes_on_every_synthesized_stack(scanned: Any) -> None:
     reports, stacks = scanned
-    result = gate.evaluate(reports, stacks, gate.load_waivers(), "adopt", TODAY, gate.audit(stacks))
+    result = gate.evaluate(reports, stacks, gate.load_waivers(), ADOPT, TODAY, gate.audit(stacks))
     assert result.parsing_errors == []
     assert result.checks_run > 300, "checkov really ran over all five stacks"
     scanned_stacks = {resource.split("/")[0] for _, resource in result.findings}
@@ -70,23 +72,27 @@ def test_the_gate_passes_on_every_synthesized_stack(scanned: Any) -> None:
 def test_a_finding_without_a_waiver_fails(scanned: Any) -> None:
     reports, stacks = scanned
     waivers = [w for w in gate.load_waivers() if w.check != "CKV2_AWS_11"]
-    result = gate.evaluate(reports, stacks, waivers, "adopt", TODAY)
+    result = gate.evaluate(reports, stacks, waivers, ADOPT, TODAY)
     assert result.unwaived == ["CKV2_AWS_11 network/aws_vpc.vpc_6776A399"]
     assert result.failed
-    assert "UNWAIVED CKV2_AWS_11 network/aws_vpc.vpc_6776A399" in gate.render(result, "adopt")
+    assert "UNWAIVED CKV2_AWS_11 network/aws_vpc.vpc_6776A399" in gate.render(result, ADOPT)
 
 
 def test_a_stale_waiver_is_reported_and_an_expired_one_fails(scanned: Any) -> None:
     reports, stacks = scanned
     extra = gate.Waiver(
-        "CKV_AWS_18", ("data/aws_s3_bucket.gone",), ("adopt",), "r", "o", datetime.date(2027, 1, 1)
+        "CKV_AWS_19",
+        ("data/aws_s3_bucket.backups_bucket_5DB31D01",),
+        "r",
+        "o",
+        datetime.date(2027, 1, 1),
     )
     audited = gate.audit(stacks)
-    result = gate.evaluate(reports, stacks, [*gate.load_waivers(), extra], "adopt", TODAY, audited)
-    assert result.stale == ["CKV_AWS_18 data/aws_s3_bucket.gone"]
+    result = gate.evaluate(reports, stacks, [*gate.load_waivers(), extra], ADOPT, TODAY, audited)
+    assert result.stale == ["CKV_AWS_19 data/aws_s3_bucket.backups_bucket_5DB31D01"]
     assert not result.failed, "stale waivers are reported, not fatal"
     later = gate.evaluate(
-        reports, stacks, gate.load_waivers(), "adopt", datetime.date(2027, 6, 1), audited
+        reports, stacks, gate.load_waivers(), ADOPT, datetime.date(2027, 6, 1), audited
     )
     assert later.failed and later.expired
 
@@ -96,7 +102,7 @@ def test_import_blocks_make_checkov_fail_to_parse_and_the_gate_fails(tmp_path: P
     out = _outdir(tmp_path, {"raw": raw})
     # bypass preprocessing to show what checkov does with the raw cdktf output
     reports, stacks = gate.scan(out, raw=True)
-    result = gate.evaluate(reports, stacks, [], "adopt", TODAY)
+    result = gate.evaluate(reports, stacks, [], ADOPT, TODAY)
     assert result.failed
     assert result.parsing_errors or result.checks_run == 0
 
@@ -104,9 +110,9 @@ def test_import_blocks_make_checkov_fail_to_parse_and_the_gate_fails(tmp_path: P
 def test_preprocessing_strips_nulls_so_an_open_port_is_found(tmp_path: Path) -> None:
     out = _outdir(tmp_path, {"ssh": OPEN_SSH})
     finding = ("CKV_AWS_24", "ssh/aws_security_group.ssh")  # SSH open to the internet
-    raw = gate.evaluate(*gate.scan(out, raw=True), [], "adopt", TODAY)
+    raw = gate.evaluate(*gate.scan(out, raw=True), [], ADOPT, TODAY)
     assert finding not in raw.findings, "with the nulls, checkov misses it (why we strip)"
-    result = gate.evaluate(*gate.scan(out), [], "adopt", TODAY)
+    result = gate.evaluate(*gate.scan(out), [], ADOPT, TODAY)
     assert finding in result.findings
     assert result.failed
 
@@ -114,10 +120,10 @@ def test_preprocessing_strips_nulls_so_an_open_port_is_found(tmp_path: Path) -> 
 def test_an_empty_scan_fails(tmp_path: Path) -> None:
     out = _outdir(tmp_path, {"empty": {"terraform": {"required_version": ">= 1.11"}}})
     reports, stacks = gate.scan(out)
-    result = gate.evaluate(reports, stacks, [], "adopt", TODAY)
+    result = gate.evaluate(reports, stacks, [], ADOPT, TODAY)
     assert result.checks_run == 0
     assert result.failed
-    assert "NO CHECK RAN" in gate.render(result, "adopt")
+    assert "NO CHECK RAN" in gate.render(result, ADOPT)
 
 
 def test_preprocess() -> None:
@@ -134,50 +140,49 @@ def test_preprocess() -> None:
     }
 
 
+GOOD_WAIVER = {
+    "check": "X",
+    "resources": ["s/a"],
+    "reason": "r",
+    "owner": "o",
+    "review_by": "2027-01-01",
+}
+
+
 @pytest.mark.parametrize(
-    ("waiver", "message"),
+    ("changes", "message"),
     [
-        ({"check": "X"}, r"fields must be exactly"),
         (
-            {
-                "check": "X",
-                "resources": ["a"],
-                "profiles": ["adopt"],
-                "reason": "r",
-                "owner": "o",
-                "review_by": "2027-01-01",
-            },
-            r"resources must be '<stack>/<address>'",
+            {"resources": None},
+            r"fields must be \['check', 'owner', 'reason', 'resources', 'review_by'\]",
         ),
+        ({"profiles": ["adopt"]}, r"fields must be .* and optionally \['when'\]"),
+        ({"resources": ["a"]}, r"resources must be '<stack>/<address>'"),
+        ({"reason": " "}, r"reason ' ' must be a non-empty string"),
+        ({"review_by": "soon"}, r"review_by 'soon' is not a date"),
         (
-            {
-                "check": "X",
-                "resources": ["s/a"],
-                "profiles": ["adopt"],
-                "reason": " ",
-                "owner": "o",
-                "review_by": "2027-01-01",
-            },
-            r"reason ' ' must be a non-empty string",
+            {"when": {"flow_logs": "off"}},
+            r"when \{'flow_logs': 'off'\} must map hardening switches",
         ),
-        (
-            {
-                "check": "X",
-                "resources": ["s/a"],
-                "profiles": ["adopt"],
-                "reason": "r",
-                "owner": "o",
-                "review_by": "soon",
-            },
-            r"review_by 'soon' is not a date",
-        ),
+        ({"when": {"flowlogs": False}}, r"\('flowlogs' is not a switch\)"),
     ],
 )
-def test_bad_waivers(tmp_path: Path, waiver: dict[str, Any], message: str) -> None:
+def test_bad_waivers(tmp_path: Path, changes: dict[str, Any], message: str) -> None:
+    waiver = {k: v for k, v in {**GOOD_WAIVER, **changes}.items() if v is not None}
     path = tmp_path / "waivers.json"
     path.write_text(json.dumps({"waivers": [waiver]}))
     with pytest.raises(ConfigError, match=message):
         gate.load_waivers(path)
+    path.write_text(json.dumps({"waivers": [GOOD_WAIVER]}))
+    assert gate.load_waivers(path)[0].check == "X"
+
+
+def test_a_waiver_applies_under_its_switches_only() -> None:
+    until = gate.Waiver("C", ("s/a",), "r", "o", datetime.date(2027, 1, 1), (("flow_logs", False),))
+    assert until.active(frozenset()) and not until.active(frozenset({"flow_logs"}))
+    both = replace(until, when=(("waf_enforce", False), ("web_acl", True)))
+    assert both.active(frozenset({"web_acl"}))
+    assert not both.active(frozenset()) and not both.active(frozenset({"web_acl", "waf_enforce"}))
 
 
 def test_a_missing_checkov_is_an_error_not_a_pass(tmp_path: Path) -> None:
@@ -247,7 +252,7 @@ def test_the_iam_auditors_fail_the_gate_when_a_finding_comes_back(
     policy["Statement"].append(statement)
     body["policy"] = json.dumps(policy)
     audited = gate.audit(planted)
-    result = gate.evaluate(reports, planted, gate.load_waivers(), "adopt", TODAY, audited)
+    result = gate.evaluate(reports, planted, gate.load_waivers(), ADOPT, TODAY, audited)
     assert (check, address) in result.findings, sorted({c for c, a in audited if a == address})
     assert f"{check} {address}" in result.unwaived and result.failed
 

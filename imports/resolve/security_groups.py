@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from config.estate import GROUPS, VPC
+from config.estate import VPC, groups
 from imports.resolve.context import Context, tags
 
 
 def resolve(ctx: Context) -> None:
     found: dict[str, str] = ctx.facts.get("security_groups", {})
-    missing = sorted(set(GROUPS) - set(found))
+    table = groups(ctx.env)
+    missing = sorted(set(table) - set(found))
     if missing:
         ctx.note(f"network: security groups not found through their users: {missing}")
     if not found:
@@ -33,7 +34,7 @@ def resolve(ctx: Context) -> None:
         Filters=[{"Name": "group-id", "Values": sorted(role_of)}]
     )["SecurityGroupRules"]
     matched: set[str] = set()
-    for role, spec in GROUPS.items():
+    for role, spec in table.items():
         if role not in found:
             continue
         for egress, rules in ((False, spec.ingress), (True, spec.egress)):
@@ -67,7 +68,7 @@ def resolve(ctx: Context) -> None:
 
 
 def _peer(ctx: Context, found: dict[str, str], peer: str) -> str:
-    if peer in GROUPS:
+    if peer in groups(ctx.env):  # another group's role
         return found.get(peer, f"<{peer} not found>")
     return ctx.env.network.vpc_cidr if peer == VPC else peer
 

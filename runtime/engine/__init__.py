@@ -7,7 +7,7 @@
                            cdktn-provider-* bindings (hashicorp/aws 6.69.1)
 
 Each engine has its own locked environment (`Pipfile.lock`, `engines/cdktn/Pipfile.lock`;
-`make sync ENGINE=cdktn`). No other module names an engine's package: they import the engine
+`make engines`). No other module names an engine's package: they import the engine
 through three aliases this module resolves to the selected engine's own packages,
 
     from runtime.engine.core import App, TerraformStack  # cdktf | cdktn
@@ -122,7 +122,7 @@ class _Aliases(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         if importlib.util.find_spec(real.partition(".")[0]) is None:
             raise ConfigError(
                 f"FLUXION_ENGINE={self.engine.name}: package {real.partition('.')[0]!r} is not "
-                f"installed in this environment: run `make sync ENGINE={self.engine.name}`"
+                f"installed in this environment: run `make engines`"
             )
         return importlib.util.spec_from_loader(fullname, self, is_package=True)
 

@@ -209,8 +209,8 @@ def _adopt_back(run: harness.Run) -> None:
         )
     try:
         stamp = deploy_module.read_stamp(adopted)
-        deploy_module.check_stamp(stamp, head=stamp["commit"], dirty=False, profile="adopt",
-                                  environment=PROD.name, allow_dirty=True)  # fmt: skip
+        deploy_module.check_stamp(stamp, head=stamp["commit"], dirty=False, expected=PROD,
+                                  allow_dirty=True)  # fmt: skip
     except deploy_module.Refused as err:
         run.guard_refusal = str(err)
         run.log(f"deploy guard on the adoption output: refused: {err}")

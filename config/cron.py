@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from config import ConfigError
+from config.errors import ConfigError
 
 _EXPR = re.compile(r"^cron\((?P<body>[^()]*)\)$")
 # (name, low, high) for Unix and EventBridge fields
