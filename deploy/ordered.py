@@ -24,45 +24,22 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import Any
 
 import config
-from config import DEFAULT_ENVIRONMENT, PROFILES, ConfigError, EnvironmentConfig
-from config.errors import one_line_error, parse_args
+from config import ConfigError, EnvironmentConfig
 from config.estate import STACKS
 from deploy.errors import Refused
-from review import terraform
 from review.plan_gate import Verdict, created, gate
-from review.provenance import git_state
+from runtime import cli, terraform
+from runtime.git import git_state
+from runtime.synthesized import Synthesized
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def order(outdir: Path) -> list[str]:
-    """Stacks in dependency order, from the synthesized manifest; every stack must be there."""
-    manifest_path = outdir / "manifest.json"
-    if not manifest_path.exists():
-        raise Refused(f"{outdir} has no manifest.json: run `make synth` first")
-    stacks = json.loads(manifest_path.read_text())["stacks"]
-    missing = [s for s in STACKS if s not in stacks]
-    missing += [n for n, s in stacks.items() if not (outdir / s["synthesizedStackPath"]).exists()]
-    if missing:
-        raise Refused(f"stacks not synthesized: {sorted(set(missing))}; run `make synth`")
-    graph = {name: set(s["dependencies"]) for name, s in stacks.items()}
-    return list(TopologicalSorter(graph).static_order())
-
-
-def read_stamp(outdir: Path) -> dict[str, Any]:
-    path = outdir / "synth.json"
-    if not path.exists():
-        raise Refused(f"{path} is missing: run `make synth` (this output predates the guard)")
-    return dict(json.loads(path.read_text()))
 
 
 def check_stamp(
@@ -156,7 +133,7 @@ def plan_guard(
 
 
 @dataclass
-class Runner:
+class StackDeployer:
     """Runs Terraform for one stack directory; `confirm` asks before an apply."""
 
     outdir: Path
@@ -166,7 +143,7 @@ class Runner:
     """Addresses to replace (`terraform plan -replace`), asked for by a person."""
 
     def deploy(self, stack: str, stamp: dict[str, Any]) -> Verdict:
-        cwd = terraform.stack_dir(self.outdir, stack)
+        cwd = Synthesized(self.outdir).stack_dir(stack)
         options = [f"-replace={address}" for address in sorted(self.replacing)]
         plan = json.loads(terraform.saved_plan(cwd, "deploy.tfplan", self.extra_env, *options))
         verdict = plan_guard(stack, plan, stamp, self.replacing)
@@ -182,32 +159,19 @@ class Runner:
         return verdict
 
     def destroy(self, stack: str) -> None:
-        cwd = terraform.stack_dir(self.outdir, stack)
+        cwd = Synthesized(self.outdir).stack_dir(stack)
         terraform.run(["init", "-input=false", "-no-color"], cwd, self.extra_env)
         terraform.run(
             ["destroy", "-input=false", "-no-color", "-auto-approve"], cwd, self.extra_env
         )
 
 
-def _ask(question: str) -> bool:
-    if not sys.stdin.isatty():
-        return False
-    return input(f"{question} [y/N] ").strip().lower() == "y"
-
-
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m deploy", description=__doc__)
+    parser = cli.command("python -m deploy", __doc__)
     parser.add_argument("action", choices=("deploy", "destroy"))
-    parser.add_argument("--out", type=Path, default=ROOT / "cdktf.out")
-    parser.add_argument(
-        "--environment", default=os.environ.get("FLUXION_ENV") or DEFAULT_ENVIRONMENT
-    )
-    parser.add_argument(
-        "--profile",
-        default=os.environ.get("FLUXION_PROFILE") or None,
-        choices=PROFILES,
-        help="a preset instead of the environment's own hardening switches",
-    )
+    cli.out(parser)
+    cli.environment(parser)
+    cli.profile(parser)
     parser.add_argument("--stacks", nargs="+", help="deploy only these (still in order)")
     parser.add_argument("--confirm", help="destroy only: the environment's name, typed out")
     parser.add_argument(
@@ -229,7 +193,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(_parser(), argv)
+    args = cli.parse(_parser(), argv)
     try:
         if args.action == "destroy" and args.confirm != args.environment:
             raise Refused(
@@ -241,13 +205,14 @@ def main(argv: list[str] | None = None) -> int:
                 "--replace: a person replaces one stack's resources: give --stacks, and answer "
                 "the question (no --auto-approve)"
             )
-        stacks = order(args.out)
+        synthesized = Synthesized(args.out)
+        stacks = synthesized.order(STACKS)
         if args.stacks:
             unknown = sorted(set(args.stacks) - set(stacks))
             if unknown:
                 raise Refused(f"--stacks: {unknown} not in {args.out} (have {stacks})")
             stacks = [s for s in stacks if s in args.stacks]
-        stamp = read_stamp(args.out)
+        stamp = synthesized.stamp
         head, dirty = git_state(ROOT)
         check_stamp(
             stamp,
@@ -257,23 +222,26 @@ def main(argv: list[str] | None = None) -> int:
             allow_dirty=args.allow_dirty,
         )
     except (ConfigError, Refused) as err:
-        return one_line_error(err, "refused")
+        return cli.one_line_error(err, "refused")
     sequence = stacks if args.action == "deploy" else list(reversed(stacks))
     print(f"{args.action} in order: {' -> '.join(sequence)}", flush=True)
     if args.dry_run:
         return 0
-    runner = Runner(
-        args.out, {}, (lambda _q: True) if args.auto_approve else _ask, frozenset(args.replace)
+    deployer = StackDeployer(
+        args.out,
+        {},
+        (lambda _q: True) if args.auto_approve else cli.confirm,
+        frozenset(args.replace),
     )
     for stack in sequence:
         print(f"== {stack}", flush=True)
         try:
             if args.action == "deploy":
-                runner.deploy(stack, stamp)
+                deployer.deploy(stack, stamp)
             else:
-                runner.destroy(stack)
+                deployer.destroy(stack)
         except (ConfigError, Refused) as err:
-            one_line_error(err, "stopped")
+            cli.one_line_error(err, "stopped")
             return 1
     return 0
 

@@ -28,15 +28,14 @@ Only the standard library: the deploy's `find-plans` job runs it before anything
 
 from __future__ import annotations
 
-import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from config.errors import one_line_error, parse_args
 from deploy.errors import Refused
 from review.github import Fetch, GitHubError, from_environ
+from runtime import cli
 
 WORKFLOW = ".github/workflows/infra-pr.yml"
 BASE = "main"
@@ -151,19 +150,19 @@ def find(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m deploy.provenance", description=__doc__)
+    parser = cli.command("python -m deploy.provenance", __doc__)
     parser.add_argument("--repository", required=True, help="owner/name")
     parser.add_argument("--commit", required=True, help="the pushed commit (GITHUB_SHA)")
     parser.add_argument("--tree", required=True, help="its tree: git rev-parse 'HEAD^{tree}'")
     parser.add_argument("--stacks", nargs="+", required=True)
     parser.add_argument("--workflow", default=WORKFLOW)
     parser.add_argument("--github-output", type=Path, help="append key=value lines here")
-    args = parse_args(parser, argv)
+    args = cli.parse(parser, argv)
     try:
         found = find(from_environ(), args.repository, args.commit, args.tree, args.stacks,
                      args.workflow)  # fmt: skip
     except (GitHubError, Refused) as err:
-        return one_line_error(err, "refused")
+        return cli.one_line_error(err, "refused")
     lines = [
         f"pull_request={found.pull_request}",
         f"head_sha={found.head_sha}",

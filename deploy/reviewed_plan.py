@@ -32,25 +32,23 @@ since it was made ("Saved plan is stale"): a deploy in between means planning ag
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import hashlib
 import json
-import os
 import sys
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import config
-from config import DEFAULT_ENVIRONMENT, PROFILES, ConfigError
-from config.errors import one_line_error, parse_args
+from config import ConfigError
 from deploy.errors import Refused
-from deploy.ordered import check_stamp, plan_guard, read_stamp
+from deploy.ordered import check_stamp, plan_guard
 from policies.people import needs_people
-from review import terraform
 from review.plan_summary import summarize, table
-from review.provenance import git_state, git_tree
+from runtime import cli, terraform
+from runtime.git import git_state, git_tree
+from runtime.synthesized import Synthesized
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = "plan.bin"
@@ -250,27 +248,21 @@ def apply(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m deploy.reviewed_plan", description=__doc__)
+    parser = cli.command("python -m deploy.reviewed_plan", __doc__)
     parser.add_argument("action", choices=("save", "apply"))
     parser.add_argument("--stack", required=True)
-    parser.add_argument("--out", type=Path, default=ROOT / "cdktf.out")
+    cli.out(parser)
     parser.add_argument("--to", type=Path, help="save: folder for <stack>/ artifacts")
     parser.add_argument("--from", dest="source", type=Path, help="apply: folder with <stack>/")
-    parser.add_argument(
-        "--environment", default=os.environ.get("FLUXION_ENV") or DEFAULT_ENVIRONMENT
-    )
-    parser.add_argument(
-        "--profile",
-        default=os.environ.get("FLUXION_PROFILE") or None,
-        choices=PROFILES,
-        help="a preset instead of the environment's own hardening switches",
-    )
+    cli.environment(parser)
+    cli.profile(parser)
     parser.add_argument("--max-age-hours", type=float, default=MAX_AGE_HOURS)
-    args = parse_args(parser, argv)
+    args = cli.parse(parser, argv)
     try:
         expected = config.load(args.environment, profile=args.profile)
-        cwd = terraform.stack_dir(args.out, args.stack)
-        stamp = read_stamp(args.out)
+        synthesized = Synthesized(args.out)
+        cwd = synthesized.stack_dir(args.stack)
+        stamp = synthesized.stamp
         if args.action == "save":
             if args.to is None:
                 raise Refused("save needs --to <folder>")
@@ -299,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
             stamp=stamp,
         )
     except (ConfigError, Refused) as err:
-        return one_line_error(err, "refused")
+        return cli.one_line_error(err, "refused")
     return 0
 
 

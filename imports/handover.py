@@ -13,7 +13,6 @@ Terraform's changes, or re-create what the stack deletion removes).
 
 from __future__ import annotations
 
-import argparse
 import copy
 import json
 import re
@@ -21,9 +20,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from config import DEFAULT_ENVIRONMENT, ConfigError, load
-from config.errors import one_line_error, parse_args
+from config import ConfigError, load
 from config.estate import ADOPTED_STACKS
+from runtime import cli
 
 RETAIN = {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
 MARKER = "FluxionTerraformHandover"
@@ -116,17 +115,17 @@ def runbook(stack: str, resources: int, region: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m imports.handover", description=__doc__)
+    parser = cli.command("python -m imports.handover", __doc__)
     parser.add_argument("--template", type=Path, help="the stack's current template (JSON)")
     parser.add_argument("--workflow", type=Path, help="the app's deploy workflow to check")
-    parser.add_argument("--env", default=DEFAULT_ENVIRONMENT, help="whose stack and region")
+    cli.environment(parser)  # whose CloudFormation stack and region
     parser.add_argument("--stack", help="default: the environment's cloudformation_stack")
     parser.add_argument("--region", help="default: the environment's region")
     parser.add_argument("--out", type=Path, default=Path("handover"))
     parser.add_argument("--verify", type=Path, help="check a fetched template is all Retain")
-    args = parse_args(parser, argv)
+    args = cli.parse(parser, argv)
     try:
-        env = load(args.env)
+        env = load(args.environment)
         if args.verify:
             missing = not_retained(load_template(args.verify))
             for line in missing:
@@ -149,9 +148,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         (args.out / "RUNBOOK.md").write_text(text)
     except ConfigError as err:
-        return one_line_error(err)
+        return cli.one_line_error(err)
     except OSError as err:  # a template or workflow that is not there or not readable
-        return one_line_error(err, message=f"{err.filename}: {err.strerror}")
+        return cli.one_line_error(err, message=f"{err.filename}: {err.strerror}")
     print(f"wrote {target} and {args.out / 'RUNBOOK.md'}\n")
     print(text)
     return 0

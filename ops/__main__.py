@@ -9,15 +9,13 @@ never printed (`<redacted>` in the call shown).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from config import DEFAULT_ENVIRONMENT, PROFILES, ConfigError
-from config.errors import one_line_error, parse_args
 from config.estate import ADOPTED_STACKS, CONTAINERS
 from ops.errors import OpsError
+from runtime import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 VERBS = {
@@ -37,18 +35,10 @@ VERBS = {
 
 def _parser() -> argparse.ArgumentParser:
     verbs = "\n".join(f"  {name:18} {text}" for name, text in VERBS.items())
-    parser = argparse.ArgumentParser(
-        prog="python -m ops",
-        description=__doc__,
-        epilog=f"verbs:\n{verbs}",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        "--environment", default=os.environ.get("FLUXION_ENV") or DEFAULT_ENVIRONMENT
-    )
-    parser.add_argument(
-        "--profile", default=os.environ.get("FLUXION_PROFILE") or "adopt", choices=PROFILES
-    )
+    parser = cli.command("python -m ops", __doc__)
+    parser.epilog = f"verbs:\n{verbs}"
+    cli.environment(parser)
+    cli.profile(parser)
     parser.add_argument("--aws-profile", help="AWS credentials profile (default: the chain)")
     parser.add_argument("--endpoint-url", help="AWS endpoint (an emulator, for tests)")
     parser.add_argument("--outputs", type=Path, help="recorded outputs {stack: {name: value}}")
@@ -83,12 +73,6 @@ def _verb_arguments(name: str, verb: argparse.ArgumentParser) -> None:
         verb.add_argument("--report", type=Path, help="also write the table here (Markdown)")
 
 
-def _ask(question: str) -> bool:
-    if not sys.stdin.isatty():
-        return False
-    return input(f"{question} [y/N] ").strip().lower() == "y"
-
-
 def _client_factory(args: argparse.Namespace, region: str) -> Any:
     import boto3
     from botocore.config import Config
@@ -108,17 +92,14 @@ def _client_factory(args: argparse.Namespace, region: str) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(_parser(), argv)
-    try:
-        return _run(args)
-    except (ConfigError, OpsError) as err:
-        return one_line_error(err)
+    args = cli.parse(_parser(), argv)
+    return cli.run(lambda: _run(args))
 
 
 def _run(args: argparse.Namespace) -> int:
     import config
     from ops import bridge, drift, verbs
-    from ops.calls import Runner
+    from ops.calls import CallRunner
     from ops.outputs import Outputs
 
     env = config.load(args.environment, profile=args.profile)
@@ -126,8 +107,8 @@ def _run(args: argparse.Namespace) -> int:
         return _drift(args, drift)
     client = _client_factory(args, env.region)
     outputs = Outputs.from_file(env, args.outputs) if args.outputs else Outputs(env, client)
-    runner = Runner(client, print, _ask, yes=args.yes, dry_run=args.dry_run)
-    ctx = verbs.Context(env, outputs, runner, print)
+    runner = CallRunner(client, print, cli.confirm, yes=args.yes, dry_run=args.dry_run)
+    ctx = verbs.OpsContext(env, outputs, runner, print)
     print(f"{args.verb} ({env.name}, {env.profile}, {env.region})", flush=True)
     dispatch = {
         "status": lambda: verbs.status(ctx),

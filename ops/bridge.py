@@ -17,14 +17,14 @@ from typing import Any
 
 from ops.calls import Call
 from ops.errors import OpsError
-from ops.verbs import Context
+from ops.verbs import OpsContext
 
 PRIVATE_KEY = re.compile(r"PrivateKey\s*=\s*[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=")
 """A WireGuard private key written into a config: 32 bytes in base64 (the last character
 before `=` carries the low bits); `PrivateKey = $(...)` reads it at boot instead."""
 
 
-def bridge_instance(ctx: Context) -> str:
+def bridge_instance(ctx: OpsContext) -> str:
     """The bridge's instance, from the network stack's published interface."""
     eni = ctx.outputs.get("network", "wireguard_eni_id")
     found = ctx.runner.read(
@@ -39,7 +39,7 @@ def bridge_instance(ctx: Context) -> str:
     return str(instance)
 
 
-def key_check(ctx: Context) -> int:
+def key_check(ctx: OpsContext) -> int:
     """Read-only: does the bridge's boot script hold a WireGuard private key? Never prints it."""
     instance = bridge_instance(ctx)
     found = ctx.runner.read(
@@ -81,7 +81,7 @@ def new_key_pair() -> tuple[str, str]:
     return base64.b64encode(private).decode(), base64.b64encode(public).decode()
 
 
-def rotate_key(ctx: Context) -> int:
+def rotate_key(ctx: OpsContext) -> int:
     """A new private key into the bridge's secret (the rest of it kept); prints the new
     public key for La Granja's peer. Asks first; the value is never printed."""
     name = ctx.config.network.wireguard_secret_name

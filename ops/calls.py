@@ -26,7 +26,7 @@ class Call:
 
 
 @dataclass
-class Runner:
+class CallRunner:
     """Runs calls with `client(service)`; `say` prints, `ask` confirms a change."""
 
     client: Callable[[str], Any]

@@ -17,7 +17,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from review import terraform
+from runtime import terraform
+from runtime.synthesized import Synthesized
 
 PLAN_FILE = "drift.tfplan"
 
@@ -82,7 +83,7 @@ def refresh_only(
 ) -> dict[str, Any]:
     """Terraform's refresh-only plan of one synthesized stack, as `show -json`
     (`-detailed-exitcode`: 0 no drift, 2 drift; anything else fails)."""
-    cwd = terraform.stack_dir(outdir, stack)
+    cwd = Synthesized(outdir).stack_dir(stack)
     shown = terraform.saved_plan(
         cwd, PLAN_FILE, extra_env, "-refresh-only", "-detailed-exitcode", ok=(0, 2)
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from config.errors import ExpectedError
+
 
 def aws_error(err: BaseException, field: str) -> str | None:
     """`Code` or `Message` of a botocore ClientError's response; None for other errors."""
@@ -9,5 +11,5 @@ def aws_error(err: BaseException, field: str) -> str | None:
     return str(value) if value else None
 
 
-class OpsError(Exception):
+class OpsError(ExpectedError):
     """Bad input or a missing prerequisite; the message names the field, value and source."""

@@ -10,7 +10,7 @@ from typing import Any
 
 from config import EnvironmentConfig
 from config.estate import ETL_TASKS, log_group_name
-from ops.calls import Call, Runner
+from ops.calls import Call, CallRunner
 from ops.errors import OpsError
 from ops.outputs import Outputs
 
@@ -21,23 +21,23 @@ ETL_FAMILIES = {family: script for family, script in ETL_TASKS.values()}
 
 
 @dataclass
-class Context:
+class OpsContext:
     config: EnvironmentConfig
     outputs: Outputs
-    runner: Runner
+    runner: CallRunner
     say: Callable[[str], None]
     now: Callable[[], datetime.datetime] = lambda: datetime.datetime.now(datetime.UTC)
     sleep: Callable[[float], None] = time.sleep
 
 
-def _service(ctx: Context) -> dict[str, str]:
+def _service(ctx: OpsContext) -> dict[str, str]:
     return {
         "cluster": ctx.outputs.get("compute", "cluster_name"),
         "service": ctx.outputs.get("compute", "service_name"),
     }
 
 
-def run_etl(ctx: Context, family: str, args: list[str]) -> int:
+def run_etl(ctx: OpsContext, family: str, args: list[str]) -> int:
     """`aws ecs run-task` of an ETL family, in the ETL subnet with the ETL security group."""
     if family not in ETL_FAMILIES:
         raise OpsError(
@@ -71,12 +71,12 @@ def run_etl(ctx: Context, family: str, args: list[str]) -> int:
     return 0
 
 
-def _repository(ctx: Context) -> str:
+def _repository(ctx: OpsContext) -> str:
     url = str(ctx.outputs.get("compute", "backend_repository_url"))
     return url.split("/", 1)[1]
 
 
-def _images(ctx: Context, repository: str) -> list[dict[str, Any]] | None:
+def _images(ctx: OpsContext, repository: str) -> list[dict[str, Any]] | None:
     found = ctx.runner.read(Call("ecr", "describe_images", {"repositoryName": repository}))
     if found is None:
         return None
@@ -84,7 +84,7 @@ def _images(ctx: Context, repository: str) -> list[dict[str, Any]] | None:
     return sorted(details, key=lambda d: d["imagePushedAt"], reverse=True)
 
 
-def rollback_backend(ctx: Context, to: str | None) -> int:
+def rollback_backend(ctx: OpsContext, to: str | None) -> int:
     """Lists the backend's images; with `--to`, runs that one the way the code references it."""
     repository = _repository(ctx)
     images = _images(ctx, repository)
@@ -117,7 +117,7 @@ def rollback_backend(ctx: Context, to: str | None) -> int:
     return 0
 
 
-def _manifest(ctx: Context, repository: str, tag: str) -> str:
+def _manifest(ctx: OpsContext, repository: str, tag: str) -> str:
     found = ctx.runner.read(
         Call(
             "ecr",
@@ -130,7 +130,7 @@ def _manifest(ctx: Context, repository: str, tag: str) -> str:
     return str(found["images"][0]["imageManifest"])
 
 
-def scale_backend(ctx: Context, count: int) -> int:
+def scale_backend(ctx: OpsContext, count: int) -> int:
     """Sets the service's desired count, within `compute.max_desired_count`."""
     cfg = ctx.config.compute
     if not 1 <= count <= cfg.max_desired_count:
@@ -148,7 +148,7 @@ def scale_backend(ctx: Context, count: int) -> int:
     return 0
 
 
-def restart_bridge(ctx: Context, wait_seconds: float) -> int:
+def restart_bridge(ctx: OpsContext, wait_seconds: float) -> int:
     """Restarts WireGuard over SSM, then reports `wg show` and a ping of La Granja."""
     eni = ctx.outputs.get("network", "wireguard_eni_id")
     found = ctx.runner.read(
@@ -182,7 +182,7 @@ def restart_bridge(ctx: Context, wait_seconds: float) -> int:
 
 
 def _poll(
-    ctx: Context,
+    ctx: OpsContext,
     call: Call,
     status: Callable[[Any], str],
     done: Callable[[str], bool],
@@ -200,7 +200,7 @@ def _poll(
 
 
 def _wait_for_command(
-    ctx: Context, command_id: str, instance: str, wait_seconds: float
+    ctx: OpsContext, command_id: str, instance: str, wait_seconds: float
 ) -> dict[str, Any]:
     call = Call("ssm", "get_command_invocation", {"CommandId": command_id, "InstanceId": instance})
     running = ("Pending", "InProgress", "Delayed")
@@ -217,7 +217,7 @@ def _instance_id(address: str) -> str:
     return address.split(".", 1)[0]
 
 
-def snapshot_db(ctx: Context, wait_seconds: float) -> int:
+def snapshot_db(ctx: OpsContext, wait_seconds: float) -> int:
     """A manual snapshot of the primary, named `manual-<UTC date and time>`; waits for it."""
     primary = _instance_id(ctx.outputs.get("data", "primary_address"))
     name = f"manual-{ctx.now():%Y-%m-%d-%H%M}"
@@ -245,7 +245,7 @@ def snapshot_db(ctx: Context, wait_seconds: float) -> int:
     return 0 if snapshot["Status"] == "available" else 1
 
 
-def status(ctx: Context) -> int:
+def status(ctx: OpsContext) -> int:
     """Service counts, database status and storage, the last ETL runs, the rules' states."""
     service = _service(ctx)
     found = ctx.runner.read(
@@ -280,7 +280,7 @@ def status(ctx: Context) -> int:
     return 0
 
 
-def _etl_runs(ctx: Context, cluster: str, last: int = 5) -> None:
+def _etl_runs(ctx: OpsContext, cluster: str, last: int = 5) -> None:
     for family in ETL_FAMILIES:
         listed = ctx.runner.read(
             Call(
@@ -302,7 +302,7 @@ def _etl_runs(ctx: Context, cluster: str, last: int = 5) -> None:
             ctx.say(f"{family}: stopped {when}, exit {codes}, {task.get('stoppedReason', '')}")
 
 
-def logs(ctx: Context, container: str, minutes: int) -> int:
+def logs(ctx: OpsContext, container: str, minutes: int) -> int:
     """The last `minutes` of a container's log group (the guide's `aws logs tail`)."""
     start = int((ctx.now() - datetime.timedelta(minutes=minutes)).timestamp() * 1000)
     group = log_group_name(container)
@@ -315,7 +315,7 @@ def logs(ctx: Context, container: str, minutes: int) -> int:
     return 0
 
 
-def shell(ctx: Context, command: str) -> int:
+def shell(ctx: OpsContext, command: str) -> int:
     """The ECS Exec command for a running backend task (interactive: the Session Manager
     plugin runs it, not this process)."""
     service = _service(ctx)

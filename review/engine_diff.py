@@ -24,7 +24,6 @@ an engine cannot synthesize (its environment missing: `make engines`).
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
@@ -36,9 +35,10 @@ from pathlib import Path
 from typing import Any
 
 from config import PROFILES, PROVIDER_PINS
-from config.errors import ConfigError, one_line_error
-from review import terraform
+from config.errors import ConfigError
+from runtime import cli
 from runtime.engine import ENGINES
+from runtime.synthesized import Synthesized
 
 ROOT = Path(__file__).resolve().parents[1]
 MISSING = object()
@@ -116,11 +116,11 @@ def synthesize(engine: str, out: Path, profile: str | None, pins: str) -> dict[s
     if proc.returncode != 0:
         tail = " | ".join(proc.stderr.strip().splitlines()[-3:])
         raise ConfigError(f"engine {engine}: synth failed (exit {proc.returncode}): {tail}")
-    return terraform.synthesized(out)
+    return Synthesized(out).stacks()
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m review.engine_diff", description=__doc__)
+    parser = cli.command("python -m review.engine_diff", __doc__)
     parser.add_argument(
         "--profile",
         choices=PROFILES,
@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
             base = synthesize("cdktf", root / "cdktf", args.profile, args.pins)
             head = synthesize("cdktn", root / "cdktn", args.profile, args.pins)
     except ConfigError as err:
-        return one_line_error(err)
+        return cli.one_line_error(err)
     differences = [d for s in sorted(base.keys() | head.keys())
                    for d in compare(s, base.get(s, {}), head.get(s, {}))]  # fmt: skip
     print(f"profile {args.profile or 'of the environment'}, provider pins: {args.pins}")

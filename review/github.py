@@ -21,7 +21,6 @@ environment whose role can change the estate:
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -30,8 +29,9 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
-from config.errors import one_line_error, parse_args
+from config.errors import ExpectedError
 from config.estate import CI_STACKS
+from runtime import cli
 
 Fetch = Callable[[str], Any]
 """GET one API path (`/repos/...`, query included) and return the decoded JSON."""
@@ -41,7 +41,7 @@ APP_ENVIRONMENTS = ("release",)
 """The app repository's environments whose runs can assume the release role."""
 
 
-class GitHubError(Exception):
+class GitHubError(ExpectedError):
     """The API could not be asked (network, token, HTTP status): one line, exit 2."""
 
 
@@ -97,17 +97,17 @@ def problems(fetch: Fetch, repository: str, wanted: tuple[str, ...]) -> list[str
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m review.github", description=__doc__)
+    parser = cli.command("python -m review.github", __doc__)
     parser.add_argument("--repository", required=True, help="owner/name")
     parser.add_argument(
         "--app", action="store_true", help="the app repository: check `release` instead"
     )
-    args = parse_args(parser, argv)
+    args = cli.parse(parser, argv)
     wanted = APP_ENVIRONMENTS if args.app else ENVIRONMENTS
     try:
         found = problems(from_environ(), args.repository, wanted)
     except GitHubError as err:
-        return one_line_error(err)
+        return cli.one_line_error(err)
     for line in found:
         print(f"FAIL {args.repository}: {line}")
     if not found:

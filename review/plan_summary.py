@@ -12,16 +12,15 @@ Reads Terraform's documented JSON plan format: `resource_changes[].change.action
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from config.errors import one_line_error, parse_args
 from review.plan_gate import gate
 from review.stateful import STATEFUL_TYPES
+from runtime import cli
 
 COLUMNS = ("import", "add", "change", "replace", "destroy", "forget", "no-op")
 
@@ -85,14 +84,14 @@ def table(summaries: list[StackSummary]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m review.plan_summary", description=__doc__)
+    parser = cli.command("python -m review.plan_summary", __doc__)
     parser.add_argument("plans", nargs="+", metavar="STACK=PLAN.json")
     parser.add_argument(
         "--adoption",
         action="store_true",
         help="fail unless the plan only imports (0 add/change/destroy)",
     )
-    args = parse_args(parser, argv)
+    args = cli.parse(parser, argv)
     summaries, verdicts = [], []
     for item in args.plans:
         stack, _, path = item.rpartition("=")
@@ -103,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.adoption:
                 verdicts.append(gate(stack, plan))
         except (OSError, ValueError, KeyError) as err:
-            return one_line_error(err, message=f"{path}: {err}")
+            return cli.one_line_error(err, message=f"{path}: {err}")
     print(table(summaries))
     if not args.adoption:
         return 1 if any(s.flags for s in summaries) else 0

@@ -17,7 +17,6 @@ instead of failing; anywhere else it still fails.
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
 import os
@@ -31,8 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from config import PROFILES, ConfigError, Hardening
-from config.errors import one_line_error, parse_args
 from review.stateful import FORCE_NEW, STATEFUL_TYPES
+from runtime import cli
+from runtime.synthesized import Synthesized
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKTREE = "WORKTREE"
@@ -141,22 +141,11 @@ def compare_outputs(
 ) -> list[StackDiff]:
     """Every stack compared; `acknowledged` (None: none) turns the replacements it lists
     into reports."""
-    stacks = []
-    names = sorted(_stack_files(old_dir).keys() | _stack_files(new_dir).keys())
-    for name in names:
-        old = _load(_stack_files(old_dir).get(name))
-        new = _load(_stack_files(new_dir).get(name))
-        stacks.append(compare(name, old, new, acknowledged or []))
-    return stacks
-
-
-def _stack_files(out: Path) -> dict[str, Path]:
-    manifest = json.loads((out / "manifest.json").read_text())
-    return {n: out / s["synthesizedStackPath"] for n, s in manifest["stacks"].items()}
-
-
-def _load(path: Path | None) -> dict[str, Any]:
-    return json.loads(path.read_text()) if path else {}
+    old, new = Synthesized(old_dir).stacks(), Synthesized(new_dir).stacks()
+    return [
+        compare(name, old.get(name, {}), new.get(name, {}), acknowledged or [])
+        for name in sorted(old.keys() | new.keys())
+    ]
 
 
 def report(diffs: list[StackDiff]) -> str:
@@ -198,19 +187,10 @@ def synthesize(rev: str, profile: str | None, workdir: Path) -> Path:
     return out
 
 
-def switches(out: Path) -> frozenset[str]:
-    """The hardening switches `out` was synthesized with (older outputs record only the
-    profile: `hardened` was every rollout switch)."""
-    stamp = json.loads((out / "synth.json").read_text())
-    if "hardening" in stamp:
-        return frozenset(stamp["hardening"])
-    return frozenset(Hardening.rollout() if stamp.get("profile") == "hardened" else ())
-
-
 def acknowledgements(old: Path, new: Path) -> list[Acknowledgement]:
     """The reviewed replacements of the switches this change turns on, nothing else (a later
     change of the same argument fails again)."""
-    turned_on = switches(new) - switches(old)
+    turned_on = Synthesized(new).switches - Synthesized(old).switches
     return [ack for ack in load_acknowledgements() if ack.switch in turned_on]
 
 
@@ -225,12 +205,12 @@ def merge_base() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m review.replacement_guard", description=__doc__)
+    parser = cli.command("python -m review.replacement_guard", __doc__)
     parser.add_argument("--base", help="git revision (default: merge base with main)")
     parser.add_argument("--head", default=WORKTREE, help="git revision (default: working tree)")
     parser.add_argument("--base-profile", choices=PROFILES)
     parser.add_argument("--head-profile", choices=PROFILES)
-    args = parse_args(parser, argv)
+    args = cli.parse(parser, argv)
     base = args.base or merge_base()
     try:
         with tempfile.TemporaryDirectory(prefix="guard-") as tmp:
@@ -239,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
             acks = acknowledgements(old, new)
             diffs = compare_outputs(old, new, acks)
     except ConfigError as err:
-        return one_line_error(err)
+        return cli.one_line_error(err)
     print(
         f"replacement guard: {base} ({args.base_profile or 'default'}) -> "
         f"{args.head} ({args.head_profile or 'default'})"

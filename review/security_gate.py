@@ -20,7 +20,6 @@ synthesized resource that no longer has its finding is reported, to be removed.
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import json
 import os
@@ -32,8 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from config import ConfigError, Hardening
-from config.errors import one_line_error, parse_args
 from review import policy_lint
+from runtime import cli
+from runtime.synthesized import Synthesized
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECKOV = ROOT / ".tools/checkov/bin/checkov"
@@ -147,13 +147,7 @@ def scan(
     """
     if not checkov.exists():
         raise ConfigError(f"checkov is not installed at {checkov} (run `make test` to build it)")
-    if not (outdir / "manifest.json").is_file():
-        raise ConfigError(f"--out: {outdir} has no manifest.json: run `make synth` first")
-    manifest = json.loads((outdir / "manifest.json").read_text())
-    stacks = {
-        n: json.loads((outdir / s["synthesizedStackPath"]).read_text())
-        for n, s in manifest["stacks"].items()
-    }
+    stacks = Synthesized(outdir).stacks()
     with tempfile.TemporaryDirectory(prefix="checkov-") as tmp:
         for name, doc in stacks.items():
             (Path(tmp) / name).mkdir()
@@ -256,14 +250,6 @@ def addresses(stacks: dict[str, Any]) -> set[str]:
     }
 
 
-def switches_of(outdir: Path) -> frozenset[str]:
-    """The hardening switches the output was synthesized with (its `synth.json`)."""
-    path = outdir / "synth.json"
-    if not path.is_file():
-        raise ConfigError(f"--out: {path} is missing: run `make synth` first")
-    return frozenset(json.loads(path.read_text()).get("hardening", []))
-
-
 def _address(failed: dict[str, Any], stack: dict[str, Any]) -> str:
     """checkov names some resources `resource.<name>`: give the full `<type>.<name>`."""
     resource = policy_lint.resource_of(str(failed["resource"]))
@@ -291,17 +277,17 @@ def render(result: GateResult, switches: frozenset[str]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m review.security_gate", description=__doc__)
-    parser.add_argument("--out", type=Path, default=ROOT / "cdktf.out")
+    parser = cli.command("python -m review.security_gate", __doc__)
+    cli.out(parser)
     parser.add_argument("--waivers", type=Path, default=WAIVERS)
-    args = parse_args(parser, argv)
+    args = cli.parse(parser, argv)
     try:
         reports, stacks = scan(args.out)
-        switches = switches_of(args.out)
+        switches = Synthesized(args.out).switches
         audited = audit(stacks)
         waivers = load_waivers(args.waivers)
     except ConfigError as err:
-        return one_line_error(err)
+        return cli.one_line_error(err)
     result = evaluate(reports, stacks, waivers, switches, datetime.date.today(), audited)
     print(render(result, switches))
     return 1 if result.failed else 0

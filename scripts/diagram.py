@@ -10,7 +10,6 @@ code (`tests/test_docs.py` runs `--check` on a fresh synth).
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
@@ -20,19 +19,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as `python scripts/diagram.py`: config/ is a sibling
 
+from config.errors import ConfigError  # noqa: E402
 from config.estate import STACKS  # noqa: E402
+from runtime import cli  # noqa: E402
+from runtime.synthesized import Synthesized  # noqa: E402
 
 DOC = ROOT / "docs" / "architecture.md"
 START, END = "<!-- diagram:start (scripts/diagram.py) -->", "<!-- diagram:end -->"
 REFERENCE = re.compile(r"data\.terraform_remote_state\.(\w+)\.outputs\.(\w+)")
-
-
-def stacks(outdir: Path) -> dict[str, dict[str, Any]]:
-    manifest = json.loads((outdir / "manifest.json").read_text())["stacks"]
-    return {
-        name: json.loads((outdir / entry["synthesizedStackPath"]).read_text())
-        for name, entry in manifest.items()
-    }
 
 
 def mermaid(synthesized: dict[str, dict[str, Any]]) -> str:
@@ -64,16 +58,17 @@ def replaced(document: str, diagram: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python scripts/diagram.py", description=__doc__)
-    parser.add_argument("--out", type=Path, default=ROOT / "cdktf.out")
+    parser = cli.command("python scripts/diagram.py", __doc__)
+    cli.out(parser)
     parser.add_argument("--doc", type=Path, default=DOC)
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args(argv)
-    if not (args.out / "manifest.json").is_file():
-        print(f"error: {args.out} has no manifest.json: run `make synth` first", file=sys.stderr)
-        return 2
+    try:
+        synthesized = Synthesized(args.out).stacks()
+    except ConfigError as err:
+        return cli.one_line_error(err)
     current = args.doc.read_text()
-    wanted = replaced(current, mermaid(stacks(args.out)))
+    wanted = replaced(current, mermaid(synthesized))
     if args.check:
         if wanted != current:
             print(f"{args.doc}: the diagram is out of date: run `make docs`", file=sys.stderr)

@@ -20,10 +20,10 @@ _CLASSES: dict[str, type[FluxionStack]] = {
 }
 # (name, class, the stacks whose state it needs), in the order and with the dependencies of
 # `config.estate` (the one list of stacks).
-STACKS = tuple((name, _CLASSES[name], DEPENDS_ON[name]) for name in estate.STACKS)
+STACK_CLASSES = tuple((name, _CLASSES[name], DEPENDS_ON[name]) for name in estate.STACKS)
 
 __all__ = [
-    "STACKS",
+    "STACK_CLASSES",
     "ComputeStack",
     "DataStack",
     "EdgeStack",

@@ -25,9 +25,10 @@ from runtime.engine import ENGINE  # noqa: E402
 provider_loader.use_locked_node()
 provider_loader.install(ENGINE.provider_packages)
 
+import app  # noqa: E402
 import config  # noqa: E402
-import main  # noqa: E402
 from config.estate import STACKS  # noqa: E402
+from imports.inventory import load as load_inventory  # noqa: E402
 
 STACK_NAMES = STACKS  # the one list (config/estate.py)
 
@@ -43,7 +44,7 @@ collect_ignore_glob = [
 def synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("synth") / "cdktf.out"
     env = config.load()
-    main.synth(env, out, main.load_inventory(env))  # exactly what `make synth` does
+    app.synth(env, out, load_inventory(env))  # exactly what `make synth` does
     return out
 
 
@@ -51,7 +52,7 @@ def synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def hardened_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The `hardened` profile, synthesized once (it carries no import blocks)."""
     out = tmp_path_factory.mktemp("hardened") / "cdktf.out"
-    main.synth(config.load(profile="hardened"), out)
+    app.synth(config.load(profile="hardened"), out)
     return out
 
 

@@ -336,7 +336,7 @@ def test_bad_environment_exits_before_writing_anything(tmp_path: Path) -> None:
 
 
 def test_a_failing_synth_leaves_the_previous_output_intact(tmp_path: Path) -> None:
-    import main
+    import app
 
     out = tmp_path / "cdktf.out"
     out.mkdir()
@@ -345,6 +345,6 @@ def test_a_failing_synth_leaves_the_previous_output_intact(tmp_path: Path) -> No
     # bypass the frozen dataclass: a rule only the stack's cron translation catches
     object.__setattr__(bad.compute.schedules[0], "unix_cron", "0 7 1 * 1")
     with pytest.raises(ConfigError, match=r"both day-of-month and day-of-week are restricted"):
-        main.synth(bad, out)
+        app.synth(bad, out)
     assert (out / "marker").read_text() == "previous synth"
     assert [p.name for p in tmp_path.iterdir()] == ["cdktf.out"]

@@ -13,8 +13,11 @@ from typing import Any
 import pytest
 
 import config
+from config import ConfigError
+from config.estate import STACKS
 from deploy import ordered as deploy
-from review.provenance import git_state
+from runtime.git import git_state
+from runtime.synthesized import Synthesized
 from tests.conftest import ROOT
 
 
@@ -30,7 +33,8 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_deploy_order_follows_the_manifest(synth_dir: Path) -> None:
-    assert deploy.order(synth_dir) == ["state", "identity", "network", "data", "compute", "edge"]
+    order = Synthesized(synth_dir).order(STACKS)
+    assert order == ["state", "identity", "network", "data", "compute", "edge"]
 
 
 def test_the_repository_output_is_refused_until_adoption_is_complete(synth_dir: Path) -> None:
@@ -167,23 +171,23 @@ def test_output_without_a_stamp_is_refused(synth_dir: Path, tmp_path: Path) -> N
     old = tmp_path / "out"
     shutil.copytree(synth_dir, old)
     (old / "synth.json").unlink()
-    with pytest.raises(deploy.Refused, match=r"synth.json is missing: run `make synth`"):
-        deploy.read_stamp(old)
+    with pytest.raises(ConfigError, match=r"synth.json is missing: run `make synth`"):
+        _ = Synthesized(old).stamp
 
 
 def test_an_unsynthesized_stack_is_refused(synth_dir: Path, tmp_path: Path) -> None:
-    with pytest.raises(deploy.Refused, match=r"has no manifest.json: run `make synth` first"):
-        deploy.order(tmp_path)
+    with pytest.raises(ConfigError, match=r"has no manifest.json: run `make synth` first"):
+        Synthesized(tmp_path).order(STACKS)
     partial = tmp_path / "out"
     shutil.copytree(synth_dir, partial)
     (partial / "stacks/data/cdk.tf.json").unlink()
-    with pytest.raises(deploy.Refused, match=r"stacks not synthesized: \['data'\]"):
-        deploy.order(partial)
+    with pytest.raises(ConfigError, match=r"stacks not synthesized: \['data'\]"):
+        Synthesized(partial).order(STACKS)
     manifest = json.loads((partial / "manifest.json").read_text())
     del manifest["stacks"]["edge"]
     (partial / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(deploy.Refused, match=r"\['data', 'edge'\]"):
-        deploy.order(partial)
+    with pytest.raises(ConfigError, match=r"\['data', 'edge'\]"):
+        Synthesized(partial).order(STACKS)
 
 
 def test_a_dirty_clone_is_seen_as_dirty(tmp_path: Path) -> None:

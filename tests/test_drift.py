@@ -17,7 +17,7 @@ import pytest
 import config
 from ops import drift
 from ops.__main__ import main
-from review import terraform
+from runtime import terraform
 from tests.e2e.harness import emulator_env
 from tests.moto_server import moto_server
 

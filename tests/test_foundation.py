@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
+import app
 import config
-import main
 from tests.conftest import ROOT, STACK_NAMES
 
 PROD = config.load()
@@ -124,9 +124,9 @@ def test_tests_synthesize_with_the_cdktf_json_feature_flags(synth_dir: Any) -> N
         # Terraform versions a project targets; cdktf ignores the key (runtime/engine).
         "targetVersions": {"terraform": ">=1.11.0"},
     }
-    app = main.build_app(PROD, synth_dir.parent / "flags-probe").app
+    built = app.build_app(PROD, synth_dir.parent / "flags-probe").app
     for key, value in flags.items():
-        assert app.node.try_get_context(key) == value
+        assert built.node.try_get_context(key) == value
     # and the logical IDs in the session's synth show the flags took effect
     network = json.loads((synth_dir / "stacks/network/cdk.tf.json").read_text())
     assert all(not k.startswith("network_") for k in network["resource"]["aws_subnet"])
@@ -149,7 +149,7 @@ def test_main_outside_make_uses_the_locked_node_quietly(tmp_path: Path) -> None:
 def test_the_output_folder_is_an_ordinary_folder(tmp_path: Path) -> None:
     """Synthesis stages in a temporary folder (0700); the swapped-in output follows the umask."""
     out = tmp_path / "cdktf.out"
-    main.synth(config.load(), out)
+    app.synth(config.load(), out)
     umask = os.umask(0)
     os.umask(umask)
     assert out.stat().st_mode & 0o777 == 0o777 & ~umask

@@ -60,7 +60,7 @@ def test_every_workload_role_lives_here_by_exact_name(
 def test_adopted_roles_keep_their_live_names(tmp_path: Any) -> None:
     """The inventory's live names (CloudFormation's) name the adopted roles: a new name on an
     imported role would replace it."""
-    import main
+    import app
     from runtime.engine.core import App
     from stacks.identity import IdentityStack
 
@@ -68,9 +68,9 @@ def test_adopted_roles_keep_their_live_names(tmp_path: Any) -> None:
         "roles/execution": "FluxionStackV2-TaskExecutionRole250D2532-1AB2C3D4E5F6",
         "wireguard/profile": "FluxionStackV2-WireGuardInstanceProfile-9Z8Y7X",
     }
-    app = App(outdir=str(tmp_path), context=main.cdktf_context(), stack_traces=False)
-    IdentityStack(app, "identity", config=config.load(), live=live)
-    app.synth()
+    probe = App(outdir=str(tmp_path), context=app.cdktf_context(), stack_traces=False)
+    IdentityStack(probe, "identity", config=config.load(), live=live)
+    probe.synth()
     synthesized = json.loads((tmp_path / "stacks/identity/cdk.tf.json").read_text())
     execution = by_path(synthesized, "aws_iam_role", "roles/execution")
     assert execution["name"] == live["roles/execution"]

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+import app
 import config
-import main
 from config import ConfigError
 from imports import inventory as inv
 from imports.adopt import LOOKUP_CLASSES, attach
@@ -311,13 +311,13 @@ def test_report_names_the_missing_and_the_resolver_command() -> None:
 def test_strict_mode_fails_instead_and_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "cdktf.out"
     with pytest.raises(ConfigError, match=r"strict imports: adoption \(production\): \d+ of \d+"):
-        main.synth(PROD, out, inv.load(PROD), strict=True)
+        app.synth(PROD, out, inv.load(PROD), strict=True)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_a_complete_inventory_passes_strict_mode(tmp_path: Path) -> None:
     """Strict mode can pass: an inventory entry for every resource of every stack."""
-    built = main.build_app(PROD, tmp_path / "probe")
+    built = app.build_app(PROD, tmp_path / "probe")
     stacks = {c.node.id: c for c in built.app.node.children if isinstance(c, TerraformStack)}
     from imports.adopt import resources_by_path
 
@@ -326,7 +326,7 @@ def test_a_complete_inventory_passes_strict_mode(tmp_path: Path) -> None:
         for i, (path, res) in enumerate(sorted(resources_by_path(stacks[name]).items())):
             entries.append(inv.Entry(name, path, res.terraform_resource_type, "test", id=f"id-{i}"))
     complete = inv.Inventory("production", tuple(entries), ("test",))
-    adoptions = main.synth(PROD, tmp_path / "out", complete, strict=True)
+    adoptions = app.synth(PROD, tmp_path / "out", complete, strict=True)
     assert all(not a.missing for a in adoptions)
     assert (tmp_path / "out/manifest.json").exists()
 
@@ -340,7 +340,7 @@ def test_import_blocks_equal_what_cdktf_import_from_writes(
     stacks: dict[str, Any], tmp_path: Path
 ) -> None:
     """The fast path (one override per stack) writes exactly cdktf's own import blocks."""
-    built = main.build_app(PROD, tmp_path / "probe")
+    built = app.build_app(PROD, tmp_path / "probe")
     by_name = {c.node.id: c for c in built.app.node.children if isinstance(c, TerraformStack)}
     from imports.adopt import attach
 

@@ -178,9 +178,9 @@ def test_one_list_of_stacks() -> None:
     from deploy import ordered
     from imports import handover, inventory
     from policies import ci
-    from stacks import STACKS
+    from stacks import STACK_CLASSES
 
-    assert [name for name, _, _ in STACKS] == list(estate.STACKS)
+    assert [name for name, _, _ in STACK_CLASSES] == list(estate.STACKS)
     assert ordered.STACKS is estate.STACKS
     assert handover.ADOPTED_STACKS is estate.ADOPTED_STACKS
     assert inventory.ADOPTED_STACKS is estate.ADOPTED_STACKS

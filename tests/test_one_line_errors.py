@@ -27,7 +27,7 @@ from review import plan_summary, replacement_guard, security_gate
         (
             security_gate.main,
             ["--out", "/nonexistent/cdktf.out"],
-            "error: --out: /nonexistent/cdktf.out has no manifest.json: run `make synth` first",
+            "error: /nonexistent/cdktf.out has no manifest.json: run `make synth` first",
         ),
         (
             plan_summary.main,
@@ -69,7 +69,17 @@ def test_an_edited_environment_that_does_not_validate_is_one_line(tmp_path: Path
 
     from tests.conftest import ROOT
 
-    for part in ("config", "imports", "modules", "review", "deploy", "runtime", "stacks"):
+    for part in (
+        "app",
+        "config",
+        "imports",
+        "modules",
+        "policies",
+        "review",
+        "deploy",
+        "runtime",
+        "stacks",
+    ):
         shutil.copytree(ROOT / part, tmp_path / part)
     for name in ("main.py", "cdktf.json"):
         shutil.copy(ROOT / name, tmp_path / name)
@@ -113,7 +123,7 @@ def test_debug_adds_the_traceback_to_the_same_line(
     assert deploy.main(argv) == 2
     loud = capsys.readouterr().err.splitlines()
     assert loud[0] == "Traceback (most recent call last):"
-    assert any("raise Refused(" in line for line in loud)
+    assert any("raise ConfigError(" in line for line in loud)  # runtime/synthesized.py
     assert loud[-1] == quiet
 
 

@@ -19,6 +19,7 @@ import pytest
 
 from review import policy_lint
 from review import security_gate as gate
+from runtime.synthesized import Synthesized
 
 TODAY = datetime.date(2026, 11, 28)
 ADOPT: frozenset[str] = frozenset()  # every hardening switch off
@@ -57,7 +58,7 @@ def test_the_gate_reports_the_escalations_of_the_old_ci_identity(before: gate.Ga
 @pytest.mark.parametrize("profile", ["adopt", "hardened"])
 def test_none_of_it_on_todays_stacks(profile: str, synth_dir: Path, hardened_dir: Path) -> None:
     reports, stacks = gate.scan(synth_dir if profile == "adopt" else hardened_dir)
-    switches = ADOPT if profile == "adopt" else gate.switches_of(hardened_dir)
+    switches = ADOPT if profile == "adopt" else Synthesized(hardened_dir).switches
     result = gate.evaluate(
         reports, stacks, gate.load_waivers(), switches, TODAY, gate.audit(stacks)
     )

@@ -95,7 +95,12 @@ def test_the_cli_on_the_working_tree_with_a_move_and_a_change(repo: Path) -> Non
         r"(\n        self\.replica = self\._replica\()",
         rf'\n        self.primary.move_from_id("{PRIMARY}")\1',
     )
-    _edit(repo, "config/environments.py", r"log_retention_days=7,", "log_retention_days=14,")
+    _edit(
+        repo,
+        "config/environments.py",
+        r"log_retention_days=7,(\n        image_tag)",
+        r"log_retention_days=14,\1",
+    )
     proc = _guard(repo, "--base", base)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert f"{base} (default) -> WORKTREE (default)" in proc.stdout

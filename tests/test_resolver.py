@@ -17,12 +17,12 @@ from typing import Any
 import boto3
 import pytest
 
+import app
 import config
-import main
 from config import ConfigError
 from imports import inventory as inv
 from imports.resolve import ReadOnlyClient, cloudflare, edge, run
-from imports.resolve.context import Context
+from imports.resolve.context import ResolveContext
 from tests.conftest import ROOT
 from tests.moto_server import moto_server
 from tests.world import World, seed
@@ -106,7 +106,7 @@ def test_resolved_entries_land_on_real_addresses(emulator: Any, tmp_path: Path) 
     (root / "inventory/production.json").write_text(json.dumps(seed_doc))
     (root / "resolved/production.json").write_text(json.dumps(doc))
     inventory = inv.load(PROD, root)
-    built = main.build_app(PROD, tmp_path / "out", inventory)
+    built = app.build_app(PROD, tmp_path / "out", inventory)
     imported = sum(len(a.imported) for a in built.adoptions)
     assert imported == len(inventory.entries)
     missing = sorted(m for a in built.adoptions for m in a.missing)
@@ -254,7 +254,7 @@ def _edge_clients(service: str) -> Any:
 
 
 def test_oacs_and_certificate_from_cli_fixtures() -> None:
-    ctx = Context(PROD, _edge_clients)
+    ctx = ResolveContext(PROD, _edge_clients)
     edge.resolve(ctx)
     ids = {e["path"]: e["id"] for e in ctx.entries}
     assert ids["frontend/distribution"] == "E4DJERG2Y5AX8"
@@ -290,7 +290,7 @@ def test_cloudflare_record_ids_from_the_api() -> None:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        ctx = Context(PROD, _edge_clients)
+        ctx = ResolveContext(PROD, _edge_clients)
         edge.resolve(ctx)  # finds the certificate's validation record name
         base = f"http://127.0.0.1:{server.server_address[1]}/client/v4"
         cloudflare.resolve(ctx, "test-token", base)

@@ -16,7 +16,7 @@ import pytest
 
 from deploy import reviewed_plan as rp
 from deploy.errors import Refused
-from review.provenance import git_tree
+from runtime.git import git_tree
 
 NOW = datetime.datetime(2026, 11, 28, 12, 0, tzinfo=datetime.UTC)
 STACK = "network"

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from config import ConfigError
-from review import terraform
+from runtime import terraform
+from runtime.synthesized import Synthesized
 from tests.conftest import STACK_NAMES
 
 PROFILES = ("adopt", "hardened")
@@ -36,7 +37,7 @@ def validations(
     jobs = {
         (profile, name): (stack, work / profile / name)
         for profile, outdir in (("adopt", synth_dir), ("hardened", hardened_dir))
-        for name, stack in terraform.synthesized(outdir).items()
+        for name, stack in Synthesized(outdir).stacks().items()
     }
     # The first init alone: it fills the plugin cache. Terraform's cache is not safe for two
     # first installs at once ("mkdir ... file exists" on a fresh clone, seen in CI).

@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 from config import ConfigError, EnvironmentConfig
 from imports import inventory
 from imports.resolve import cloudflare, compute, data, edge, network, security_groups
-from imports.resolve.context import Context
+from imports.resolve.context import ResolveContext
 
 READ_PREFIXES = ("describe_", "list_", "get_", "head_")
 # Read calls that would return a secret value: never made.
@@ -59,7 +59,7 @@ def run(
         raise ConfigError(
             f"credentials are for account {account}, the config is for {env.account_id}"
         )
-    ctx = Context(env, client)
+    ctx = ResolveContext(env, client)
     for name, step in STEPS:
         _guarded(ctx, name, step)
     if cloudflare_token:
@@ -83,7 +83,7 @@ def run(
     }
 
 
-STEPS: tuple[tuple[str, Callable[[Context], None]], ...] = (
+STEPS: tuple[tuple[str, Callable[[ResolveContext], None]], ...] = (
     ("network", network.resolve),
     ("data", data.resolve),
     ("compute", compute.resolve),
@@ -92,7 +92,7 @@ STEPS: tuple[tuple[str, Callable[[Context], None]], ...] = (
 )
 
 
-def _guarded(ctx: Context, name: str, step: Callable[[Context], None]) -> None:
+def _guarded(ctx: ResolveContext, name: str, step: Callable[[ResolveContext], None]) -> None:
     """Run one step; an AWS error or a response without an expected field ends that step
     with a note naming it, and the run goes on (the output is then incomplete)."""
     try:
@@ -112,7 +112,7 @@ def _guarded(ctx: Context, name: str, step: Callable[[Context], None]) -> None:
         ctx.gap(f"{name}: a response lacked an expected field ({err!r}); step skipped")
 
 
-def _valid(ctx: Context) -> list[dict[str, Any]]:
+def _valid(ctx: ResolveContext) -> list[dict[str, Any]]:
     """Entries that pass the inventory's own validation; the rest become notes."""
     kept = []
     for entry in ctx.entries:
@@ -129,7 +129,7 @@ def _valid(ctx: Context) -> list[dict[str, Any]]:
     return kept
 
 
-def _cross_check(ctx: Context, stack_name: str) -> None:
+def _cross_check(ctx: ResolveContext, stack_name: str) -> None:
     cfn = ctx.client("cloudformation")
     try:
         pages = cfn.get_paginator("list_stack_resources").paginate(StackName=stack_name)

@@ -1,4 +1,4 @@
-"""python -m imports.resolve [--env production] [--out FILE] ... (read-only AWS calls).
+"""python -m imports.resolve [--environment production] [--out FILE] ... (read-only AWS calls).
 
 Exit status: 0 the output is complete; 1 it was written but something could not be resolved
 (each such thing is a note naming it: an AWS error on one service, a resource that no longer
@@ -9,7 +9,6 @@ standard mode, up to 10 attempts) before they count as an error.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -20,9 +19,9 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 import config
-from config.errors import one_line_error, parse_args
 from imports.inventory import resolved_path
 from imports.resolve import ReadOnlyClient, cloudflare, run
+from runtime import cli
 
 
 def retries() -> Config:
@@ -38,8 +37,8 @@ def retries() -> Config:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m imports.resolve", description=__doc__)
-    parser.add_argument("--env", default=config.DEFAULT_ENVIRONMENT)
+    parser = cli.command("python -m imports.resolve", __doc__)
+    cli.environment(parser)
     parser.add_argument("--profile", help="AWS profile (default: the usual credential chain)")
     parser.add_argument("--endpoint-url", help="AWS endpoint (an emulator, for tests)")
     parser.add_argument(
@@ -47,9 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--cloudflare-api", default=cloudflare.API)
     parser.add_argument("--out", type=Path, help="default: imports/resolved/<env>.json")
-    args = parse_args(parser, argv)
+    args = cli.parse(parser, argv)
     try:
-        env = config.load(args.env)
+        env = config.load(args.environment)
         session = boto3.Session(profile_name=args.profile, region_name=env.region)
 
         def client(service: str) -> ReadOnlyClient:
@@ -65,9 +64,9 @@ def main(argv: list[str] | None = None) -> int:
             cloudflare_api=args.cloudflare_api,
         )
     except config.ConfigError as err:
-        return one_line_error(err)
+        return cli.one_line_error(err)
     except (BotoCoreError, ClientError) as err:  # no credentials, no endpoint, STS refused
-        return one_line_error(err, message=f"AWS: {err} (nothing was written)")
+        return cli.one_line_error(err, message=f"AWS: {err} (nothing was written)")
     out = args.out or resolved_path(env.name)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(doc, indent=2) + "\n")

@@ -7,7 +7,7 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
-from imports.resolve.context import Context
+from imports.resolve.context import ResolveContext
 
 API = "https://api.cloudflare.com/client/v4"
 
@@ -22,7 +22,7 @@ def _get(base: str, token: str, path: str, **query: str) -> list[dict[str, Any]]
     return list(body["result"])
 
 
-def resolve(ctx: Context, token: str, base: str = API) -> None:
+def resolve(ctx: ResolveContext, token: str, base: str = API) -> None:
     env = ctx.env
     zones = _get(base, token, "/zones", name=env.domain)
     if len(zones) != 1:

@@ -15,14 +15,14 @@ from config.estate import (
     repository_name,
     schedule_key,
 )
-from imports.resolve.context import Context, name_from_arn
+from imports.resolve.context import ResolveContext, name_from_arn
 from imports.resolve.shared import log_group, role_entries
 
 TASK_PATHS = {family: f"{key}/definition" for key, (family, _) in ETL_TASKS.items()}
 TASK_PATHS[BACKEND_FAMILY] = "backend_task/definition"
 
 
-def resolve(ctx: Context) -> None:
+def resolve(ctx: ResolveContext) -> None:
     cfg = ctx.env.compute
     ecs = ctx.client("ecs")
     clusters = ecs.describe_clusters(clusters=[cfg.cluster_name], include=["SETTINGS"])["clusters"]
@@ -73,7 +73,7 @@ def resolve(ctx: Context) -> None:
     _load_balancer(ctx)
 
 
-def _task_definitions(ctx: Context, task_arns: dict[str, str]) -> None:
+def _task_definitions(ctx: ResolveContext, task_arns: dict[str, str]) -> None:
     ecs = ctx.client("ecs")
     roles: dict[str, str] = {}
     for family, arn in sorted(task_arns.items()):
@@ -103,7 +103,7 @@ def _task_definitions(ctx: Context, task_arns: dict[str, str]) -> None:
         role_entries(ctx, "identity", path, role, inline_paths=inline[path])
 
 
-def _rules(ctx: Context, task_arns: dict[str, str]) -> None:
+def _rules(ctx: ResolveContext, task_arns: dict[str, str]) -> None:
     events = ctx.client("events")
     events_role = None
     for schedule in ctx.env.compute.schedules:
@@ -155,7 +155,7 @@ def _rules(ctx: Context, task_arns: dict[str, str]) -> None:
         )
 
 
-def _repository(ctx: Context, name: str) -> None:
+def _repository(ctx: ResolveContext, name: str) -> None:
     ecr = ctx.client("ecr")
     repo = repository_name(name)
     try:
@@ -184,7 +184,7 @@ def _repository(ctx: Context, name: str) -> None:
     )
 
 
-def _load_balancer(ctx: Context) -> None:
+def _load_balancer(ctx: ResolveContext) -> None:
     elb = ctx.client("elbv2")
     try:
         (alb,) = elb.describe_load_balancers(Names=[ctx.env.compute.alb_name])["LoadBalancers"]

@@ -10,7 +10,7 @@ from config import EnvironmentConfig
 
 
 @dataclass
-class Context:
+class ResolveContext:
     env: EnvironmentConfig
     client: Callable[[str], Any]
     """boto3 client factory: `client("ec2")` (read-only calls only)."""

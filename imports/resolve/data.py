@@ -13,11 +13,11 @@ from config.estate import (
     backup_bucket,
     legacy_backup_key,
 )
-from imports.resolve.context import Context
+from imports.resolve.context import ResolveContext
 from imports.resolve.shared import bucket, log_group
 
 
-def resolve(ctx: Context) -> None:
+def resolve(ctx: ResolveContext) -> None:
     rds = ctx.client("rds")
     for path, identifier in (("postgres/primary", PRIMARY), ("postgres/replica", REPLICA)):
         try:
@@ -70,7 +70,7 @@ def resolve(ctx: Context) -> None:
         bucket(ctx, "data", key, backup_bucket(account, suffix), managed=False)
 
 
-def _secrets(ctx: Context) -> None:
+def _secrets(ctx: ResolveContext) -> None:
     sm = ctx.client("secretsmanager")
     for key, name in SECRETS.items():
         try:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from config.estate import site_bucket
-from imports.resolve.context import Context
+from imports.resolve.context import ResolveContext
 from imports.resolve.shared import bucket
 
 
-def _distributions(ctx: Context) -> dict[str, dict[str, Any]]:
+def _distributions(ctx: ResolveContext) -> dict[str, dict[str, Any]]:
     """Distribution summaries keyed by alias."""
     by_alias: dict[str, dict[str, Any]] = {}
     paginator = ctx.client("cloudfront").get_paginator("list_distributions")
@@ -20,7 +20,7 @@ def _distributions(ctx: Context) -> dict[str, dict[str, Any]]:
     return by_alias
 
 
-def resolve(ctx: Context) -> None:
+def resolve(ctx: ResolveContext) -> None:
     _distribution_entries(ctx)
     for site in ctx.env.edge.sites:
         bucket(
@@ -34,7 +34,7 @@ def resolve(ctx: Context) -> None:
     _certificate(ctx)
 
 
-def _distribution_entries(ctx: Context) -> None:
+def _distribution_entries(ctx: ResolveContext) -> None:
     """Each site's and the API's distribution (by alias) and the sites' OACs."""
     env, edge = ctx.env, ctx.env.edge
     by_alias = _distributions(ctx)
@@ -67,7 +67,7 @@ def _distribution_entries(ctx: Context) -> None:
             )
 
 
-def _certificate(ctx: Context) -> None:
+def _certificate(ctx: ResolveContext) -> None:
     """The one ISSUED wildcard certificate, and its DNS validation record (a fact)."""
     acm = ctx.client("acm")
     wanted = f"*.{ctx.env.domain}"

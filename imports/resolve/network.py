@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from config.estate import az_key
-from imports.resolve.context import Context, name_from_arn, tags
+from imports.resolve.context import ResolveContext, name_from_arn, tags
 from imports.resolve.shared import role_entries
 
 
-def _vpc(ctx: Context) -> dict[str, Any] | None:
+def _vpc(ctx: ResolveContext) -> dict[str, Any] | None:
     net = ctx.env.network
     vpcs = ctx.client("ec2").describe_vpcs(
         Filters=[{"Name": "cidr-block", "Values": [net.vpc_cidr]}]
@@ -22,7 +22,7 @@ def _vpc(ctx: Context) -> dict[str, Any] | None:
     return dict(candidates[0])
 
 
-def resolve(ctx: Context) -> None:
+def resolve(ctx: ResolveContext) -> None:
     vpc = _vpc(ctx)
     if vpc is None:
         return
@@ -46,7 +46,7 @@ def resolve(ctx: Context) -> None:
     _wireguard(ctx, vpc_id)
 
 
-def _subnets(ctx: Context, by_vpc: list[dict[str, Any]]) -> dict[str, str]:
+def _subnets(ctx: ResolveContext, by_vpc: list[dict[str, Any]]) -> dict[str, str]:
     """The subnets the code knows (by CIDR); returns subnet ID -> construct path."""
     net = ctx.env.network
     wanted = {block: ("public", az) for az, block in net.public_subnets}
@@ -74,7 +74,7 @@ def _subnets(ctx: Context, by_vpc: list[dict[str, Any]]) -> dict[str, str]:
     return subnet_path
 
 
-def _gateways(ctx: Context, vpc_id: str, by_vpc: list[dict[str, Any]]) -> None:
+def _gateways(ctx: ResolveContext, vpc_id: str, by_vpc: list[dict[str, Any]]) -> None:
     """The internet gateway, the one NAT gateway and its Elastic IP."""
     ec2 = ctx.client("ec2")
     for igw in ec2.describe_internet_gateways(
@@ -116,7 +116,9 @@ def _gateways(ctx: Context, vpc_id: str, by_vpc: list[dict[str, Any]]) -> None:
         ctx.note(f"network: {len(nats)} available NAT gateways in the VPC; expected 1")
 
 
-def _route_tables(ctx: Context, by_vpc: list[dict[str, Any]], subnet_path: dict[str, str]) -> None:
+def _route_tables(
+    ctx: ResolveContext, by_vpc: list[dict[str, Any]], subnet_path: dict[str, str]
+) -> None:
     net = ctx.env.network
     for table in ctx.client("ec2").describe_route_tables(Filters=by_vpc)["RouteTables"]:
         subnets = [a for a in table.get("Associations", []) if a.get("SubnetId") in subnet_path]
@@ -158,7 +160,7 @@ def _route_tables(ctx: Context, by_vpc: list[dict[str, Any]], subnet_path: dict[
                 )
 
 
-def _wireguard(ctx: Context, vpc_id: str) -> None:
+def _wireguard(ctx: ResolveContext, vpc_id: str) -> None:
     net = ctx.env.network
     reservations = ctx.client("ec2").describe_instances(
         Filters=[

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from config.estate import VPC, groups
-from imports.resolve.context import Context, tags
+from imports.resolve.context import ResolveContext, tags
 
 
-def resolve(ctx: Context) -> None:
+def resolve(ctx: ResolveContext) -> None:
     found: dict[str, str] = ctx.facts.get("security_groups", {})
     table = groups(ctx.env)
     missing = sorted(set(table) - set(found))
@@ -67,7 +67,7 @@ def resolve(ctx: Context) -> None:
             )
 
 
-def _peer(ctx: Context, found: dict[str, str], peer: str) -> str:
+def _peer(ctx: ResolveContext, found: dict[str, str], peer: str) -> str:
     if peer in groups(ctx.env):  # another group's role
         return found.get(peer, f"<{peer} not found>")
     return ctx.env.network.vpc_cidr if peer == VPC else peer

@@ -10,11 +10,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from imports.resolve.context import Context
+from imports.resolve.context import ResolveContext
 
 
 def role_entries(
-    ctx: Context,
+    ctx: ResolveContext,
     stack: str,
     path: str,
     role: str,
@@ -55,7 +55,7 @@ def role_entries(
             )
 
 
-def log_group(ctx: Context, stack: str, path: str, name: str) -> None:
+def log_group(ctx: ResolveContext, stack: str, path: str, name: str) -> None:
     groups = ctx.client("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"]
     for group in groups:
         if group["logGroupName"] == name:
@@ -72,7 +72,7 @@ def log_group(ctx: Context, stack: str, path: str, name: str) -> None:
 
 
 def bucket(
-    ctx: Context, stack: str, key: str, name: str, *, managed: bool, policy_path: str = ""
+    ctx: ResolveContext, stack: str, key: str, name: str, *, managed: bool, policy_path: str = ""
 ) -> None:
     """The bucket (construct `key`) and, if `managed`, each setting resource that exists live.
 

@@ -25,10 +25,11 @@ from typing import Any
 
 from config import ConfigError
 from config.estate import ADOPTED_STACKS, CI_STACKS
-from review import terraform
 from review.plan_gate import Verdict, created, gate, new_by_design
-from review.provenance import git_state
+from runtime import terraform
 from runtime.engine import ENGINES
+from runtime.git import git_state
+from runtime.synthesized import Synthesized
 
 ROOT = Path(__file__).resolve().parents[2]
 ADOPTED = ADOPTED_STACKS
@@ -55,7 +56,7 @@ each entry names what moto returns differently from AWS."""
 def emulator_env(url: str, account_id: str) -> dict[str, str]:
     """The only difference from a production run: where AWS is, and test credentials."""
     # No AWS_* of the caller's; no TF_CLI_CONFIG_FILE either: every Terraform call then gets
-    # the project's own CLI config (review/terraform.py), whoever started the run.
+    # the project's own CLI config (runtime/terraform.py), whoever started the run.
     env = {
         k: v
         for k, v in os.environ.items()
@@ -199,7 +200,7 @@ def synthesize(
         extra_env={"FLUXION_ENGINE": engine} if engine else None,
         FLUXION_PROFILE=profile,
     )
-    for stack_name, stack in terraform.synthesized(out).items():
+    for stack_name, stack in Synthesized(out).stacks().items():
         path = out / "stacks" / stack_name / "cdk.tf.json"
         if "cloudflare" in stack.get("provider", {}):
             stripped, removed = terraform.without_provider(stack, "cloudflare")
@@ -249,7 +250,7 @@ def plan(
     """`terraform plan -out` and `show -json` in one stack of `out`, with the emulator's
     administrator keys or, given `role_env`, a CI role's credentials. A folder is initialized
     once per run (its backend never changes)."""
-    cwd = terraform.stack_dir(out, stack)
+    cwd = Synthesized(out).stack_dir(stack)
     shown = terraform.saved_plan(
         cwd, f"{label}.tfplan", {**run.env, **(role_env or {})}, init=cwd not in run.initialized
     )
@@ -266,7 +267,7 @@ def apply(
 ) -> None:
     """Apply the plan `plan(..., label)` saved, with the emulator's administrator keys or,
     given `role_env`, a CI role's credentials."""
-    cwd = terraform.stack_dir(out, stack)
+    cwd = Synthesized(out).stack_dir(stack)
     terraform.run(
         ["apply", "-input=false", "-no-color", f"{label}.tfplan"], cwd,
         {**run.env, **(role_env or {})},

@@ -41,10 +41,11 @@ import config
 from config.estate import CI_STACKS, PEOPLE_STACKS, PRIMARY, schedule_key
 from deploy import ordered as deploy_module
 from policies.people import needs_people
-from review import plan_gate, terraform
+from review import plan_gate
 from review.replacement_guard import load_acknowledgements
 from review.stateful import STATEFUL_TYPES
 from runtime.engine import ENGINE, ENGINES
+from runtime.synthesized import Synthesized
 from tests.e2e import emulator, harness
 from tests.moto_server import moto_server
 
@@ -208,7 +209,7 @@ def _adopt_back(run: harness.Run) -> None:
             )
         )
     try:
-        stamp = deploy_module.read_stamp(adopted)
+        stamp = Synthesized(adopted).stamp
         deploy_module.check_stamp(stamp, head=stamp["commit"], dirty=False, expected=PROD,
                                   allow_dirty=True)  # fmt: skip
     except deploy_module.Refused as err:
@@ -350,7 +351,7 @@ def _operations(run: harness.Run, adopted: Any, credentials: dict[str, dict[str,
 
 def _bootstrap_state(out: Path) -> Path:
     """Where the `state` stack of output folder `out` keeps its local state."""
-    stack = terraform.stack_dir(out, "state")
+    stack = Synthesized(out).stack_dir("state")
     backend = json.loads((stack / "cdk.tf.json").read_text())["terraform"]["backend"]
     return (stack / backend["local"]["path"]).resolve()
 

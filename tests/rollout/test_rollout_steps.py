@@ -16,12 +16,13 @@ from pathlib import Path
 
 import pytest
 
+import app
 import config
-import main
 from config.hardening import STEPS, Hardening
 from review import security_gate as gate
-from review import terraform
 from review.replacement_guard import acknowledgements, compare_outputs
+from runtime import terraform
+from runtime.synthesized import Synthesized
 
 PROD = config.load()
 TODAY = datetime.date(2026, 12, 6)
@@ -42,10 +43,10 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """adopt, then every step's cumulative configuration, synthesized once each."""
     root = tmp_path_factory.mktemp("rollout")
     done = {"adopt": root / "adopt"}
-    main.synth(replace(PROD, hardening=PROD.hardening.preset("adopt")), done["adopt"])
+    app.synth(replace(PROD, hardening=PROD.hardening.preset("adopt")), done["adopt"])
     for step in STEPS:
         done[step] = root / step.split()[0]
-        main.synth(replace(PROD, hardening=Hardening().through(step)), done[step])
+        app.synth(replace(PROD, hardening=Hardening().through(step)), done[step])
     return done
 
 
@@ -59,7 +60,7 @@ def test_the_steps_end_at_the_hardened_preset() -> None:
 @pytest.mark.parametrize("step", list(STEPS))
 def test_each_step_passes_the_security_gate(outputs: dict[str, Path], step: str) -> None:
     reports, stacks = gate.scan(outputs[step])
-    switches = gate.switches_of(outputs[step])
+    switches = Synthesized(outputs[step]).switches
     assert switches == frozenset(Hardening().through(step).on())
     result = gate.evaluate(
         reports, stacks, gate.load_waivers(), switches, TODAY, gate.audit(stacks)
@@ -84,6 +85,6 @@ def test_each_step_replaces_only_what_it_says(outputs: dict[str, Path], step: st
 def test_each_step_validates_with_terraform(
     outputs: dict[str, Path], step: str, tmp_path: Path
 ) -> None:
-    for name, stack in terraform.synthesized(outputs[step]).items():
+    for name, stack in Synthesized(outputs[step]).stacks().items():
         result = terraform.validate_stack(name, stack, tmp_path / name)
         assert result.valid, (name, result.errors)

@@ -1,7 +1,7 @@
 """Terraform as the project runs it: its own CLI config, providers from a mirror when present.
 
-    python -m review.terraform config     # write the CLI config, print its path
-    python -m review.terraform validate [--out cdktf.out] [STACK ...]
+    python -m runtime.terraform config     # write the CLI config, print its path
+    python -m runtime.terraform validate [--out cdktf.out] [STACK ...]
 
 **Provider installation without the network.** The project never reads or writes the user's
 `~/.terraformrc`. Its commands (the Makefile, the tests, the deploy) point `TF_CLI_CONFIG_FILE`
@@ -27,7 +27,6 @@ it left out.
 
 from __future__ import annotations
 
-import argparse
 import functools
 import hashlib
 import json
@@ -36,13 +35,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from config import ConfigError
-from config.errors import one_line_error, parse_args
+from runtime import cli
+from runtime.synthesized import Synthesized
 
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS = ROOT / ".tools" / "terraform"
@@ -88,7 +88,7 @@ def find_mirror(environ: Mapping[str, str] | None = None) -> Path | None:
 def cli_config_text(mirror: Path | None, cache: Path) -> str:
     """The CLI configuration: mirrored providers from the mirror, the rest from the registry."""
     lines = [
-        "# Written by `python -m review.terraform config`; do not edit (it is rewritten).",
+        "# Written by `python -m runtime.terraform config`; do not edit (it is rewritten).",
         "disable_checkpoint = true",
         f"plugin_cache_dir = {json.dumps(str(cache))}",
         # Without a lock file in cdktf.out, Terraform >= 1.4 would not link from the cache.
@@ -276,44 +276,21 @@ def warm_plugin_cache() -> None:
         run(["init", "-backend=false", "-input=false", "-no-color"], Path(tmp))
 
 
-def stack_dir(outdir: Path, stack: str) -> Path:
-    """The folder Terraform runs in for one synthesized stack (from the manifest)."""
-    manifest_path = outdir / "manifest.json"
-    if not manifest_path.exists():
-        raise ConfigError(f"{outdir} has no manifest.json: run `make synth` first")
-    stacks = json.loads(manifest_path.read_text())["stacks"]
-    if stack not in stacks:
-        raise ConfigError(f"stack: {stack!r} not in {manifest_path} (have {sorted(stacks)})")
-    return (outdir / str(stacks[stack]["workingDirectory"])).resolve()
-
-
-def synthesized(outdir: Path, names: Iterable[str] = ()) -> dict[str, dict[str, Any]]:
-    manifest_path = outdir / "manifest.json"
-    if not manifest_path.exists():
-        raise ConfigError(f"{outdir} has no manifest.json: run `make synth` first")
-    manifest = json.loads(manifest_path.read_text())["stacks"]
-    wanted = list(names) or list(manifest)
-    unknown = [n for n in wanted if n not in manifest]
-    if unknown:
-        raise ConfigError(f"stack: {unknown} not in {manifest_path} (have {sorted(manifest)})")
-    return {
-        n: json.loads((outdir / manifest[n]["synthesizedStackPath"]).read_text()) for n in wanted
-    }
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m review.terraform", description=__doc__)
+    parser = cli.command("python -m runtime.terraform", __doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    cli = sub.add_parser("config", help="write the project's Terraform CLI config; print its path")
-    cli.add_argument(
+    write = sub.add_parser(
+        "config", help="write the project's Terraform CLI config; print its path"
+    )
+    write.add_argument(
         "--warm", action="store_true", help="and install the AWS provider into the plugin cache"
     )
     check = sub.add_parser("validate", help="terraform validate every synthesized stack")
-    check.add_argument("--out", type=Path, default=ROOT / "cdktf.out")
+    cli.out(check)
     check.add_argument("--workdir", type=Path, default=ROOT / ".tools" / "terraform" / "validate")
     check.add_argument("stacks", nargs="*")
     check.add_argument("--no-cache", action="store_true", help="validate even a known stack")
-    args = parse_args(parser, argv)
+    args = cli.parse(parser, argv)
     try:
         if args.command == "config":
             print(write_cli_config())
@@ -323,10 +300,10 @@ def main(argv: list[str] | None = None) -> int:
         cache = None if args.no_cache else VALIDATE_CACHE
         results = [
             validate_stack(name, stack, args.workdir / name, cache)
-            for name, stack in synthesized(args.out, args.stacks).items()
+            for name, stack in Synthesized(args.out).stacks(args.stacks).items()
         ]
     except ConfigError as err:
-        return one_line_error(err)
+        return cli.one_line_error(err)
     for result in results:
         print(f"{result.stack}: {'valid' if result.valid else 'INVALID'}")
         for error in result.errors:
