@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
 from pathlib import Path
 
 from runtime import cli, provider_loader
@@ -54,26 +53,10 @@ except ValueError as err:
     sys.exit(cli.one_line_error(err))
 
 ROOT = Path(__file__).resolve().parent
-SETTINGS = {"environment": "FLUXION_ENV", "profile": "FLUXION_PROFILE",
-            "provider_pins": "FLUXION_PROVIDER_PINS"}  # fmt: skip
-"""The configuration fields the environment chooses, and the variable each comes from."""
-
-
-def load_config(environ: Mapping[str, str]) -> config.EnvironmentConfig:
-    """The environment's config; a bad setting's error names the variable it came from."""
-    try:
-        return config.load(
-            environ.get("FLUXION_ENV") or config.DEFAULT_ENVIRONMENT,
-            profile=environ.get("FLUXION_PROFILE") or None,
-            provider_pins=environ.get("FLUXION_PROVIDER_PINS") or None,
-        )
-    except config.ConfigError as err:
-        variable = SETTINGS.get(err.field, "")
-        raise err.came_from(variable) if variable in environ else err from None
 
 
 def main() -> int:
-    env = load_config(os.environ)
+    env = config.from_environ(os.environ)
     root = os.environ.get("FLUXION_INVENTORY_ROOT")
     if root and not Path(root).is_dir():
         raise config.ConfigError.invalid("FLUXION_INVENTORY_ROOT", root, "is not a folder")

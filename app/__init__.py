@@ -92,6 +92,7 @@ def synth(
     input never leaves a half-written output. With `strict`, a resource without an import
     block stops the synth (CI before adoption)."""
     outdir = outdir.resolve()
+    outdir.parent.mkdir(parents=True, exist_ok=True)  # CDKTF_OUTDIR may name a new folder
     staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}-", dir=outdir.parent))
     umask = os.umask(0)
     os.umask(umask)

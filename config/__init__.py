@@ -5,7 +5,7 @@ from config.compute import ComputeConfig, EtlSchedule
 from config.database import DatabaseConfig
 from config.edge import CONTRACT_SITES, EdgeConfig, SiteConfig
 from config.environment import PROVIDER_PINS, EnvironmentConfig
-from config.environments import DEFAULT_ENVIRONMENT, ENVIRONMENTS, load
+from config.environments import DEFAULT_ENVIRONMENT, ENVIRONMENTS, SETTINGS, from_environ, load
 from config.errors import ConfigError
 from config.hardening import PROFILES, Hardening
 from config.network import NetworkConfig
@@ -16,6 +16,7 @@ __all__ = [
     "ENVIRONMENTS",
     "PROFILES",
     "PROVIDER_PINS",
+    "SETTINGS",
     "CiConfig",
     "ComputeConfig",
     "ConfigError",
@@ -26,5 +27,6 @@ __all__ = [
     "Hardening",
     "NetworkConfig",
     "SiteConfig",
+    "from_environ",
     "load",
 ]

@@ -8,6 +8,7 @@ AWS CLI); the types and the rules they must satisfy are one module per domain
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from config.ci import CiConfig
@@ -157,3 +158,25 @@ def load(
     if profile is not None:
         env = replace(env, hardening=env.hardening.preset(profile))
     return env if provider_pins is None else replace(env, provider_pins=provider_pins)
+
+
+SETTINGS = {
+    "environment": "FLUXION_ENV",
+    "profile": "FLUXION_PROFILE",
+    "provider_pins": "FLUXION_PROVIDER_PINS",
+}
+"""The configuration fields a process's environment chooses, and the variable each comes from
+(`main.py`, `make cdktf`'s guard)."""
+
+
+def from_environ(environ: Mapping[str, str]) -> EnvironmentConfig:
+    """`load` with the FLUXION_* settings; a bad setting's error names the variable."""
+    try:
+        return load(
+            environ.get(SETTINGS["environment"]) or DEFAULT_ENVIRONMENT,
+            profile=environ.get(SETTINGS["profile"]) or None,
+            provider_pins=environ.get(SETTINGS["provider_pins"]) or None,
+        )
+    except ConfigError as err:
+        variable = SETTINGS.get(err.field, "")
+        raise err.came_from(variable) if variable in environ else err from None

@@ -142,7 +142,8 @@ class StackDeployer:
     replacing: frozenset[str] = frozenset()
     """Addresses to replace (`terraform plan -replace`), asked for by a person."""
 
-    def deploy(self, stack: str, stamp: dict[str, Any]) -> Verdict:
+    def plan_and_gate(self, stack: str, stamp: dict[str, Any]) -> tuple[Verdict, dict[str, Any]]:
+        """Plan `stack` into deploy.tfplan and judge it; refuse when the guard says no."""
         cwd = Synthesized(self.outdir).stack_dir(stack)
         options = [f"-replace={address}" for address in sorted(self.replacing)]
         plan = json.loads(terraform.saved_plan(cwd, "deploy.tfplan", self.extra_env, *options))
@@ -151,6 +152,12 @@ class StackDeployer:
             print(line, flush=True)
         if not verdict.passed:
             raise Refused(f"{stack}: the plan fails the guard; nothing was applied")
+        return verdict, plan
+
+    def deploy(self, stack: str, stamp: dict[str, Any]) -> Verdict:
+        """The gated plan, confirmed, applied exactly (`deploy.tfplan`)."""
+        verdict, plan = self.plan_and_gate(stack, stamp)
+        cwd = Synthesized(self.outdir).stack_dir(stack)
         if sum(verdict.counts.values()) == 0 and not plan.get("output_changes"):
             return verdict
         if not self.confirm(f"apply this plan to {stack}?"):

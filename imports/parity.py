@@ -59,9 +59,13 @@ def differences(stacks: dict[str, dict[str, Any]], inventory: Inventory) -> list
                 body[key] = PROVIDER_DEFAULTS[key]
             if key not in body:
                 found.append(f"{entry.where}: live {key}={live!r}, the code does not set it")
-            elif not COMPARE.get(key, lambda c, v: c == v)(body[key], live):
+            elif not COMPARE.get(key, _equal)(body[key], live):
                 found.append(f"{entry.where}: {key} is {body[key]!r} in the code, {live!r} live")
     return found
+
+
+def _equal(code: Any, live: Any) -> bool:
+    return bool(code == live)
 
 
 def _body(stack: dict[str, Any], kind: str, path: str) -> dict[str, Any] | None:

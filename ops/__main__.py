@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--endpoint-url", help="AWS endpoint (an emulator, for tests)")
     parser.add_argument("--outputs", type=Path, help="recorded outputs {stack: {name: value}}")
     parser.add_argument("--yes", action="store_true", help="do not ask before a change")
-    parser.add_argument("--dry-run", action="store_true", help="print the calls, make none")
+    parser.add_argument("--dry-run", action="store_true", help="print the calls; call nothing")
     sub = parser.add_subparsers(dest="verb", required=True, metavar="verb")
     for name, text in VERBS.items():
         verb = sub.add_parser(name, help=text, description=text)

@@ -11,6 +11,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
+
+def make_variable(name: str) -> str:
+    """A `NAME := value` line of the Makefile (its tables: SHIPPED, STACKS, ENGINE_NAMES...)."""
+    import re
+
+    found = re.findall(rf"^{name} := (.*)$", (ROOT / "Makefile").read_text(), re.MULTILINE)
+    assert len(found) == 1, f"the Makefile sets {name} {len(found)} times"
+    return str(found[0]).strip()
+
+
 # `make test` measures coverage in each pytest-xdist worker (coverage's subprocess patch). The
 # commands a test runs as a user would (synth, the resolver, the gates) are not measured again:
 # their code is measured in-process by the tests that call it directly, and tracing every

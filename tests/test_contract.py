@@ -129,3 +129,61 @@ def test_values_flow_network_data_compute_edge(stacks: dict[str, Any]) -> None:
     assert compute["output"]["alb_dns_name"]["value"] == ref(
         compute, "aws_lb", "lb/alb", "dns_name"
     )
+
+
+# --- the consumers' side: names read by the workflows and the runbooks, from their own text --
+
+STATE_READ = re.compile(r'out\(\) \{ aws s3 cp "\$STATE_PREFIX/(\w+)\.tfstate"')
+
+
+def _workflow_reads() -> dict[str, set[str]]:
+    """stack -> the outputs app-deploy.yml's steps read with `out <name>` (the `${SITE}`
+    names expanded over the workflow's own site matrix)."""
+    import yaml
+
+    from tests.conftest import ROOT
+
+    workflow = yaml.safe_load((ROOT / ".github/workflows/app-deploy.yml").read_text())
+    reads: dict[str, set[str]] = {}
+    for job in workflow["jobs"].values():
+        sites = (job.get("strategy") or {}).get("matrix", {}).get("site", [])
+        for step in job.get("steps", []):
+            script = step.get("run", "")
+            stack = STATE_READ.search(script)
+            if not stack:
+                continue
+            for name in re.findall(r'\$\(out "?([\w${}]+)"?\)', script):
+                expanded = (
+                    [name.replace("${SITE}", s) for s in sites] if "${SITE}" in name else [name]
+                )
+                reads.setdefault(stack[1], set()).update(expanded)
+    return reads
+
+
+def _runbook_reads() -> dict[str, set[str]]:
+    """stack -> the outputs `python -m ops` reads (`outputs.get("<stack>", "<name>")`)."""
+    from tests.conftest import ROOT
+
+    reads: dict[str, set[str]] = {}
+    for source in sorted((ROOT / "ops").glob("*.py")):
+        for stack, name in re.findall(r'outputs\.get\(\s*"(\w+)",\s*"(\w+)"', source.read_text()):
+            reads.setdefault(stack, set()).add(name)
+    return reads
+
+
+def test_every_output_a_workflow_reads_is_published(stacks: dict[str, Any]) -> None:
+    reads = _workflow_reads()
+    # what the file says today (a reading that found nothing would pass anything)
+    assert reads["compute"] >= {"backend_repository_url", "cluster_name", "service_name"}
+    assert reads["edge"] >= {"frontend_bucket_name", "docs_distribution_id"}
+    for stack, names in reads.items():
+        missing = names - set(stacks[stack]["output"])
+        assert not missing, f"app-deploy.yml reads {stack}.{sorted(missing)}: not published"
+
+
+def test_every_output_a_runbook_reads_is_published(stacks: dict[str, Any]) -> None:
+    reads = _runbook_reads()
+    assert reads["network"] >= {"etl_subnet_id", "wireguard_eni_id"} and "data" in reads
+    for stack, names in reads.items():
+        missing = names - set(stacks[stack]["output"])
+        assert not missing, f"python -m ops reads {stack}.{sorted(missing)}: not published"

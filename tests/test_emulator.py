@@ -365,3 +365,16 @@ def test_every_gap_is_in_the_docs_table() -> None:
     missing = [gap for gap in emulator.GAPS if f"| `{gap}` |" not in text]
     assert missing == []
     assert all(gap.split(":")[0] in text for gap in harness.READ_BACK_GAPS.values())
+
+
+def test_each_gap_is_one_registered_function_or_the_middleware() -> None:
+    """One function per workaround, named after its gap, with its reason beside it."""
+    assert len(emulator.WORKAROUNDS) == len(emulator.GAPS) > 10
+    for name, gap in emulator.WORKAROUNDS.items():
+        assert gap.name == name and len(gap.reason) > 40, name
+        if gap.patch is None:
+            assert name.startswith("cloudfront-"), f"{name}: only the CloudFront middleware"
+        else:
+            assert gap.patch.__name__ == "_" + name.replace("-", "_"), name
+    patches = [g.patch for g in emulator.WORKAROUNDS.values() if g.patch]
+    assert len(set(patches)) == len(patches)

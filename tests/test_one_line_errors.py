@@ -172,11 +172,11 @@ def test_a_bad_setting_names_its_variable_and_writes_no_output(
     import subprocess
     import sys
 
-    import main
+    import config
     from tests.conftest import ROOT
 
     out = tmp_path / "cdktf.out"
-    env = {k: v for k, v in os.environ.items() if k not in main.SETTINGS.values()}
+    env = {k: v for k, v in os.environ.items() if k not in config.SETTINGS.values()}
     env.update({variable: value, "CDKTF_OUTDIR": str(out)})
     proc = subprocess.run(
         [sys.executable, "main.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300

@@ -3,8 +3,9 @@
     python -m tests.e2e.emulator --port 5000
 
 Every workaround patches moto in this process only; nothing in the project's configuration
-changes for the emulator. `GAPS` is the reviewed list, printed by the e2e run; a workaround
-that stops being needed (moto fixed it) is removed together with its entry.
+changes for the emulator. Each workaround is one function registered with `@workaround(name,
+reason)` (or `served_by_middleware`), its reason beside it; `GAPS` is the reviewed list the
+e2e run prints. A workaround that stops being needed (moto fixed it) is removed whole.
 """
 
 from __future__ import annotations
@@ -16,94 +17,58 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-GAPS = {
-    "s3-policy-conditions": (
-        "moto ignores `Bool` conditions, so the TLS-only Deny (aws:SecureTransport = false) "
-        "matches every request and denies the S3 backend; the emulator stands in for AWS's "
-        "TLS endpoints, so aws:SecureTransport is true here"
-    ),
-    "rds-resource-id": (
-        "moto gives every DB instance the same DbiResourceId; the provider finds the replica "
-        "by it and waits for the wrong instance"
-    ),
-    "rds-replica-copies-source": (
-        "moto makes a read replica as a copy of its source, so it reports the source's log "
-        "exports and storage autoscaling ceiling; AWS takes both from the replica's own request"
-    ),
-    "rds-touching-windows": (
-        "moto treats a backup window that ends when the maintenance window starts "
-        "(03:00-04:00, sun:04:00-sun:05:00) as overlapping; AWS accepts it"
-    ),
-    "rds-parameter-source": (
-        "moto's DescribeDBParameters omits Source, so the provider cannot tell user "
-        "parameters from engine defaults"
-    ),
-    "ec2-instance-security-groups": (
-        "an instance launched with its groups on the primary network interface (as the provider "
-        "does) reports no SecurityGroups; here it reports its primary interface's groups"
-    ),
-    "ec2-rule-description": (
-        "moto reads a security group rule's Description only from a CIDR source, so a rule "
-        "from a security group or a prefix list (hardened's ETL-to-bridge and CloudFront "
-        "rules) reads back without its description; here it is the source's Description"
-    ),
-    "ec2-terminated-instance-ip": (
-        "moto keeps a terminated instance's private IP reserved in its subnet (released only "
-        "when Python collects the instance), so the replacement of the hardened bridge, which "
-        "keeps the same private IP, fails with a server error that Terraform retries; AWS "
-        "releases the IP on termination, as here"
-    ),
-    "ec2-root-volume-size": (
-        "moto refuses a block device mapping with neither a size nor a snapshot (the hardened "
-        "bridge's encrypted root volume: AWS takes both from the AMI's root snapshot); here "
-        "it gets the size of moto's AMI snapshots, 8 GiB"
-    ),
-    "cloudfront-read-back": (
-        "moto drops an origin's OriginAccessControlId, returns ForwardedValues for a "
-        "behavior that uses a cache policy, and reports CloudFrontDefaultCertificate true "
-        "next to an ACM certificate; AWS returns the request's values"
-    ),
-    "ecs-create-service-settings": (
-        "moto's CreateService ignores enableExecuteCommand, healthCheckGracePeriodSeconds, "
-        "availabilityZoneRebalancing and deploymentConfiguration (UpdateService keeps them); "
-        "here CreateService keeps them too"
-    ),
-    "ecs-update-service-task-definition": (
-        "moto's UpdateService keeps the task definition as the request named it "
-        "(`family:revision`) and DescribeServices returns that; AWS returns the revision's "
-        "ARN, and the AWS provider crashes reading anything else (index out of range); here "
-        "UpdateService keeps the ARN"
-    ),
-    "iam-signature-get": (
-        "with IAM enforced, moto recomputes a body-less GET's signature over the request's "
-        "parsed parameters instead of its empty payload, so every CloudFront Get* of a CI "
-        "role fails as SignatureDoesNotMatch; here the empty payload is signed, as botocore does"
-    ),
-    "s3-logging-policy-principal": (
-        "moto's PutBucketLogging reads the target bucket's policy and fails with a server "
-        'error on any statement whose Principal is the string "*" (the log bucket\'s TLS-only '
-        "Deny); here such statements are skipped, as they grant nothing to the log service"
-    ),
-    "cloudfront-vpc-origins": (
+
+@dataclass(frozen=True)
+class Workaround:
+    """One gap between moto and AWS, the reason beside the patch that closes it."""
+
+    name: str
+    reason: str
+    patch: Callable[[], None] | None
+    """None: answered by the `ManagedPolicies` middleware instead of a patch of moto."""
+
+
+WORKAROUNDS: dict[str, Workaround] = {}
+"""Every workaround, by name: the reviewed list the e2e run prints (`GAPS`)."""
+
+
+def workaround(name: str, reason: str) -> Callable[[Callable[[], None]], Callable[[], None]]:
+    """Register `patch` as the workaround for the gap `name` (one function per gap)."""
+
+    def register(patch: Callable[[], None]) -> Callable[[], None]:
+        assert name not in WORKAROUNDS, f"{name} registered twice"
+        WORKAROUNDS[name] = Workaround(name, reason, patch)
+        return patch
+
+    return register
+
+
+def served_by_middleware(name: str, reason: str) -> None:
+    """Register a gap the CloudFront middleware answers (`ManagedPolicies`)."""
+    assert name not in WORKAROUNDS, f"{name} registered twice"
+    WORKAROUNDS[name] = Workaround(name, reason, None)
+
+
+served_by_middleware(
+    "cloudfront-vpc-origins",
+    (
         "moto has no CloudFront VPC origins (Create/Get/Update/DeleteVpcOrigin) and drops an "
-        "origin's VpcOriginConfig; served here from memory, deployed at once, as AWS does after "
-        "its deployment, and the origin's VpcOriginConfig kept (hardened's API origin)"
+        "origin's VpcOriginConfig; served here from memory, deployed at once, as AWS does after"
+        " its deployment, and the origin's VpcOriginConfig kept (hardened's API origin)"
     ),
-    "iam-service-linked-role-name": (
-        "moto names a service-linked role by splitting the service name "
-        "(`AWSServiceRoleForcloudfront_Vpcorigin`), which the provider reads back as a custom "
-        "suffix and so plans a replacement; AWS names CloudFront VPC origins' role "
-        "`AWSServiceRoleForCloudFrontVPCOrigin`, as here"
-    ),
-    "cloudfront-managed-policies": (
+)
+served_by_middleware(
+    "cloudfront-managed-policies",
+    (
         "moto has no ListCachePolicies/GetCachePolicy/ListOriginRequestPolicies/"
-        "GetOriginRequestPolicy/ListResponseHeadersPolicies/GetResponseHeadersPolicy; "
-        "served here with AWS's managed policies (IDs as AWS publishes them)"
+        "GetOriginRequestPolicy/ListResponseHeadersPolicies/GetResponseHeadersPolicy; served "
+        "here with AWS's managed policies (IDs as AWS publishes them)"
     ),
-}
+)
 
 LINKED_ROLE_NAMES = {
     "vpcorigin.cloudfront.amazonaws.com": "AWSServiceRoleForCloudFrontVPCOrigin",
@@ -307,13 +272,18 @@ def _listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def apply_patches() -> None:
-    """Patch moto in this process for every gap in `GAPS` but the CloudFront middleware."""
+@workaround(
+    "s3-policy-conditions",
+    (
+        "moto ignores `Bool` conditions, so the TLS-only Deny (aws:SecureTransport = false) "
+        "matches every request and denies the S3 backend; the emulator stands in for AWS's TLS "
+        "endpoints, so aws:SecureTransport is true here"
+    ),
+)
+def _s3_policy_conditions() -> None:
+    """A statement conditioned on plain HTTP does not apply."""
     from moto.iam import access_control
-    from moto.rds import models as rds_models
-    from moto.rds import utils as rds_utils
 
-    # s3-policy-conditions: a statement conditioned on plain HTTP does not apply.
     statement = access_control.IAMPolicyStatement
     original_permitted = statement.is_action_permitted
 
@@ -332,7 +302,19 @@ def apply_patches() -> None:
 
     statement.is_action_permitted = is_action_permitted
 
-    # iam-signature-get: verify a body-less GET over the empty payload botocore signed.
+
+@workaround(
+    "iam-signature-get",
+    (
+        "with IAM enforced, moto recomputes a body-less GET's signature over the request's "
+        "parsed parameters instead of its empty payload, so every CloudFront Get* of a CI role "
+        "fails as SignatureDoesNotMatch; here the empty payload is signed, as botocore does"
+    ),
+)
+def _iam_signature_get() -> None:
+    """Verify a body-less GET over the empty payload botocore signed."""
+    from moto.iam import access_control
+
     request_base = access_control.IAMRequestBase
     original_request = request_base._create_aws_request
 
@@ -344,7 +326,17 @@ def apply_patches() -> None:
 
     request_base._create_aws_request = create_aws_request
 
-    # s3-logging-policy-principal: look only at statements with a Principal map.
+
+@workaround(
+    "s3-logging-policy-principal",
+    (
+        "moto's PutBucketLogging reads the target bucket's policy and fails with a server error"
+        ' on any statement whose Principal is the string "*" (the log bucket\'s TLS-only Deny); '
+        "here such statements are skipped, as they grant nothing to the log service"
+    ),
+)
+def _s3_logging_policy_principal() -> None:
+    """Look only at statements with a Principal map."""
     from moto.s3 import models as s3_models
 
     def log_permissions(target_bucket: Any, target_prefix: str | None) -> bool:
@@ -365,7 +357,16 @@ def apply_patches() -> None:
 
     s3_models.FakeBucket._log_permissions_enabled_policy = staticmethod(log_permissions)
 
-    # ec2-instance-security-groups: fall back to the primary interface's groups.
+
+@workaround(
+    "ec2-instance-security-groups",
+    (
+        "an instance launched with its groups on the primary network interface (as the provider"
+        " does) reports no SecurityGroups; here it reports its primary interface's groups"
+    ),
+)
+def _ec2_instance_security_groups() -> None:
+    """Fall back to the primary interface's groups."""
     from moto.ec2.models import instances as ec2_instances
 
     def get_groups(self: Any) -> list[Any]:
@@ -378,7 +379,17 @@ def apply_patches() -> None:
 
     ec2_instances.Instance.security_groups = property(get_groups, set_groups)
 
-    # ec2-rule-description: a rule's description is its source's, whatever the source.
+
+@workaround(
+    "ec2-rule-description",
+    (
+        "moto reads a security group rule's Description only from a CIDR source, so a rule from"
+        " a security group or a prefix list (hardened's ETL-to-bridge and CloudFront rules) "
+        "reads back without its description; here it is the source's Description"
+    ),
+)
+def _ec2_rule_description() -> None:
+    """A rule's description is its source's, whatever the source."""
     from moto.ec2.models import security_groups as ec2_groups
 
     rule_class = ec2_groups.SecurityGroupRule
@@ -401,7 +412,20 @@ def apply_patches() -> None:
     rule_class.__init__ = rule_init
     rule_class.description = property(rule_description)
 
-    # ec2-terminated-instance-ip: termination releases the instance's private IPs.
+
+@workaround(
+    "ec2-terminated-instance-ip",
+    (
+        "moto keeps a terminated instance's private IP reserved in its subnet (released only "
+        "when Python collects the instance), so the replacement of the hardened bridge, which "
+        "keeps the same private IP, fails with a server error that Terraform retries; AWS "
+        "releases the IP on termination, as here"
+    ),
+)
+def _ec2_terminated_instance_ip() -> None:
+    """Termination releases the instance's private IPs."""
+    from moto.ec2.models import instances as ec2_instances
+
     original_terminate = ec2_instances.Instance.terminate
 
     def terminate(self: Any) -> Any:
@@ -416,7 +440,17 @@ def apply_patches() -> None:
 
     ec2_instances.Instance.terminate = terminate
 
-    # ec2-root-volume-size: a mapping without size or snapshot is sized like moto's AMIs.
+
+@workaround(
+    "ec2-root-volume-size",
+    (
+        "moto refuses a block device mapping with neither a size nor a snapshot (the hardened "
+        "bridge's encrypted root volume: AWS takes both from the AMI's root snapshot); here it "
+        "gets the size of moto's AMI snapshots, 8 GiB"
+    ),
+)
+def _ec2_root_volume_size() -> None:
+    """A mapping without size or snapshot is sized like moto's AMIs."""
     from moto.ec2.responses import instances as ec2_responses
 
     instance_responses = ec2_responses.InstanceResponse
@@ -430,7 +464,17 @@ def apply_patches() -> None:
 
     instance_responses._validate_block_device_mapping = staticmethod(validate_mapping)
 
-    # ecs-create-service-settings: keep the settings CreateService was given.
+
+@workaround(
+    "ecs-create-service-settings",
+    (
+        "moto's CreateService ignores enableExecuteCommand, healthCheckGracePeriodSeconds, "
+        "availabilityZoneRebalancing and deploymentConfiguration (UpdateService keeps them); "
+        "here CreateService keeps them too"
+    ),
+)
+def _ecs_create_service_settings() -> None:
+    """Keep the settings CreateService was given."""
     from moto.ecs import responses as ecs_responses
 
     handler = ecs_responses.EC2ContainerServiceResponse
@@ -453,7 +497,18 @@ def apply_patches() -> None:
 
     handler.create_service = create_service
 
-    # ecs-update-service-task-definition: the service holds the revision's ARN.
+
+@workaround(
+    "ecs-update-service-task-definition",
+    (
+        "moto's UpdateService keeps the task definition as the request named it "
+        "(`family:revision`) and DescribeServices returns that; AWS returns the revision's ARN,"
+        " and the AWS provider crashes reading anything else (index out of range); here "
+        "UpdateService keeps the ARN"
+    ),
+)
+def _ecs_update_service_task_definition() -> None:
+    """The service holds the revision's ARN."""
     from moto.ecs import models as ecs_models
 
     ecs_backend = ecs_models.EC2ContainerServiceBackend
@@ -467,7 +522,18 @@ def apply_patches() -> None:
 
     ecs_backend.update_service = update_service
 
-    # cloudfront-read-back: keep what the request said.
+
+@workaround(
+    "cloudfront-read-back",
+    (
+        "moto drops an origin's OriginAccessControlId, returns ForwardedValues for a behavior "
+        "that uses a cache policy, and reports CloudFrontDefaultCertificate true next to an ACM"
+        " certificate; AWS returns the request's values"
+    ),
+)
+def _cloudfront_read_back() -> None:
+    """Keep what the request said."""
+
     from moto.cloudfront import models as cf
 
     def wrap_init(cls: Any, after: Any) -> None:
@@ -496,7 +562,18 @@ def apply_patches() -> None:
     wrap_init(cf.DefaultCacheBehaviour, behavior_after)
     wrap_init(cf.ViewerCertificate, certificate_after)
 
-    # iam-service-linked-role-name: AWS's own names for the roles moto would misname.
+
+@workaround(
+    "iam-service-linked-role-name",
+    (
+        "moto names a service-linked role by splitting the service name "
+        "(`AWSServiceRoleForcloudfront_Vpcorigin`), which the provider reads back as a custom "
+        "suffix and so plans a replacement; AWS names CloudFront VPC origins' role "
+        "`AWSServiceRoleForCloudFrontVPCOrigin`, as here"
+    ),
+)
+def _iam_service_linked_role_name() -> None:
+    """AWS's own names for the roles moto would misname."""
     from moto.iam import models as iam_models
 
     original_linked = iam_models.IAMBackend.create_service_linked_role
@@ -511,7 +588,18 @@ def apply_patches() -> None:
 
     iam_models.IAMBackend.create_service_linked_role = create_service_linked_role
 
-    # rds-resource-id: one DbiResourceId per instance, derived from its identifier (a read
+
+@workaround(
+    "rds-resource-id",
+    (
+        "moto gives every DB instance the same DbiResourceId; the provider finds the replica by"
+        " it and waits for the wrong instance"
+    ),
+)
+def _rds_resource_id() -> None:
+    """One DbiResourceId per instance, derived from its identifier (a read"""
+    from moto.rds import models as rds_models
+
     # replica is made as a copy of its source, so an attribute set at creation would be shared).
     def resource_id(self: Any) -> str:
         digest = hashlib.sha1(f"{self.account_id}/{self.db_instance_identifier}".encode())
@@ -519,7 +607,18 @@ def apply_patches() -> None:
 
     rds_models.DBInstance.dbi_resource_id = property(resource_id, lambda self, value: None)
 
-    # rds-replica-copies-source: a replica's log exports and autoscaling ceiling are its own.
+
+@workaround(
+    "rds-replica-copies-source",
+    (
+        "moto makes a read replica as a copy of its source, so it reports the source's log "
+        "exports and storage autoscaling ceiling; AWS takes both from the replica's own request"
+    ),
+)
+def _rds_replica_copies_source() -> None:
+    """A replica's log exports and autoscaling ceiling are its own."""
+    from moto.rds import models as rds_models
+
     backend = rds_models.RDSBackend
     original_replica = backend.create_db_instance_read_replica
 
@@ -535,7 +634,18 @@ def apply_patches() -> None:
 
     backend.create_db_instance_read_replica = create_replica
 
-    # rds-touching-windows: windows that only touch do not overlap.
+
+@workaround(
+    "rds-touching-windows",
+    (
+        "moto treats a backup window that ends when the maintenance window starts (03:00-04:00,"
+        " sun:04:00-sun:05:00) as overlapping; AWS accepts it"
+    ),
+)
+def _rds_touching_windows() -> None:
+    """Windows that only touch do not overlap."""
+    from moto.rds import utils as rds_utils
+
     original_overlap = rds_utils.get_overlap_between_two_date_ranges
 
     def overlap(*args: datetime) -> int:
@@ -544,7 +654,18 @@ def apply_patches() -> None:
 
     rds_utils.get_overlap_between_two_date_ranges = overlap
 
-    # rds-parameter-source: parameters set by a user say so.
+
+@workaround(
+    "rds-parameter-source",
+    (
+        "moto's DescribeDBParameters omits Source, so the provider cannot tell user parameters "
+        "from engine defaults"
+    ),
+)
+def _rds_parameter_source() -> None:
+    """Parameters set by a user say so."""
+    from moto.rds import models as rds_models
+
     group = rds_models.DBParameterGroup
     original_update = group.update_parameters
 
@@ -554,6 +675,17 @@ def apply_patches() -> None:
             parameter.setdefault("Source", "user")
 
     group.update_parameters = update_parameters
+
+
+def apply_patches() -> None:
+    """Patch moto in this process for every registered workaround but the middleware's."""
+    for gap in WORKAROUNDS.values():
+        if gap.patch is not None:
+            gap.patch()
+
+
+GAPS = {name: gap.reason for name, gap in WORKAROUNDS.items()}
+"""Gap name -> why (printed by the e2e run; docs/terraform-in-the-loop.md's table)."""
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -244,6 +244,31 @@ def deploy(
     )
 
 
+def deploy_with_cdktf(run: Run, inventory_root: Path, stack: str, role_env: dict[str, str]) -> Step:
+    """The cdktf user's path: `python -m deploy.cdktf deploy <stack>` (`make cdktf ARGS=...`):
+    the wrapper synthesizes its own output (here a folder of its own, with the run's inventory:
+    a stack without Cloudflare parts), gates a plan, then the pinned cdktf CLI deploys it."""
+    _head, dirty = git_state(ROOT)
+    out = run.work / f"cdktf-{stack}" / "cdktf.out"
+    return run.timed(
+        f"cdktf-deploy-{stack}",
+        [
+            sys.executable,
+            "-m",
+            "deploy.cdktf",
+            "deploy",
+            stack,
+            "--auto-approve",
+            "--output",
+            str(out),
+            *(["--allow-dirty"] if dirty else []),
+        ],
+        extra_env={**role_env, **database_password(run)},
+        FLUXION_INVENTORY_ROOT=str(inventory_root),
+        FLUXION_PROFILE="adopt",
+    )
+
+
 def plan(
     run: Run, out: Path, stack: str, label: str, role_env: dict[str, str] | None = None
 ) -> dict[str, Any]:

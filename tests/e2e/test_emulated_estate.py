@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -53,6 +54,9 @@ ROOT = Path(__file__).resolve().parents[2]
 PROD = config.load()
 STATE_BUCKET = PROD.state_bucket
 SENTRY_MARKER = "https://emulated-dsn-marker@sentry.invalid/1"
+CDKTF_PATH = "network"
+"""The stack the fresh deploy sends through `make cdktf ARGS="deploy network"` (the others
+through `make deploy`)."""
 (OTHER_ENGINE,) = set(ENGINES) - {ENGINE.name}
 
 
@@ -150,7 +154,10 @@ def _deploy_and_replan(run: harness.Run) -> None:
             continue
         phase = run.phase(f"fresh deploy: {stack} (its apply role)")
         with phase, harness.role_split(run) as credentials:
-            harness.deploy(run, fresh, (stack,), {**credentials[stack], **serial})
+            if stack == CDKTF_PATH:  # the cdktf user's path, through the same guard
+                harness.deploy_with_cdktf(run, empty, stack, {**credentials[stack], **serial})
+            else:
+                harness.deploy(run, fresh, (stack,), {**credentials[stack], **serial})
     # The runbook's out-of-band step: the Sentry DSN is put by hand, never by Terraform.
     _client(run, "ssm").put_parameter(
         Name="/fluxion/etl/sentry-dsn", Type="SecureString", Value=SENTRY_MARKER
@@ -414,8 +421,11 @@ def _negative_control(run: harness.Run) -> None:
 
 
 def test_every_stack_was_deployed_through_the_guarded_deploy(run: harness.Run) -> None:
-    deploys = [s.name for s in run.steps if s.name.startswith("deploy-")]
-    assert deploys == [f"deploy-{s}" for s in (*PEOPLE_STACKS, *CI_STACKS)]
+    deploys = [s.name for s in run.steps if "deploy-" in s.name]
+    expected = [
+        f"{'cdktf-' if s == CDKTF_PATH else ''}deploy-{s}" for s in (*PEOPLE_STACKS, *CI_STACKS)
+    ]
+    assert deploys == expected
     for step in run.steps:
         if step.name.startswith("deploy-"):
             stack = step.name.removeprefix("deploy-")
@@ -432,6 +442,19 @@ def test_every_stack_was_deployed_through_the_guarded_deploy(run: harness.Run) -
         assert len(managed) == len(run.declared["adopt"][stack]), stack
     lock_free = s3.list_objects_v2(Bucket=STATE_BUCKET).get("Contents", [])
     assert not [o["Key"] for o in lock_free if o["Key"].endswith(".tflock")], "locks released"
+
+
+def test_one_stack_was_deployed_through_cdktf_behind_the_guard(run: harness.Run) -> None:
+    (step,) = [s for s in run.steps if s.name == f"cdktf-deploy-{CDKTF_PATH}"]
+    guard = step.output.index(f"== {CDKTF_PATH}: the deploy guard's plan gate")
+    # the gate judged a plan of the whole stack, then cdktf applied it
+    assert re.search(rf"{CDKTF_PATH}: 0 to import, \d+ to add, 0 to change, 0 to destroy",
+                     step.output[guard:]), step.output[-2000:]  # fmt: skip
+    applied = re.search(r"Apply complete! Resources: (\d+) added, 0 changed, 0 destroyed",
+                        step.output[guard:])  # fmt: skip
+    assert applied and int(applied[1]) == len(run.declared["adopt"][CDKTF_PATH]), step.output[
+        -2000:
+    ]
 
 
 def test_cross_stack_values_flowed_through_remote_state(run: harness.Run) -> None:

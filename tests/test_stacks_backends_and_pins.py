@@ -1,4 +1,4 @@
-"""Stacks, dependencies, backends, provider pinning and cdktf.json (issue: foundation)."""
+"""Stacks, dependencies, backends, provider pinning and cdktf.json."""
 
 from __future__ import annotations
 

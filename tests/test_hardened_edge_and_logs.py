@@ -1,4 +1,4 @@
-"""Issue 18's second pass, per item: the resource and attribute that close each risk, in the
+"""Hardened edge, logs and the bridge: the resource and attribute that close each risk, in the
 `hardened` profile, and what `adopt` keeps as live (the state stack is hardened in both)."""
 
 from __future__ import annotations
