@@ -253,3 +253,84 @@ def test_a_replacement_is_asked_for_by_a_person_for_one_stack(
     assert proc.returncode == 2
     assert proc.stderr.startswith("refused: --replace: a person replaces one stack's resources")
     assert proc.stderr.count("\n") == 1
+
+
+def test_the_deploy_command_refuses_a_dirty_checkout_in_one_line(
+    synth_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """`make deploy` without --allow-dirty, on an output synthesized clean at this commit."""
+    from deploy import ordered
+
+    out = tmp_path / "out"
+    shutil.copytree(synth_dir, out)
+    stamp = json.loads((out / "synth.json").read_text())
+    clean = {**stamp, "commit": "c" * 40, "dirty": False, "inventory_entries": 0}
+    (out / "synth.json").write_text(json.dumps(clean))
+    monkeypatch.setattr(ordered, "git_state", lambda _root: ("c" * 40, True))
+    assert ordered.main(["deploy", "--dry-run", "--out", str(out)]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("refused: the git tree has uncommitted changes"), line
+    monkeypatch.setattr(ordered, "git_state", lambda _root: ("c" * 40, False))
+    assert ordered.main(["deploy", "--dry-run", "--out", str(out)]) == 0
+    assert "deploy in order: state -> identity" in capsys.readouterr().out
+
+
+def _deployer_with_plan(
+    synth_dir: Path, monkeypatch: pytest.MonkeyPatch, plan: dict[str, Any], answer: bool
+) -> tuple[deploy.StackDeployer, list[list[str]], list[str]]:
+    """A StackDeployer whose Terraform plan is `plan`; records applies and questions."""
+    monkeypatch.setattr(deploy.terraform, "saved_plan", lambda *_a, **_k: json.dumps(plan))
+    applied: list[list[str]] = []
+    monkeypatch.setattr(deploy.terraform, "run", lambda args, *_a, **_k: applied.append(args))
+    asked: list[str] = []
+
+    def confirm(question: str) -> bool:
+        asked.append(question)
+        return answer
+
+    return deploy.StackDeployer(synth_dir, {}, confirm), applied, asked
+
+
+def _log_group_deleted() -> dict[str, Any]:
+    change = {"actions": ["delete"], "before": {"retention_in_days": 7}, "after": None,
+              "after_unknown": {}}  # fmt: skip
+    return {"format_version": "1.2", "resource_changes": [{
+        "address": "aws_cloudwatch_log_group.logs", "type": "aws_cloudwatch_log_group",
+        "mode": "managed", "change": change}]}  # fmt: skip
+
+
+FRESH_STAMP = {"profile": "adopt", "inventory_entries": 0, "adoption": {}}
+
+
+def test_a_plan_the_gate_fails_is_never_applied(
+    synth_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deployer, applied, asked = _deployer_with_plan(
+        synth_dir, monkeypatch, _log_group_deleted(), answer=True
+    )
+    with pytest.raises(deploy.Refused, match=r"compute: the plan fails the guard; nothing"):
+        deployer.deploy("compute", FRESH_STAMP)
+    assert (
+        "compute: 0 to import, 0 to add, 0 to change, 1 to destroy: FAIL" in capsys.readouterr().out
+    )
+    assert applied == [] and asked == [], "refused before the question"
+
+
+@pytest.mark.parametrize("answer", [False, True])
+def test_a_passing_plan_is_applied_only_after_a_yes(
+    synth_dir: Path, monkeypatch: pytest.MonkeyPatch, answer: bool
+) -> None:
+    create = {"format_version": "1.2", "resource_changes": [{
+        "address": "aws_cloudwatch_log_group.logs", "type": "aws_cloudwatch_log_group",
+        "mode": "managed", "change": {"actions": ["create"], "before": None,
+                                      "after": {"name": "x"}, "after_unknown": {}}}]}  # fmt: skip
+    deployer, applied, asked = _deployer_with_plan(synth_dir, monkeypatch, create, answer)
+    if answer:
+        deployer.deploy("compute", FRESH_STAMP)
+        assert applied == [["apply", "-input=false", "-no-color", "deploy.tfplan"]]
+    else:
+        with pytest.raises(deploy.Refused, match=r"compute: not confirmed; nothing was applied"):
+            deployer.deploy("compute", FRESH_STAMP)
+        assert applied == []
+    assert asked == ["apply this plan to compute?"]

@@ -59,3 +59,25 @@ def test_the_diagram_check_fails_when_out_of_date(synth_dir: Path, tmp_path: Pat
     )  # fmt: skip
     assert proc.returncode == 1
     assert "the diagram is out of date: run `make docs`" in proc.stderr
+
+
+def test_every_test_the_docs_name_exists() -> None:
+    """`test_x.py::test_y` (and `::test_z` after it on the same line) in any doc is a real test:
+    a claim backed by a named test stays backed."""
+    import re
+
+    named = 0
+    missing = []
+    for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for line in doc.read_text().splitlines():
+            current = None
+            for file, name in re.findall(r"(?:tests/)?(test_\w+\.py)?::(test_\w+)", line):
+                current = file or current
+                if current is None:
+                    continue
+                path = next(ROOT.glob(f"tests/**/{current}"), None)
+                named += 1
+                if path is None or f"def {name}(" not in path.read_text():
+                    missing.append(f"{doc.name}: {current}::{name}")
+    assert named > 30
+    assert not missing, missing

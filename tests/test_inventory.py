@@ -329,6 +329,25 @@ def test_a_complete_inventory_passes_strict_mode(tmp_path: Path) -> None:
     adoptions = app.synth(PROD, tmp_path / "out", complete, strict=True)
     assert all(not a.missing for a in adoptions)
     assert (tmp_path / "out/manifest.json").exists()
+    # what the report says against what was written: an import block for every resource
+    for name in inv.ADOPTED_STACKS:
+        doc = json.loads((tmp_path / "out" / "stacks" / name / "cdk.tf.json").read_text())
+        declared = sorted(f"{kind}.{key}" for kind, items in doc["resource"].items()
+                          for key in items)  # fmt: skip
+        written = sorted(block["to"] for block in doc["import"])
+        assert written == declared, f"{name}: {sorted(set(declared) ^ set(written))}"
+
+
+def test_the_adoption_record_is_the_import_blocks_written(synth_dir: Path) -> None:
+    """synth.json (what `make adoption-report` and the deploy guard read) against the blocks."""
+    stamp = json.loads((synth_dir / "synth.json").read_text())
+    assert set(stamp["adoption"]) == set(inv.ADOPTED_STACKS)
+    for name, adoption in stamp["adoption"].items():
+        doc = json.loads((synth_dir / "stacks" / name / "cdk.tf.json").read_text())
+        written = sorted(block["to"] for block in doc.get("import", []))
+        assert written == sorted(adoption["imported"]), name
+        declared = {f"{kind}.{key}" for kind, items in doc["resource"].items() for key in items}
+        assert set(adoption["imported"]) | set(adoption["missing"]) == declared, name
 
 
 def test_inventory_header_matches_the_environment() -> None:

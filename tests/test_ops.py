@@ -426,3 +426,90 @@ def test_rotate_bridge_key_refuses_a_secret_that_is_not_the_bridges(
     assert capsys.readouterr().err == (
         f"error: rotate-bridge-key: {name} does not hold the bridge's JSON\n"
     )
+
+
+# --- every verb that changes something asks first, through the front door -------------------
+
+READ_ONLY = {"status", "logs", "shell", "drift", "bridge-key-check"}
+"""The verbs that change nothing (docs/operations.md); every other verb asks first."""
+CHANGING = {
+    "run-etl": ["run-etl", "FluxionETLTask", "--todas"],
+    "rollback-backend": ["rollback-backend", "--to", "v1"],
+    "scale-backend": ["scale-backend", "3"],
+    "restart-bridge": ["restart-bridge"],
+    "snapshot-db": ["snapshot-db"],
+    "rotate-bridge-key": ["rotate-bridge-key"],
+}
+READ_CALLS = ("Describe", "Get", "List", "BatchGet")
+PEER = {"peer_public_key": "cGVlci1wdWJsaWMta2V5LW5vdC1yZWFsLTAwMDAwMDA=",
+        "peer_endpoint": "203.0.113.10:51820", "persistent_keepalive": 25}  # fmt: skip
+
+
+@pytest.fixture
+def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every AWS operation the ops command makes (botocore's before-call event)."""
+    import ops.__main__ as entry
+
+    original = entry._client_factory
+    operations: list[str] = []
+
+    def factory(args: Any, region: str) -> Any:
+        inner = original(args, region)
+
+        def client(service: str) -> Any:
+            made_client = inner(service)
+            if not getattr(made_client, "_recorded", False):
+                made_client.meta.events.register(
+                    "before-call", lambda model, **_: operations.append(model.name)
+                )
+                made_client._recorded = True
+            return made_client
+
+        return client
+
+    monkeypatch.setattr(entry, "_client_factory", factory)
+    return operations
+
+
+def test_every_verb_is_read_only_or_asks() -> None:
+    assert set(VERBS) == READ_ONLY | set(CHANGING)
+
+
+@pytest.mark.parametrize("verb", sorted(CHANGING))
+def test_a_person_who_answers_no_changes_nothing(
+    estate: Any, made: list[str], verb: str, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    url, _, client = estate
+    if verb == "rollback-backend":
+        _push(client, "v1", "c")
+    if verb == "rotate-bridge-key":
+        client("secretsmanager").put_secret_value(
+            SecretId=PROD.network.wireguard_secret_name,
+            SecretString=json.dumps({"private_key": OLD_KEY, **PEER}),
+        )
+    asked: list[str] = []
+
+    def no(question: str) -> bool:
+        asked.append(question)
+        return False
+
+    monkeypatch.setattr("runtime.cli.confirm", no)
+    assert _ops(url, *CHANGING[verb]) == 0
+    out = capsys.readouterr().out
+    assert len(asked) == 1, asked
+    assert "not confirmed: no call made" in out
+    assert made and all(op.startswith(READ_CALLS) for op in made), made
+    assert "  call: " in out, "the calls it would make are shown before the question"
+
+
+@pytest.mark.parametrize("verb", sorted(CHANGING))
+def test_a_dry_run_asks_nothing_and_changes_nothing(
+    estate: Any, made: list[str], verb: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, _, client = estate
+    if verb == "rollback-backend":
+        _push(client, "v1", "d")
+    assert _ops(url, "--dry-run", *CHANGING[verb]) == 0
+    assert "no call made" in capsys.readouterr().out
+    assert all(op.startswith(READ_CALLS) for op in made), made

@@ -1,9 +1,12 @@
-"""The replacement guard on git revisions made inside the test (a clone of this repo)."""
+"""The replacement guard on git revisions made inside the test: a clone of this repo with the
+working tree as it is committed on top (so an uncommitted change, a planted bug included, is
+what runs), and the command run as CI runs it (`python -m review.replacement_guard`)."""
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -54,6 +57,16 @@ def _guard(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     clone = tmp_path_factory.mktemp("guard") / "repo"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    listed = _git(ROOT, "ls-files", "-co", "--exclude-standard", "-z").split("\0")
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file():
+            (clone / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, clone / name)
+        elif (clone / name).exists():
+            (clone / name).unlink()  # deleted in the working tree
+    _git(clone, "add", "-A")
+    _git(clone, "commit", "-q", "--allow-empty", "-m", "the working tree")
     yield clone
 
 
@@ -84,6 +97,11 @@ def test_a_renamed_database_is_a_destroy_and_fails(repo: Path, tmp_path: Path) -
     assert diffs["data"].violations == [f"stateful {PRIMARY} would be destroyed (no `moved` block)"]
     assert all(not d.violations for name, d in diffs.items() if name != "data")
     assert "! stateful" in guard.report(list(diffs.values()))
+    # the command, as the pull-request workflow runs it: one line says it, and it fails
+    proc = _guard(repo, "--base", base, "--head", renamed)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "1 stateful resource(s) lost"
+    assert f"! stateful {PRIMARY} would be destroyed" in proc.stdout
 
 
 def test_the_cli_on_the_working_tree_with_a_move_and_a_change(repo: Path) -> None:

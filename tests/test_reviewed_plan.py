@@ -268,3 +268,38 @@ def test_the_cli_says_one_line_and_exits_2(tmp_path: Path, capsys: pytest.Captur
     err = capsys.readouterr().err
     assert code == 2
     assert err.startswith("refused: ") and err.count("\n") == 1
+
+
+def test_a_reviewed_plan_is_not_applied_from_a_dirty_checkout(
+    repo: Path, workdir: Path, tmp_path: Path
+) -> None:
+    """The checkout the apply runs in is the reviewed one, untouched: an edited file stops it."""
+    dest = tmp_path / "plans" / STACK
+    _save(repo, workdir, dest)
+    (repo / "README").write_text("edited after review\n")
+    with pytest.raises(Refused, match=r"uncommitted changes"):
+        _apply(repo, workdir, dest, now=NOW)
+    assert not (workdir / "terraform.tfstate").exists(), "nothing applied"
+
+
+def test_the_apply_command_refuses_a_dirty_checkout_in_one_line(
+    synth_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """`make apply-reviewed` (python -m deploy.reviewed_plan apply) on a checkout that is dirty
+    now, from an output synthesized clean at the same commit."""
+    out = tmp_path / "out"
+    shutil.copytree(synth_dir, out)
+    stamp = json.loads((out / "synth.json").read_text())
+    clean = {**stamp, "commit": "c" * 40, "dirty": False, "inventory_entries": 0}  # fresh estate
+    (out / "synth.json").write_text(json.dumps(clean))
+    monkeypatch.setattr(rp, "git_state", lambda _root: ("c" * 40, True))
+    applied: list[str] = []
+    monkeypatch.setattr(rp, "apply", lambda stack, *_a, **_k: applied.append(stack))
+    argv = ["apply", "--stack", "network", "--from", str(tmp_path), "--out", str(out)]
+    assert rp.main(argv) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("refused: the git tree has uncommitted changes"), line
+    assert applied == []
+    monkeypatch.setattr(rp, "git_state", lambda _root: ("c" * 40, False))
+    assert rp.main(argv) == 0 and applied == ["network"], "clean: the same command applies"

@@ -266,3 +266,44 @@ def test_the_gate_cannot_pass_without_the_auditors(scanned: Any, tmp_path: Path)
     fake.chmod(0o755)
     with pytest.raises(ConfigError, match="the IAM auditors did not run"):
         gate.audit(stacks, fake)
+
+
+# --- through the front door: the command CI runs (`make security`) -------------------------
+
+
+def test_the_command_fails_on_an_unwaived_finding_in_one_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    out = _outdir(tmp_path, {"network": OPEN_SSH})
+    (out / "synth.json").write_text(json.dumps({"profile": "adopt", "hardening": []}))
+    waivers = tmp_path / "waivers.json"
+    waivers.write_text(json.dumps({"waivers": []}))
+    command = [sys.executable, "-m", "review.security_gate", "--out", str(out)]
+    proc = subprocess.run(
+        [*command, "--waivers", str(waivers)], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    lines = [line.strip() for line in proc.stdout.splitlines()]
+    assert "UNWAIVED CKV_AWS_24 network/aws_security_group.ssh" in lines, proc.stdout
+    assert lines[-1] == "FAILED"
+
+
+def test_the_command_passes_the_synthesized_estate(
+    scanned: Any, synth_dir: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    monkeypatch.setattr(gate, "scan", lambda _out: scanned)  # the module's one checkov run
+    assert gate.main(["--out", str(synth_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "UNWAIVED" not in out and "EXPIRED" not in out
+    # and the same command refuses the same estate when one reviewed waiver is gone
+    kept = [
+        w for w in json.loads(gate.WAIVERS.read_text())["waivers"] if w["check"] != "CKV2_AWS_11"
+    ]
+    less = synth_dir.parent / "fewer-waivers.json"
+    less.write_text(json.dumps({"waivers": kept}))
+    assert gate.main(["--out", str(synth_dir), "--waivers", str(less)]) == 1
+    assert "UNWAIVED CKV2_AWS_11 network/aws_vpc.vpc_6776A399" in capsys.readouterr().out
