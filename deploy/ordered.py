@@ -52,6 +52,19 @@ def check_stamp(
 ) -> None:
     """The static half of the guard: is this output what was reviewed (`expected`: the
     environment's configuration at HEAD, or a profile's preset of it)?"""
+    _check_configuration(stamp, expected)
+    if not allow_dirty:
+        _check_tree(stamp, head, dirty)
+    if expected.hardening.immutable_images and stamp.get("image_tag", "latest") == "latest":
+        raise Refused(
+            "compute.image_tag: 'latest' with immutable images (hardening.immutable_images): "
+            "set it to the commit SHA the app pipeline pushed (docs/ci-identity.md)"
+        )
+    _check_adoption(stamp)
+
+
+def _check_configuration(stamp: dict[str, Any], expected: EnvironmentConfig) -> None:
+    """Profile, hardening switches, provider pins and environment are the reviewed ones."""
     profile, environment = expected.profile, expected.name
     if stamp.get("profile") != profile:
         raise Refused(
@@ -75,22 +88,24 @@ def check_stamp(
             f"synth.json: environment {stamp.get('environment')!r} is not {environment!r}: "
             f"run `FLUXION_ENV={environment} make synth`"
         )
-    if not allow_dirty:
-        if dirty or stamp.get("dirty"):
-            raise Refused(
-                "the git tree has uncommitted changes (now or at synth time): commit, "
-                "`make synth`, review the plan, then deploy"
-            )
-        if stamp.get("commit") != head:
-            raise Refused(
-                f"synth.json: synthesized from {str(stamp.get('commit'))[:12]}, HEAD is "
-                f"{str(head)[:12]}: run `make synth` and review the plan again"
-            )
-    if expected.hardening.immutable_images and stamp.get("image_tag", "latest") == "latest":
+
+
+def _check_tree(stamp: dict[str, Any], head: str | None, dirty: bool) -> None:
+    """A clean tree, now and at synth time, at the commit that was synthesized."""
+    if dirty or stamp.get("dirty"):
         raise Refused(
-            "compute.image_tag: 'latest' with immutable images (hardening.immutable_images): "
-            "set it to the commit SHA the app pipeline pushed (docs/ci-identity.md)"
+            "the git tree has uncommitted changes (now or at synth time): commit, "
+            "`make synth`, review the plan, then deploy"
         )
+    if stamp.get("commit") != head:
+        raise Refused(
+            f"synth.json: synthesized from {str(stamp.get('commit'))[:12]}, HEAD is "
+            f"{str(head)[:12]}: run `make synth` and review the plan again"
+        )
+
+
+def _check_adoption(stamp: dict[str, Any]) -> None:
+    """An estate the inventory says exists is deployed only once every resource is adopted."""
     adoption: dict[str, dict[str, list[str]]] = stamp.get("adoption", {})
     missing = [f"{s}: {a}" for s, info in sorted(adoption.items()) for a in info["missing"]]
     if stamp.get("inventory_entries", 0) and missing:
