@@ -184,13 +184,17 @@ def test_the_settings_check_runs_weekly_without_cloud_credentials() -> None:
 
 
 def test_every_pull_request_that_touches_the_estate_runs_the_emulated_estate() -> None:
-    """Issue 29: the proof loop runs in the users' own CI, bounded, with its table shown."""
+    """The proof loop runs in the users' own CI, bounded, with its table shown, whenever a
+    shipped package (the Makefile's SHIPPED), the app, the locks or the harness change."""
+    from tests.conftest import make_variable
+
     job = _load("infra-pr.yml")["jobs"]["e2e"]
     assert job["timeout-minutes"] <= 60 and job["permissions"] == {"contents": "read"}
     run = "\n".join(step.get("run", "") for step in job["steps"])
     assert "make e2e" in run
-    for path in ("stacks", "modules", "imports", "config", "review", "deploy", "Pipfile.lock",
-                 "engines/cdktn/Pipfile.lock", "tests/e2e"):  # fmt: skip
-        assert f" {path}" in " ".join(run.replace("\\\n", " ").split()), path
+    watched = run.replace("\\\n", " ").replace(";", " ").split()
+    for path in (*make_variable("SHIPPED").split(), "main.py", "Makefile", "Pipfile.lock",
+                 "engines/cdktn/Pipfile.lock", "package-lock.json", "tests/e2e"):  # fmt: skip
+        assert path in watched, path
     e2e = (ROOT / "tests/e2e/test_emulated_estate.py").read_text()
     assert "GITHUB_STEP_SUMMARY" in e2e  # the phase table and the plan lines
