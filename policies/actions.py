@@ -26,6 +26,7 @@ ESCALATION = [
     # lifting the boundary
     "iam:DeleteRolePermissionsBoundary",
     "iam:DeleteUserPermissionsBoundary",
+    "iam:PutUserPermissionsBoundary",
     # identity providers (a new one could trust anything)
     "iam:CreateOpenIDConnectProvider",
     "iam:UpdateOpenIDConnectProviderThumbprint",

@@ -63,6 +63,16 @@ ESCALATION_CATALOGUE = (
     "iam:CreatePolicy",
     "iam:CreateOpenIDConnectProvider",
     "sts:AssumeRole",
+    # credentials and trust beyond the 21 methods (cloudsplaining's credentials-exposure list,
+    # AWS's "IAM actions that grant access": users' boundaries, identity providers)
+    "iam:CreateServiceSpecificCredential",
+    "iam:UpdateAccessKey",
+    "iam:DeleteUserPermissionsBoundary",
+    "iam:PutUserPermissionsBoundary",
+    "iam:UpdateOpenIDConnectProviderThumbprint",
+    "iam:AddClientIDToOpenIDConnectProvider",
+    "iam:CreateSAMLProvider",
+    "iam:UpdateSAMLProvider",
 )
 BACKUPS = [
     f"arn:aws:s3:::fluxion-backups{suffix}-{ACCOUNT}" for suffix in ("-v4", "", "-v2", "-v3")

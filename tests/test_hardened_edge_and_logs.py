@@ -243,6 +243,19 @@ def test_the_acknowledgement_covers_only_the_arguments_it_names(
     assert len(violations) == 1 and "wireguard_instance" in violations[0]
 
 
+def test_the_acknowledgement_covers_only_the_address_it_names(
+    synth_dir: Path, hardened_dir: Path
+) -> None:
+    """Moved to another resource of the same stack, the bridge's acknowledgement covers nothing."""
+    elsewhere = [
+        replace(a, address="aws_instance.some_other_instance") for a in load_acknowledgements()
+    ]
+    violations = [
+        v for d in compare_outputs(synth_dir, hardened_dir, elsewhere) for v in d.violations
+    ]
+    assert len(violations) == 1 and "wireguard_instance" in violations[0], violations
+
+
 def test_every_acknowledgement_says_why_and_when() -> None:
     for ack in load_acknowledgements():
         assert len(ack.reason) > 80 and "docs/profiles.md" in ack.rollout
