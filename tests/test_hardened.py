@@ -238,7 +238,7 @@ def test_adopt_to_hardened_replaces_no_stateful_resource(
     synth_dir: Path, hardened_dir: Path
 ) -> None:
     """Nothing stateful is lost but the one reviewed replacement (the bridge's encrypted root
-    volume, review/replacements.json; tests/test_hardened_second_pass.py pins it)."""
+    volume, review/replacements.json; tests/test_hardened_edge_and_logs.py pins it)."""
     diffs = {
         d.stack: d
         for d in compare_outputs(synth_dir, hardened_dir, acknowledgements(synth_dir, hardened_dir))
