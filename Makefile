@@ -1,4 +1,4 @@
-# Fluxion IaC. Quick start: `make synth`, then `make test` (python3 3.11, pip, make; the rest from
+# Fluxion IaC. Quick start: `make synth`, then `make test` (python3 3.11.5+, pip, make; the rest from
 # the lockfiles). Each target's comment is `[group] what it does`: `make help` lists them.
 SHELL := /bin/bash
 PYTHON ?= python3
