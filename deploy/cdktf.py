@@ -18,6 +18,12 @@ Which to use: `make deploy-stack STACK=<stack>` applies exactly the plan the gat
 guarded path CI and the runbooks use); `make cdktf ARGS="deploy <stack>"` is for people used to
 cdktf's own flow, gated on a plan made seconds before cdktf's. `destroy` is refused with a
 pointer to `make destroy`, which asks for the environment's name.
+
+What cannot go around the guard: `apply` (cdktf's alias of deploy) is guarded the same way;
+`watch` (deploys on every file change) is refused; a changing verb after a global flag
+(`--log-level debug deploy x`) is refused; `--var`/`--var-file` are refused (the guard's plan
+and cdktf's must see the same variables: TF_VAR_*); the folder the guard judged (`-o`,
+`--output=`, or CDKTF_OUTPUT) is named to cdktf explicitly.
 """
 
 from __future__ import annotations
@@ -38,14 +44,22 @@ from runtime.synthesized import Synthesized
 ROOT = Path(__file__).resolve().parents[1]
 GUARD_FLAGS = ("--allow-dirty",)
 """Flags this wrapper takes for itself (emulated runs); everything else goes to cdktf."""
-VALUE_FLAGS = ("--var", "--var-file", "--outputs-file", "--parallelism", "--terraform-parallelism",
-               "-o", "--output")  # fmt: skip
+VALUE_FLAGS = ("--outputs-file", "--parallelism", "--terraform-parallelism", "-o", "--output")
 """cdktf deploy's flags that take the next word as their value (not a stack)."""
 REFUSED_FLAGS = {
     "--skip-synth": "the guard synthesizes and judges that synth, then cdktf deploys it",
     "-a": "the app is main.py, which the guard runs",
     "--app": "the app is main.py, which the guard runs",
+    "--var": "variables come from TF_VAR_*, so the guard's plan and cdktf's see the same",
+    "--var-file": "variables come from TF_VAR_*, so the guard's plan and cdktf's see the same",
 }
+CHANGING = {
+    "deploy": "",  # guarded
+    "apply": "",  # cdktf's alias of deploy: guarded the same way
+    "destroy": "use `make destroy CONFIRM=<environment>` (in reverse order)",
+    "watch": 'it deploys on every file change, with no review: use ARGS="deploy <stack>"',
+}
+"""cdktf's verbs that change the estate; every other verb passes through."""
 
 
 def cdktf(args: list[str]) -> int:
@@ -81,32 +95,44 @@ def guard(stacks: list[str], *, allow_dirty: bool, out: Path = ROOT / "cdktf.out
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args or args[0] not in ("deploy", "destroy"):
+    verb = args[0] if args else ""
+    if verb not in CHANGING:
+        if CHANGING.keys() & set(args):  # `--log-level debug deploy x` would skip the guard
+            return _refuse('cdktf: name the verb first (ARGS="deploy network --auto-approve")')
         return cdktf(args)
-    if args[0] == "destroy":
-        return cli.one_line_error(
-            Refused("cdktf destroy: use `make destroy CONFIRM=<environment>` (in reverse order)"),
-            "refused",
-        )
+    if CHANGING[verb]:
+        return _refuse(f"cdktf {verb}: {CHANGING[verb]}")
     allow_dirty = "--allow-dirty" in args
-    rest = [a for a in args[1:] if a not in GUARD_FLAGS]
-    refused = [a.split("=")[0] for a in rest if a.split("=")[0] in REFUSED_FLAGS]
+    rest: list[str] = []
+    for arg in args[1:]:  # `--output=x` as `--output x`
+        flag, is_pair, value = arg.partition("=")
+        rest += [flag, value] if is_pair and flag.startswith("-") else [arg]
+    rest = [a for a in rest if a not in GUARD_FLAGS]
+    refused = [a for a in rest if a in REFUSED_FLAGS]
     if refused:
-        why = REFUSED_FLAGS[refused[0]]
-        return cli.one_line_error(Refused(f"cdktf deploy {refused[0]}: {why}"), "refused")
+        return _refuse(f"cdktf {verb} {refused[0]}: {REFUSED_FLAGS[refused[0]]}")
     stacks = [
         a
         for i, a in enumerate(rest)
         if not a.startswith("-") and (i == 0 or rest[i - 1] not in VALUE_FLAGS)
     ]
-    out = ROOT / "cdktf.out"
-    for flag in ("-o", "--output"):
-        if flag in rest[:-1]:
-            out = Path(rest[rest.index(flag) + 1]).resolve()
+    out = Path(os.environ.get("CDKTF_OUTPUT") or ROOT / "cdktf.out")
+    for i, arg in enumerate(rest[:-1]):
+        if arg in ("-o", "--output"):
+            out = Path(rest[i + 1])
+    out = out.resolve()
+    kept = [a for i, a in enumerate(rest) if a not in ("-o", "--output")
+            and (i == 0 or rest[i - 1] not in ("-o", "--output"))]  # fmt: skip
     status = cli.run(lambda: guard(stacks, allow_dirty=allow_dirty, out=out))
     if status != 0:
         return status
-    return cdktf(["deploy", *rest, "--skip-synth", "--ignore-missing-stack-dependencies"])
+    # the folder the guard judged, named explicitly (CDKTF_OUTPUT could name another)
+    return cdktf(["deploy", *kept, "--output", str(out), "--skip-synth",
+                  "--ignore-missing-stack-dependencies"])  # fmt: skip
+
+
+def _refuse(message: str) -> int:
+    return cli.one_line_error(Refused(message), "refused")
 
 
 if __name__ == "__main__":

@@ -42,6 +42,12 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
         ),
         (["deploy", "--app=node x", "network"], "refused: cdktf deploy --app: the app is main.py"),
         (["deploy", "--auto-approve"], "refused: deploy: name the stacks (cdktf deploy network)"),
+        (["apply", "network", "--skip-synth"], "refused: cdktf apply --skip-synth: the guard"),
+        (["watch", "network"], "refused: cdktf watch: it deploys on every file change"),
+        (["--log-level", "debug", "deploy", "network"], "refused: cdktf: name the verb first"),
+        (["deploy", "network", "--var", "x=1"], "refused: cdktf deploy --var: variables come"),
+        (["deploy", "network", "--var-file=v.tfvars"], "refused: cdktf deploy --var-file:"),
+        (["deploy", "network", "--skip-synth=true"], "refused: cdktf deploy --skip-synth:"),
         (["deploy", "netwrk"], "refused: deploy: ['netwrk'] are not stacks (have state, identity,"),
     ],
 )
@@ -57,8 +63,8 @@ def test_a_refusal_is_one_line_and_cdktf_never_starts(
 def test_a_flag_value_is_not_taken_for_a_stack(
     started: list[list[str]], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # `--var-file network` names a file: the one stack named is `datta`
-    assert wrapper.main(["deploy", "--var-file", "network", "datta"]) == 2
+    # `--outputs-file network` names a file: the one stack named is `datta`
+    assert wrapper.main(["deploy", "--outputs-file", "network", "datta"]) == 2
     assert "['datta'] are not stacks" in capsys.readouterr().err
     assert started == []
 
@@ -105,6 +111,34 @@ def test_the_guard_runs_before_cdktf_and_cdktf_deploys_that_synth(
     assert planned == ["network", "data"]
     assert started == [["deploy", "network", "data", "--auto-approve", "--output", str(out),
                         "--skip-synth", "--ignore-missing-stack-dependencies"]]  # fmt: skip
+
+
+def test_cdktf_deploys_the_folder_the_guard_judged_however_it_was_named(
+    tmp_path: Path, started: list[list[str]], monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """`--output=x`, `-o x`, `apply` (cdktf's alias) or CDKTF_OUTPUT: one folder, judged, then
+    named explicitly to cdktf."""
+    prod = config.load()
+    (tmp_path / "inventory").mkdir()
+    (tmp_path / "inventory" / f"{prod.name}.json").write_text(json.dumps({
+        "environment": prod.name, "account_id": prod.account_id, "region": prod.region,
+        "nothing_to_adopt": "a fresh account",
+    }))  # fmt: skip
+    monkeypatch.setenv("FLUXION_INVENTORY_ROOT", str(tmp_path))
+    judged: list[Path] = []
+    monkeypatch.setattr(wrapper.StackDeployer, "plan_and_gate",
+                        lambda self, _stack, _stamp: judged.append(self.outdir))  # fmt: skip
+    out = tmp_path / "elsewhere" / "cdktf.out"
+    monkeypatch.setenv("CDKTF_OUTPUT", str(tmp_path / "not-judged"))
+    assert wrapper.main(["apply", "network", f"--output={out}", "--allow-dirty"]) == 0
+    assert judged == [out]
+    assert started == [["deploy", "network", "--output", str(out), "--skip-synth",
+                        "--ignore-missing-stack-dependencies"]]  # fmt: skip
+    started.clear()
+    judged.clear()
+    assert wrapper.main(["deploy", "network", "--allow-dirty"]) == 0  # CDKTF_OUTPUT alone
+    assert judged == [tmp_path / "not-judged"]
+    assert started[0][started[0].index("--output") + 1] == str(tmp_path / "not-judged")
 
 
 def test_the_command_line_is_the_wrapper() -> None:
