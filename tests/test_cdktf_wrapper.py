@@ -91,17 +91,24 @@ def test_a_dirty_tree_is_refused_before_any_plan(
     assert planned == [] and started == []
 
 
-def test_the_guard_runs_before_cdktf_and_cdktf_deploys_that_synth(
-    tmp_path: Path, started: list[list[str]], monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
-    # a fresh account (nothing to adopt): an estate with no import blocks is not half adopted
-    (tmp_path / "inventory").mkdir()
+@pytest.fixture
+def fresh_account(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An inventory root saying there is nothing to adopt (a fresh account): an estate with no
+    import blocks is then not half adopted, and the guard goes on to the plan gate."""
     prod = config.load()
+    (tmp_path / "inventory").mkdir()
     (tmp_path / "inventory" / f"{prod.name}.json").write_text(json.dumps({
         "environment": prod.name, "account_id": prod.account_id, "region": prod.region,
         "nothing_to_adopt": "a fresh account",
     }))  # fmt: skip
     monkeypatch.setenv("FLUXION_INVENTORY_ROOT", str(tmp_path))
+    return tmp_path
+
+
+def test_the_guard_runs_before_cdktf_and_cdktf_deploys_that_synth(
+    fresh_account: Path, started: list[list[str]], monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    tmp_path = fresh_account
     planned: list[str] = []
     monkeypatch.setattr(wrapper.StackDeployer, "plan_and_gate",
                         lambda _self, stack, _stamp: planned.append(stack))  # fmt: skip
@@ -114,17 +121,11 @@ def test_the_guard_runs_before_cdktf_and_cdktf_deploys_that_synth(
 
 
 def test_cdktf_deploys_the_folder_the_guard_judged_however_it_was_named(
-    tmp_path: Path, started: list[list[str]], monkeypatch: pytest.MonkeyPatch,
+    fresh_account: Path, started: list[list[str]], monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     """`--output=x`, `-o x`, `apply` (cdktf's alias) or CDKTF_OUTPUT: one folder, judged, then
     named explicitly to cdktf."""
-    prod = config.load()
-    (tmp_path / "inventory").mkdir()
-    (tmp_path / "inventory" / f"{prod.name}.json").write_text(json.dumps({
-        "environment": prod.name, "account_id": prod.account_id, "region": prod.region,
-        "nothing_to_adopt": "a fresh account",
-    }))  # fmt: skip
-    monkeypatch.setenv("FLUXION_INVENTORY_ROOT", str(tmp_path))
+    tmp_path = fresh_account
     judged: list[Path] = []
     monkeypatch.setattr(wrapper.StackDeployer, "plan_and_gate",
                         lambda self, _stack, _stamp: judged.append(self.outdir))  # fmt: skip
