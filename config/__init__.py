@@ -2,6 +2,7 @@
 
 from config.ci import CiConfig
 from config.compute import ComputeConfig, EtlSchedule
+from config.cost import CostConfig
 from config.database import DatabaseConfig
 from config.edge import CONTRACT_SITES, EdgeConfig, SiteConfig
 from config.environment import PROVIDER_PINS, EnvironmentConfig
@@ -20,6 +21,7 @@ __all__ = [
     "CiConfig",
     "ComputeConfig",
     "ConfigError",
+    "CostConfig",
     "DatabaseConfig",
     "EdgeConfig",
     "EnvironmentConfig",

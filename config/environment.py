@@ -9,6 +9,7 @@ from typing import ClassVar
 from config.checks import OneOf, Pattern, Range, Rule, validate
 from config.ci import CiConfig
 from config.compute import ComputeConfig
+from config.cost import CostConfig
 from config.database import DatabaseConfig
 from config.edge import EdgeConfig
 from config.errors import ConfigError
@@ -46,6 +47,9 @@ class EnvironmentConfig:
     """Certificate, distributions and DNS records (`config/edge.py`)."""
     ci: CiConfig
     """Who may assume the CI roles (`config/ci.py`)."""
+    cost: CostConfig
+    """Usage figures behind the cost estimate and the pull requests' cost budget
+    (`config/cost.py`, `make cost`)."""
     hardening: Hardening = field(default_factory=Hardening)
     """The hardening switches (default: all off, as live) and their settings."""
     provider_pins: str = "estate"

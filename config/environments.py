@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from config.ci import CiConfig
 from config.compute import ComputeConfig, EtlSchedule
+from config.cost import CostConfig
 from config.database import DatabaseConfig
 from config.edge import EdgeConfig, SiteConfig
 from config.environment import EnvironmentConfig
@@ -137,6 +138,39 @@ PRODUCTION = EnvironmentConfig(
     ),
     ci=CiConfig(
         github_repository="fluxion-ai/fluxion-infra",
+    ),
+    # The guide's cost table ("Costos Estimados") where it gives a figure: ~10 minutes per
+    # ETL run, ~5 GB of logs a month. The rest is this team's estimate of a low-traffic
+    # estate (docs/cost.md compares the result with the guide's ~250 USD line by line).
+    cost=CostConfig(
+        etl_minutes_per_run=10,
+        log_ingested_gb_per_month=(
+            ("/ecs/fluxion-backend", 3),
+            ("/ecs/fluxion-etl", 1),
+            ("/aws/rds/instance/fluxion-postgres-v2/postgresql", 1),
+            # hardened only: the replica's log export, VPC flow logs, the web ACL's logs
+            ("/aws/rds/instance/fluxion-postgres-replica/postgresql", 1),
+            ("/vpc/fluxion-vpc/flow-logs", 10),
+            ("aws-waf-logs-fluxion-production-edge", 2),
+        ),
+        s3_stored_gb=(
+            ("fluxion-frontend-v4-611395766952", 1),
+            ("fluxion-docs-611395766952", 1),
+            ("fluxion-backups-611395766952", 40),
+            ("fluxion-backups-v2-611395766952", 20),
+            ("fluxion-backups-v3-611395766952", 20),
+            ("fluxion-backups-v4-611395766952", 40),
+            ("fluxion-tfstate-611395766952", 1),
+            ("fluxion-logs-611395766952", 5),
+        ),
+        ecr_stored_gb=10,
+        nat_processed_gb_per_month=50,
+        cloudfront_transfer_gb_per_month=50,
+        cloudfront_requests_thousands_per_month=2_000,
+        cdn_log_gb_per_month=1,
+        alb_lcu_hours_per_month=365,
+        ebs_root_volume_gb=8,
+        pr_increase_allowed_usd=25,
     ),
 )
 

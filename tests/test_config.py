@@ -253,7 +253,24 @@ HARDENING_RULES = [
     ),
     ({"waf_enforce": True}, r"^hardening.waf_enforce: True needs web_acl on first"),
 ]
+COST_RULES = [
+    ({"etl_minutes_per_run": 0}, r"^cost.etl_minutes_per_run: 0 must be 1-1440 minutes$"),
+    ({"ecr_stored_gb": -1}, r"^cost.ecr_stored_gb: -1 must be 0-100000 GB$"),
+    ({"nat_processed_gb_per_month": 10**6}, r"^cost.nat_processed_gb_per_month: 1000000 must"),
+    ({"cloudfront_transfer_gb_per_month": -5}, r"^cost.cloudfront_transfer_gb_per_month: -5 "),
+    ({"cloudfront_requests_thousands_per_month": 1.5}, r"^cost.cloudfront_requests_thousands"),
+    ({"cdn_log_gb_per_month": "1"}, r"^cost.cdn_log_gb_per_month: '1' must be 0-100000 GB$"),
+    ({"alb_lcu_hours_per_month": -1}, r"^cost.alb_lcu_hours_per_month: -1 must be 0-1000000 LCU"),
+    ({"ebs_root_volume_gb": 0}, r"^cost.ebs_root_volume_gb: 0 must be 1-16384 GB$"),
+    ({"pr_increase_allowed_usd": -10}, r"^cost.pr_increase_allowed_usd: -10 must be 0-100000 USD"),
+    (
+        {"log_ingested_gb_per_month": (("/ecs/a", 1), ("/ecs/a", 2))},
+        r"^cost.log_ingested_gb_per_month: \['/ecs/a', '/ecs/a'\] names a resource twice$",
+    ),
+    ({"s3_stored_gb": (("b", -3),)}, r"^cost.s3_stored_gb\[b\]: -3 must be 0-100000 GB$"),
+]
 RULES = [
+    *(("cost", c, m) for c, m in COST_RULES),
     *(("environment", c, m) for c, m in ENVIRONMENT_RULES),
     *(("network", c, m) for c, m in NETWORK_RULES),
     *(("database", c, m) for c, m in DATABASE_RULES),
@@ -285,8 +302,23 @@ def test_every_rule_refuses_in_one_line(
     assert caught.value.field and line.startswith(caught.value.field)
 
 
+def test_every_table_rule_has_its_negative_case() -> None:
+    """Each field a `RULES` table checks is refused by one case above (what the rule says,
+    not what the code does, is the expected line)."""
+    tested = set()
+    for section, changes, _ in RULES:
+        assert isinstance(changes, dict)
+        tested |= {(section, field) for field in changes}
+    classes = {"network": config.NetworkConfig, "database": config.DatabaseConfig,
+               "compute": config.ComputeConfig, "edge": config.EdgeConfig,
+               "site": config.SiteConfig, "ci": config.CiConfig, "hardening": config.Hardening,
+               "cost": config.CostConfig, "environment": config.EnvironmentConfig}  # fmt: skip
+    ruled = {(s, rule.field) for s, cls in classes.items() for rule in getattr(cls, "RULES", ())}
+    assert ruled - tested == set()
+
+
 def test_the_production_values_pass_every_rule() -> None:
-    for section in ("network", "database", "compute", "edge", "ci", "hardening"):
+    for section in ("network", "database", "compute", "edge", "ci", "hardening", "cost"):
         assert _build(section, {}) == getattr(PROD, section)
 
 

@@ -242,7 +242,16 @@ def _code_only(path: Path) -> str:
     return ast.unparse(tree)
 
 
-CONFIG_DOMAINS = ("network", "database", "compute", "edge", "ci", "hardening", "environment")
+CONFIG_DOMAINS = (
+    "network",
+    "database",
+    "compute",
+    "edge",
+    "ci",
+    "hardening",
+    "environment",
+    "cost",
+)
 """config/<domain>.py: one module per domain, types and rules; values in environments.py."""
 LIVE_VALUES = (
     "fluxion-vpc", "10.0.0.0/16", "fluxion-cluster", "fluxion-frontend-v4", "db.t3.medium",
