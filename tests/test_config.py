@@ -268,6 +268,10 @@ COST_RULES = [
         r"^cost.log_ingested_gb_per_month: \['/ecs/a', '/ecs/a'\] names a resource twice$",
     ),
     ({"s3_stored_gb": (("b", -3),)}, r"^cost.s3_stored_gb\[b\]: -3 must be 0-100000 GB$"),
+    (
+        {"log_ingested_gb_per_month": (("/ecs/a", 10**6),)},
+        r"^cost.log_ingested_gb_per_month\[/ecs/a\]: 1000000 must be 0-100000 GB$",
+    ),
 ]
 RULES = [
     *(("cost", c, m) for c, m in COST_RULES),

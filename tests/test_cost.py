@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
+import shutil
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,22 @@ def test_a_type_without_a_price_is_listed_and_never_counted_as_zero() -> None:
     text = cost.render([component], PROD, "adopt")
     assert "not priced (not in the total): aws_made_up_thing" in text
     assert "total: 0.00 USD a month" in text
+    compared = cost.render_difference([], [component], PROD, "t")
+    assert "Not priced (in neither total): aws_made_up_thing" in compared
+
+
+def test_a_task_whose_size_or_schedule_cannot_be_read_is_not_priced() -> None:
+    service = Resource("compute", "aws_ecs_service", "aws_ecs_service.s",
+                       {"task_definition": "${aws_ecs_task_definition.gone.arn}"})  # fmt: skip
+    target = Resource("compute", "aws_cloudwatch_event_target", "aws_cloudwatch_event_target.t",
+                      {"rule": "${aws_cloudwatch_event_rule.gone.name}",
+                       "ecs_target": [{"task_definition_arn": "x"}]})  # fmt: skip
+    found = cost.estimate([service, target], PROD, CAT)
+    assert [(c.address, c.name, c.monthly) for c in found] == [
+        ("aws_cloudwatch_event_target.t", "task runs (rule or task unknown)", None),
+        ("aws_ecs_service.s", "tasks (task size unknown)", None),
+    ]
+    assert "aws_cloudwatch_event_target, aws_ecs_service" in cost.render(found, PROD, "x")
 
 
 def test_the_catalog_says_where_each_price_came_from() -> None:
@@ -90,6 +107,10 @@ def test_etl_runs_are_counted_from_the_schedules() -> None:
     assert runs_per_day("rate(5 minutes)") == 288
     assert runs_per_day("cron(0 8 ? * 2-6 *)") == pytest.approx(5 / 7)
     assert runs_per_day("cron(0 */6 * * ? *)") == 4
+    assert runs_per_day("cron(0 8 1 * ? *)") == pytest.approx(1 / 30)
+    assert runs_per_day("cron(0 8 1,15 * ? *)") == pytest.approx(2 / 30)
+    assert runs_per_day("rate(2 hours)") == 12
+    assert runs_per_day("rate(1 day)") == 1
 
 
 def test_a_disabled_rule_runs_nothing(adopt: list[cost.Component]) -> None:
@@ -106,6 +127,37 @@ def test_the_databases_bill_instance_hours_and_storage(adopt: list[cost.Componen
         assert _by(adopt, f"postgres_{which}", "storage gp3") == pytest.approx(
             100 * _usd("rds.gp3_gb_month")
         )
+
+
+def test_a_multi_az_database_bills_two_instances() -> None:
+    values = {"instance_class": "db.t3.medium", "multi_az": True, "allocated_storage": 20}
+    db = Resource("data", "aws_db_instance", "aws_db_instance.x", values)
+    hours, storage = cost.estimate([db], PROD, CAT)
+    assert hours.monthly == pytest.approx(2 * HOURS * _usd("rds.instance_hour.db.t3.medium"))
+    assert "Multi-AZ" in hours.assumption
+    assert storage.monthly == pytest.approx(20 * _usd("rds.gp3_gb_month"))
+
+
+def test_the_hardened_additions_cost_their_catalog_price(
+    hardened_cost: list[cost.Component],
+) -> None:
+    assert _by(hardened_cost, "aws_kms_key.", "customer managed key") == _usd("kms.key_month")
+    requests = PROD.cost.cloudfront_requests_thousands_per_month / 1000
+    assert _by(hardened_cost, "aws_wafv2_web_acl.", "requests inspected") == pytest.approx(
+        requests * _usd("waf.million_requests")
+    )
+    flow = PROD.cost.log_gb("/vpc/fluxion-vpc/flow-logs")
+    assert flow and _by(hardened_cost, "flow_logs", "logs stored") == pytest.approx(
+        flow * 30 / 30 * _usd("logs.stored_gb_month")  # 30 days kept
+    )
+
+
+def test_the_edge_and_the_images_cost_the_usage_figures(adopt: list[cost.Component]) -> None:
+    gb = PROD.cost.cloudfront_transfer_gb_per_month
+    transfer = sum(c.monthly or 0 for c in adopt if c.name == "data transfer out")
+    assert transfer == pytest.approx(gb * _usd("cloudfront.gb"))
+    images = sum(c.monthly or 0 for c in adopt if c.name == "image storage")
+    assert images == pytest.approx(PROD.cost.ecr_stored_gb * _usd("ecr.gb_month"))
 
 
 def test_each_assumption_is_printed_beside_its_cost(adopt: list[cost.Component]) -> None:
@@ -136,7 +188,8 @@ def test_the_gate_refuses_an_increase_over_the_budget_unless_acknowledged(
     refused = cost.gate(adopt, hardened_cost, tight, acks)
     assert refused and refused.startswith("production: this change raises the monthly estimate")
     a, b = (round(sum(cost.totals(x).values())) for x in (adopt, hardened_cost))
-    for wrong in ({"to_usd": b + 1}, {"reason": "too short"}, {"environment": "staging"}):
+    for wrong in ({"to_usd": b + 1}, {"from_usd": a - 1}, {"reason": "x" * 19},
+                  {"environment": "staging"}):  # fmt: skip
         ack = {"environment": "production", "from_usd": a, "to_usd": b,
                "reason": "the hardened rollout, reviewed in PR 12"} | wrong  # fmt: skip
         acks.write_text(json.dumps([ack]))
@@ -145,7 +198,14 @@ def test_the_gate_refuses_an_increase_over_the_budget_unless_acknowledged(
     acks.write_text(json.dumps([{"environment": "production", "from_usd": a, "to_usd": b,
                                  "reason": reviewed}]))  # fmt: skip
     assert cost.gate(adopt, hardened_cost, tight, acks) is None
+    acks.write_text(json.dumps([{"environment": "production", "from_usd": a, "to_usd": b,
+                                 "reason": "x" * 20}]))  # fmt: skip
+    assert cost.gate(adopt, hardened_cost, tight, acks) is None, "20 characters are enough"
     assert cost.gate(adopt, hardened_cost, PROD, tmp_path / "none.json") is None  # within 25 USD
+    exactly = [cost.Component("s", "a", "t", "x", 25, "u", 1.0)]
+    assert cost.gate([], exactly, PROD, tmp_path / "none.json") is None, "the budget itself"
+    over = [cost.Component("s", "a", "t", "x", 25.01, "u", 1.0)]
+    assert cost.gate([], over, PROD, tmp_path / "none.json") is not None
     assert cost.gate(hardened_cost, adopt, tight, tmp_path / "none.json") is None  # a saving
 
 
@@ -166,6 +226,21 @@ def test_the_compare_command_fails_over_budget_and_writes_the_pr_table(
     (line,) = proc.stderr.strip().splitlines()
     assert line.startswith("refused: production: this change raises the monthly estimate by")
     assert "**Cost gate:** production: this change raises" in markdown.read_text()
+
+
+def test_both_sides_are_priced_with_the_heads_environment(
+    synth_dir: Path, hardened_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The base was synthesized for another environment (a budget of 0): the head's rules."""
+    other = replace(PROD, name="other", cost=replace(PROD.cost, pr_increase_allowed_usd=0))
+    monkeypatch.setitem(config.environments.ENVIRONMENTS, "other", other)
+    base = tmp_path / "base"
+    shutil.copytree(synth_dir, base)
+    stamp = json.loads((base / "synth.json").read_text()) | {"environment": "other"}
+    (base / "synth.json").write_text(json.dumps(stamp))
+    proc = run_main("review.cost", "compare", "--base", str(base), "--head", str(hardened_dir))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("#### Monthly cost: production (hardened)")
 
 
 def _plan(resources: list[dict[str, Any]]) -> dict[str, Any]:
@@ -230,6 +305,8 @@ def test_the_refresh_rewrites_changed_prices_and_names_what_it_could_not_read(
     assert after["nat.hour"]["usd"] == 0.048 and after["nat.hour"]["how"] == "price-list-api"
     assert after["nat.hour"]["read"] == datetime.datetime.now(datetime.UTC).date().isoformat()
     assert after["s3.standard_gb_month"]["usd"] == 0.023  # the first tier
+    # read again, unchanged: the date says when it was last confirmed
+    assert after["s3.standard_gb_month"]["how"] == "price-list-api"
     assert after["logs.ingested_gb"]["usd"] == 0.5  # the first tier that costs something
     assert after["ec2.instance_hour.t3.micro"]["how"] == "hand", "two prices: kept"
     assert after["kms.key_month"]["how"] == "hand", "no answer: kept"
@@ -240,6 +317,17 @@ def test_the_refresh_rewrites_changed_prices_and_names_what_it_could_not_read(
     assert {"Type": "TERM_MATCH", "Field": "regionCode", "Value": "us-east-1"} in nat_calls[0][
         "Filters"
     ]
+
+
+def test_tiers_are_ordered_by_number_and_global_services_have_no_region() -> None:
+    tiers = {f"t{b}": {"beginRange": b, "pricePerUnit": {"USD": u}}
+             for b, u in (("0", "0"), ("10", "0.3"), ("5", "0.5"))}  # fmt: skip
+    product = {"terms": {"OnDemand": {"o": {"priceDimensions": tiers}}}}
+    assert price_list._on_demand_usd(product) == {0.5}
+    cdn = {"service": "AmazonCloudFront", "region": "us-east-1", "usage_type": "US-Requests"}
+    assert [f["Field"] for f in price_list._filters(cdn)] == ["usagetype"]
+    s3 = {"service": "AmazonS3", "region": "us-east-1", "usage_type": "TimedStorage-ByteHrs"}
+    assert [f["Field"] for f in price_list._filters(s3)] == ["regionCode", "usagetype"]
 
 
 def test_the_refresh_prints_each_change_and_keeps_the_files_format(
