@@ -74,6 +74,8 @@ deploy-stack: $(SYNCED) tfconfig ; $(call need,STACK,$(STACKS))$(PY) -m deploy d
 destroy: $(SYNCED) tfconfig ; $(PY) -m deploy destroy --confirm "$(CONFIRM)"
 # [daily] Day-2 operations from the stacks' outputs: ARGS="status" (python -m ops --help).
 ops: $(SYNCED) ; $(PY) -m ops $(ARGS)
+# [daily] Monthly cost per stack, resource and price component (PLAN="STACK=FILE ...": plans').
+cost: synth ; $(PY) -m review.cost estimate $(foreach p,$(PLAN),--plan $(p))
 # [daily] Refresh-only plan of every stack as a drift table; exit 2 on drift.
 drift: synth tfconfig ; $(PY) -m ops drift --report $(or $(REPORT),drift-report.md) --known $(or $(KNOWN),drift-known.json)
 # [daily] The pinned cdktf CLI, guarded: ARGS="diff network", ARGS="deploy network".
@@ -86,6 +88,10 @@ apply-reviewed: $(SYNCED) tfconfig ; $(call need,STACK,$(CI_STACKS))$(PY) -m dep
 e2e: $(SYNCED) node_modules/.installed engines tfconfig ; FLUXION_E2E=1 $(PY) -m pytest tests/e2e -p no:cacheprovider -s
 # [ci] Every rollout step's configuration: synth, validate, security gate, replacements.
 rollout-steps: $(SYNCED) $(CHECKOV) $(AUDITORS) tfconfig ; FLUXION_ROLLOUT=1 $(PY) -m pytest tests/rollout -p no:cacheprovider -n 2
+# [ci] The change's monthly cost difference (BASE=rev, default merge base); fails over budget.
+cost-diff: $(SYNCED) ; $(PY) -m review.cost compare $(if $(BASE),--base $(BASE)) --markdown cost-diff.md
+# [ci] Mutation testing of the safety nets (tests/mutants.toml: budget; SHARD=auto|K/N, default all).
+mutants: $(SYNCED) node_modules/.installed $(CHECKOV) $(AUDITORS) tfconfig ; $(if $(filter cdktf,$(ENGINE)),,$(error mutants runs on ENGINE=cdktf only (docs/tests.md)))$(PY) scripts/mutants.py --shard $(or $(SHARD),all)
 # [ci] Both engines compared per stack (PROFILE=..., PINS=bindings: the provider upgrade).
 engine-diff: $(SYNCED) engines ; $(PY) -m review.engine_diff $(AS_PROFILE) --pins $(or $(PINS),estate)
 # [ci] Every environment that can apply needs a reviewer (GH_TOKEN, REPO=owner/name).
@@ -98,6 +104,8 @@ lint: $(SYNCED)
 workflows: $(SYNCED) ; $(VENV)/bin/zizmor --offline .github/workflows && $(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 # [maintainers] Both engines' venvs, each from its own lock.
 engines: ; $(foreach e,$(ENGINE_NAMES),$(IN_ENGINE) ENGINE=$(e) $(VENV_$(e))/.synced;)
+# [maintainers] Refresh review/prices.json from AWS's Price List API (credentials), for review.
+cost-prices: $(SYNCED) ; $(PY) -m review.price_list
 # [maintainers] Write the project's Terraform CLI config and warm the plugin cache.
 tfconfig: $(SYNCED) ; @$(PY) -m runtime.terraform config --warm >/dev/null
 # [maintainers] Synthesis benchmark: N runs, ENGINES=cdktf,cdktn side by side.

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import importlib
+import io
 import json
 import os
+import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 
@@ -50,20 +58,68 @@ collect_ignore_glob = [
 ]
 
 
-@pytest.fixture(scope="session")
-def synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("synth") / "cdktf.out"
-    env = config.load()
-    app.synth(env, out, load_inventory(env))  # exactly what `make synth` does
-    return out
+def run_main(
+    module: str, *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`python -m <module> <args>` in this process: `<module>.main(argv)` with `env` (all of
+    it, as a subprocess would get) and `cwd`, returned like `subprocess.run`'s result. The
+    same front door (a module's `__main__` guard only calls `sys.exit(main())`), and one that
+    mutation testing sees: mutmut maps a test to the functions it reaches in its own process."""
+    main = importlib.import_module(module).main
+    out, err = io.StringIO(), io.StringIO()
+    here = Path.cwd()
+    with (
+        mock.patch.dict(os.environ, env or {}, clear=env is not None),
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+    ):
+        os.chdir(cwd or here)
+        try:
+            code = main(list(args))
+        except SystemExit as exit_:  # argparse, or a sys.exit() inside
+            code = exit_.code if isinstance(exit_.code, int) else 0 if exit_.code is None else 1
+            if isinstance(exit_.code, str):
+                print(exit_.code, file=err)
+        finally:
+            os.chdir(here)
+    return subprocess.CompletedProcess([module, *args], code, out.getvalue(), err.getvalue())
+
+
+_SYNTHESIZED: dict[str, Path] = {}
+
+
+def _synthesized(profile: str) -> Path:
+    """One synthesis per profile and process tree, read-only for the tests. A normal run is
+    one session either way; `make mutants` (mutmut) forks a pytest session per mutant from
+    the process that already synthesized, and reuses it instead of 3-6 s each time."""
+    if profile not in _SYNTHESIZED:
+        root = Path(tempfile.mkdtemp(prefix=f"fluxion-{profile}-"))
+        owner = os.getpid()
+
+        def remove(root: Path = root) -> None:  # only by the process that made it
+            if os.getpid() == owner:
+                shutil.rmtree(root, ignore_errors=True)
+
+        atexit.register(remove)
+        out = root / "cdktf.out"
+        if profile == "default":  # the environment's own switches
+            env = config.load()
+            app.synth(env, out, load_inventory(env))  # exactly what `make synth` does
+        else:  # `hardened` carries no import blocks
+            app.synth(config.load(profile=profile), out)
+        _SYNTHESIZED[profile] = out
+    return _SYNTHESIZED[profile]
 
 
 @pytest.fixture(scope="session")
-def hardened_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The `hardened` profile, synthesized once (it carries no import blocks)."""
-    out = tmp_path_factory.mktemp("hardened") / "cdktf.out"
-    app.synth(config.load(profile="hardened"), out)
-    return out
+def synth_dir() -> Path:
+    return _synthesized("default")
+
+
+@pytest.fixture(scope="session")
+def hardened_dir() -> Path:
+    """The `hardened` profile, synthesized once."""
+    return _synthesized("hardened")
 
 
 @pytest.fixture(scope="session")

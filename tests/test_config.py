@@ -384,3 +384,37 @@ def test_a_failing_synth_leaves_the_previous_output_intact(tmp_path: Path) -> No
         app.synth(bad, out)
     assert (out / "marker").read_text() == "previous synth"
     assert [p.name for p in tmp_path.iterdir()] == ["cdktf.out"]
+
+
+def test_the_shared_checks_name_the_field_and_the_values() -> None:
+    """config/checks.py's helpers on their own (the classes run them at import time, where
+    mutation testing cannot see them)."""
+    from ipaddress import IPv4Network
+
+    from config import checks
+
+    checks.unique("f", ["a", "b"], "names")
+    with pytest.raises(ConfigError, match=r"^f: names \['1', 'a'\] repeat$") as caught:
+        checks.unique("f", ["a", 1, "b", "a", 1], "names")
+    assert (caught.value.field, caught.value.value) == ("f", ["1", "a"])
+    apart = {"x": IPv4Network("10.0.0.0/16"), "y": IPv4Network("10.1.0.0/16")}
+    checks.disjoint(apart)
+    with pytest.raises(ConfigError, match=r"^z: '10.1.2.0/24' overlaps y '10.1.0.0/16'$"):
+        checks.disjoint(apart | {"z": IPv4Network("10.1.2.0/24")})
+    assert checks.network("f", "10.0.0.0/16") == IPv4Network("10.0.0.0/16")
+    with pytest.raises(ConfigError, match=r"^f: '10.0.0.1/16' is not a valid IPv4 CIDR \(10.0"):
+        checks.network("f", "10.0.0.1/16")
+    assert (checks.dotted("", "f"), checks.dotted("s", "f")) == ("f", "s.f")
+
+
+def test_the_rule_types_hold_their_bounds_and_refuse_booleans() -> None:
+    from config import checks
+
+    days = checks.Range("f", 1, 5, "days")
+    assert [days.expected(v) is None for v in (0, 1, 5, 6, True)] == [
+        False, True, True, False, False,
+    ]  # fmt: skip
+    least = checks.AtLeast("f", 1, "tasks")
+    assert [least.expected(v) is None for v in (0, 1, 10**6, True, "2")] == [
+        False, True, True, False, False,
+    ]  # fmt: skip

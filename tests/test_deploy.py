@@ -190,6 +190,7 @@ def test_an_unsynthesized_stack_is_refused(synth_dir: Path, tmp_path: Path) -> N
         Synthesized(partial).order(STACKS)
 
 
+@pytest.mark.checkout
 def test_a_dirty_clone_is_seen_as_dirty(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(repo)], check=True)
@@ -276,20 +277,38 @@ def test_the_deploy_command_refuses_a_dirty_checkout_in_one_line(
     assert "deploy in order: state -> identity" in capsys.readouterr().out
 
 
+ENV = {"AWS_PROFILE": "fluxion-deploy"}
+PLANNED: list[tuple[Path, str, dict[str, str], tuple[str, ...]]] = []
+
+
 def _deployer_with_plan(
-    synth_dir: Path, monkeypatch: pytest.MonkeyPatch, plan: dict[str, Any], answer: bool
-) -> tuple[deploy.StackDeployer, list[list[str]], list[str]]:
-    """A StackDeployer whose Terraform plan is `plan`; records applies and questions."""
-    monkeypatch.setattr(deploy.terraform, "saved_plan", lambda *_a, **_k: json.dumps(plan))
+    synth_dir: Path, monkeypatch: pytest.MonkeyPatch, plan: dict[str, Any], answer: bool,
+    replacing: frozenset[str] = frozenset(),
+) -> tuple[deploy.StackDeployer, list[list[str]], list[str]]:  # fmt: skip
+    """A StackDeployer whose Terraform plan is `plan`; records plans, applies and questions.
+    Terraform runs where the plan was saved, on the file saved, with the deploy's env."""
+    PLANNED.clear()
+
+    def saved_plan(cwd: Path, name: str, env: dict[str, str], *options: str) -> str:
+        PLANNED.append((cwd, name, env, options))
+        return json.dumps(plan)
+
+    def run(args: list[str], cwd: Path, env: dict[str, str]) -> None:
+        ((planned_in, planned_file, planned_env, _),) = PLANNED
+        assert (cwd, args[-1], env) == (planned_in, planned_file, planned_env)
+        applied.append(args)
+
+    monkeypatch.setattr(deploy.terraform, "saved_plan", saved_plan)
     applied: list[list[str]] = []
-    monkeypatch.setattr(deploy.terraform, "run", lambda args, *_a, **_k: applied.append(args))
+    monkeypatch.setattr(deploy.terraform, "run", run)
     asked: list[str] = []
 
     def confirm(question: str) -> bool:
         asked.append(question)
         return answer
 
-    return deploy.StackDeployer(synth_dir, {}, confirm), applied, asked
+    deployer = deploy.StackDeployer(synth_dir, ENV, confirm, replacing)
+    return deployer, applied, asked
 
 
 def _log_group_deleted() -> dict[str, Any]:
@@ -334,3 +353,43 @@ def test_a_passing_plan_is_applied_only_after_a_yes(
             deployer.deploy("compute", FRESH_STAMP)
         assert applied == []
     assert asked == ["apply this plan to compute?"]
+
+
+def test_the_plan_runs_in_the_stacks_folder_with_the_deploys_environment(
+    synth_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deployer, applied, _ = _deployer_with_plan(synth_dir, monkeypatch, _outputs_only(), True)
+    deployer.deploy("compute", FRESH_STAMP)
+    ((cwd, name, env, options),) = PLANNED
+    assert (cwd, name, env, options) == (synth_dir / "stacks" / "compute", "deploy.tfplan", ENV, ())
+    assert applied == [["apply", "-input=false", "-no-color", "deploy.tfplan"]]
+
+
+def _outputs_only() -> dict[str, Any]:
+    return {"format_version": "1.2", "resource_changes": [],
+            "output_changes": {"alb_dns_name": {"actions": ["create"]}}}  # fmt: skip
+
+
+def test_a_plan_that_changes_only_outputs_is_applied_and_one_without_change_is_not(
+    synth_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deployer, applied, asked = _deployer_with_plan(synth_dir, monkeypatch, _outputs_only(), True)
+    deployer.deploy("compute", FRESH_STAMP)
+    assert applied and asked == ["apply this plan to compute?"]
+    nothing = {"format_version": "1.2", "resource_changes": []}
+    deployer, applied, asked = _deployer_with_plan(synth_dir, monkeypatch, nothing, True)
+    assert deployer.deploy("compute", FRESH_STAMP).passed
+    assert applied == [] and asked == [], "nothing to apply: no question"
+
+
+def test_the_deployer_hands_the_persons_replace_to_the_plan_and_the_guard(
+    synth_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = _replaced(BRIDGE)
+    deployer, applied, _ = _deployer_with_plan(synth_dir, monkeypatch, plan, True)
+    with pytest.raises(deploy.Refused, match=r"network: the plan fails the guard"):
+        deployer.deploy("network", FRESH_STAMP)
+    asked_for = frozenset({BRIDGE})
+    deployer, applied, _ = _deployer_with_plan(synth_dir, monkeypatch, plan, True, asked_for)
+    deployer.deploy("network", FRESH_STAMP)
+    assert PLANNED[0][3] == (f"-replace={BRIDGE}",) and applied

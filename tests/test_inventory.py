@@ -306,6 +306,17 @@ def test_report_names_the_missing_and_the_resolver_command() -> None:
     assert f"1 of {adoption.resources} resources have an import block" in text
     assert "no import yet: vpc/igw (aws_internet_gateway)" in text
     assert ".venv/bin/python -m imports.resolve --env production" in text
+    from imports.adopt import StackAdoption, summary
+
+    lines = summary([adoption]).splitlines()  # what `make synth` prints
+    assert lines == [
+        f"network: {adoption.resources} resources, 1 with an import block, "
+        f"{len(adoption.missing)} not yet adopted",
+        "not yet adopted: `make adoption-report` lists them and what to run",
+    ]
+    assert summary([StackAdoption("data", 2, ["a", "b"])]) == (
+        "data: 2 resources, 2 with an import block"
+    )
 
 
 def test_strict_mode_fails_instead_and_writes_nothing(tmp_path: Path) -> None:

@@ -85,7 +85,8 @@ def test_help_lists_every_target_once_under_its_group() -> None:
 
 
 def test_the_makefile_stays_short() -> None:
-    assert len((ROOT / "Makefile").read_text().splitlines()) <= 130
+    """A line per target and one for its comment; the logic lives in Python."""
+    assert len((ROOT / "Makefile").read_text().splitlines()) <= 135
 
 
 def test_every_target_is_phony_and_nothing_else_is() -> None:

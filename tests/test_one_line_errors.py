@@ -82,7 +82,7 @@ def test_an_edited_environment_that_does_not_validate_is_one_line(tmp_path: Path
         "stacks",
     ):
         shutil.copytree(ROOT / part, tmp_path / part)
-    for name in ("main.py", "cdktf.json"):
+    for name in ("main.py", "cdktf.json", "pyproject.toml"):
         shutil.copy(ROOT / name, tmp_path / name)
     environments = tmp_path / "config" / "environments.py"
     text = environments.read_text()

@@ -513,3 +513,85 @@ def test_a_dry_run_asks_nothing_and_changes_nothing(
     assert _ops(url, "--dry-run", *CHANGING[verb]) == 0
     assert "no call made" in capsys.readouterr().out
     assert all(op.startswith(READ_CALLS) for op in made), made
+
+
+# --- the call runner on its own: what it prints, asks and raises (no emulator) ------------
+
+
+Recorded = tuple[Any, list[str], list[str], list[str]]
+
+
+def _runner(
+    answer: bool = True, *, dry_run: bool = False, yes: bool = False,
+    fails: BaseException | None = None,
+) -> Recorded:  # fmt: skip
+    from ops.calls import CallRunner
+
+    said: list[str] = []
+    asked: list[str] = []
+    made: list[str] = []
+
+    class Client:
+        def __getattr__(self, operation: str) -> Any:
+            def call(**params: Any) -> str:
+                if fails is not None:
+                    raise fails
+                made.append(f"{operation} {params}")
+                return operation
+
+            return call
+
+    def ask(question: str) -> bool:
+        asked.append(question)
+        return answer
+
+    runner = CallRunner(lambda _service: Client(), said.append, ask, yes=yes, dry_run=dry_run)
+    return runner, said, asked, made
+
+
+def test_the_runner_prints_every_call_and_asks_once_before_changing() -> None:
+    from ops.calls import Call
+
+    calls = [Call("ecs", "update_service", {"desiredCount": 3}), Call("ecs", "tag", {"k": "v"})]
+    runner, said, asked, made = _runner(answer=False)
+    assert runner.change(calls, "set it?") is None
+    assert asked == ["set it?"] and made == []
+    assert said == [f"  call: {calls[0]}", f"  call: {calls[1]}", "not confirmed: no call made"]
+    runner, said, asked, made = _runner(answer=True)
+    assert runner.change(calls, "set it?") == ["update_service", "tag"]
+    assert made == ["update_service {'desiredCount': 3}", "tag {'k': 'v'}"]
+    runner, said, asked, made = _runner(yes=True, answer=False)
+    assert runner.change(calls, "set it?") == ["update_service", "tag"] and asked == []
+    runner, said, asked, made = _runner(dry_run=True)
+    assert runner.change(calls, "set it?") is None and asked == [] and made == []
+    assert said[-1] == "dry run: no call made"
+
+
+def test_the_runner_prints_reads_and_makes_none_in_a_dry_run() -> None:
+    from ops.calls import Call
+
+    call = Call("ecs", "describe_services", {"services": ["b"]})
+    runner, said, _, made = _runner()
+    assert runner.read(call) == "describe_services" and said == [f"  read: {call}"]
+    runner, said, _, made = _runner(dry_run=True)
+    assert runner.read(call) is None and made == []
+    assert said == [f"  read (dry run, not made): {call}"]
+
+
+def test_an_aws_error_is_one_line_naming_the_call() -> None:
+    from botocore.exceptions import ClientError
+
+    from ops.calls import Call
+    from ops.errors import OpsError
+
+    message = "Rate exceeded\n  for  this\taccount " + "x" * 400
+    denied = ClientError({"Error": {"Code": "Throttling", "Message": message}}, "UpdateService")
+    runner, *_ = _runner(fails=denied)
+    with pytest.raises(OpsError) as caught:
+        runner.change([Call("ecs", "update_service", {})], "?")
+    line = str(caught.value)
+    assert line.startswith("ecs.update_service: Rate exceeded for this account xxx")
+    assert "\n" not in line and len(line) == len("ecs.update_service: ") + 300
+    runner, *_ = _runner(fails=ConnectionError("no\nroute"))
+    with pytest.raises(OpsError, match=r"^ecs.list_tasks: no route$"):
+        runner.read(Call("ecs", "list_tasks", {}))

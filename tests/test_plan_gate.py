@@ -134,3 +134,52 @@ def test_a_deploy_may_update_and_create_but_not_recreate_what_exists() -> None:
                    existing=frozenset({"aws_vpc.v"}), updates_reviewed=True)  # fmt: skip
     assert verdict.failures == ["aws_vpc.v would be created, but the inventory says it exists"]
     assert [f.verdict for f in verdict.findings] == ["REAL"]  # reported, not a failure
+
+
+def test_a_plan_without_changes_passes_and_anything_else_is_refused() -> None:
+    """Terraform leaves `resource_changes` out of a plan that changes nothing."""
+    empty = {"format_version": "1.2"}
+    verdict = gate("network", empty)
+    assert verdict.passed and verdict.counts == {"import": 0, "add": 0, "change": 0, "destroy": 0}
+    assert verdict.lines()[0] == "network: 0 to import, 0 to add, 0 to change, 0 to destroy: PASS"
+    assert created(empty) == frozenset()
+    try:
+        gate("data", {"planned_values": {}})
+    except ValueError as err:
+        assert str(err) == "data: not a `terraform show -json` plan"
+    else:
+        raise AssertionError("a document that is not a plan passed")
+    failing = gate("data", _plan(_rc("aws_db_instance.p", ["delete"], before={"a": 1})))
+    assert failing.lines()[0].endswith(": FAIL")
+
+
+def test_an_attribute_only_one_side_has_is_a_change() -> None:
+    assert changed_attributes({"before": {"a": 1}, "after": {"a": 1, "b": 2}}) == ["b"]
+    assert changed_attributes({"before": {"a": 1, "b": 2}, "after": {"a": 1}}) == ["b"]
+
+
+def test_a_stack_the_table_does_not_name_creates_nothing_by_design() -> None:
+    assert new_by_design("monitoring") == frozenset()
+    assert new_by_design("data") == frozenset()
+
+
+def test_every_resource_of_a_plan_is_counted() -> None:
+    """Counts are the proof line (`N to import, 0 to add, ...`): each resource counts once."""
+    read = {"address": "data.aws_iam_policy.p", "type": "aws_iam_policy", "mode": "data",
+            "change": {"actions": ["read"]}}  # fmt: skip
+    plan = _plan(
+        read,
+        _rc("aws_vpc.a", ["no-op"], before={"x": 1}, after={"x": 1}, importing=True),
+        _rc("aws_vpc.b", ["no-op"], before={"x": 1}, after={"x": 1}, importing=True),
+        _rc("aws_vpc.q", ["no-op"], before={"x": 1}, after={"x": 1}),
+        _rc("aws_s3_bucket.c", ["create"], after={"bucket": "c"}),
+        _rc("aws_s3_bucket.d", ["create"], after={"bucket": "d"}),
+        _rc("aws_vpc.e", ["update"], before={"x": 1}, after={"x": 2}),
+        _rc("aws_vpc.f", ["update"], before={"x": 1}, after={"x": 3}),
+    )
+    both = frozenset({"aws_s3_bucket.c", "aws_s3_bucket.d"})
+    verdict = gate("network", plan, new_by_design=both, updates_reviewed=True)
+    assert verdict.counts == {"import": 2, "add": 2, "change": 2, "destroy": 0}
+    assert {(f.address, f.attribute) for f in verdict.findings} >= {
+        ("aws_vpc.e", "x"), ("aws_vpc.f", "x"),
+    }  # fmt: skip

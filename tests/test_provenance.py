@@ -22,6 +22,7 @@ import pytest
 from deploy import provenance
 from deploy.errors import Refused
 from review import github
+from tests.conftest import run_main
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests/fixtures/github"
@@ -218,13 +219,26 @@ def api() -> Iterator[tuple[str, dict[str, Any]]]:
         server.server_close()
 
 
+IN_PROCESS = False
+
+
 def _cli(module: str, url: str, *args: str, token: str = _Api.token) -> subprocess.CompletedProcess:
+    """The command as the deploy job runs it: a process, or `main()` in this one (IN_PROCESS:
+    what mutation testing sees); each test below runs both ways."""
     env = {"PATH": "/usr/bin:/bin", "GITHUB_API_URL": url, "GH_TOKEN": token}
+    if IN_PROCESS:
+        return run_main(module, *args, env=env, cwd=ROOT)
     return subprocess.run(
         [sys.executable, "-m", module, *args], cwd=ROOT, env=env, capture_output=True, text=True
     )
 
 
+@pytest.fixture(params=["process", "in-process"])
+def either_way(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys.modules[__name__], "IN_PROCESS", request.param == "in-process")
+
+
+@pytest.mark.usefixtures("either_way")
 def test_the_deploy_job_gets_the_run_and_artifacts_to_download(
     api: tuple[str, dict[str, Any]], tmp_path: Path
 ) -> None:
@@ -239,6 +253,7 @@ def test_the_deploy_job_gets_the_run_and_artifacts_to_download(
     assert written["artifact_network"] == "4100000100"
 
 
+@pytest.mark.usefixtures("either_way")
 def test_the_deploy_job_is_refused_in_one_line(
     api: tuple[str, dict[str, Any]], tmp_path: Path
 ) -> None:
@@ -260,6 +275,7 @@ def test_the_deploy_job_is_refused_in_one_line(
 # --- the environments' reviewers (make github-check) ------------------------------------------
 
 
+@pytest.mark.usefixtures("either_way")
 def test_protected_environments_pass(api: tuple[str, dict[str, Any]]) -> None:
     url, _ = api
     proc = _cli("review.github", url, "--repository", REPO)
@@ -267,6 +283,7 @@ def test_protected_environments_pass(api: tuple[str, dict[str, Any]]) -> None:
     assert proc.stdout.startswith(f"ok {REPO}: network, data, compute, edge each need")
 
 
+@pytest.mark.usefixtures("either_way")
 def test_each_gap_in_the_settings_is_one_failing_line(api: tuple[str, dict[str, Any]]) -> None:
     url, table = api
     table[f"/repos/{REPO}/environments"] = _load("environments-gaps.json")
@@ -279,6 +296,7 @@ def test_each_gap_in_the_settings_is_one_failing_line(api: tuple[str, dict[str, 
     ]
 
 
+@pytest.mark.usefixtures("either_way")
 def test_the_check_needs_a_token(api: tuple[str, dict[str, Any]]) -> None:
     url, _ = api
     proc = _cli("review.github", url, "--repository", REPO, token="")

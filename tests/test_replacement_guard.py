@@ -16,7 +16,7 @@ import pytest
 
 from review import replacement_guard as guard
 from review.replacement_guard import compare
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_main
 
 GIT = ["git", "-c", "user.name=guard-test", "-c", "user.email=guard@test.invalid"]
 PRIMARY = "aws_db_instance.postgres_primary_11FB0C6D"
@@ -41,9 +41,18 @@ def _commit(repo: Path, message: str) -> str:
 
 
 def _guard(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The command in the clone, as CI runs it; and `main()` in this process on the same
+    clone (what mutation testing sees), which must say exactly the same."""
     env = dict(os.environ)
     env.pop("FLUXION_PROFILE", None)
-    return subprocess.run(
+    guard.ROOT = repo
+    try:
+        here = run_main("review.replacement_guard", *args, env=env, cwd=repo)
+    finally:
+        guard.ROOT = ROOT
+    if "MUTANT_UNDER_TEST" in os.environ:  # `make mutants`: the same mutant either way, once
+        return here
+    proc = subprocess.run(
         [sys.executable, "-m", "review.replacement_guard", *args],
         cwd=repo,
         env=env,
@@ -51,11 +60,28 @@ def _guard(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=900,
     )
+    assert (here.returncode, here.stdout) == (proc.returncode, proc.stdout), here.stderr
+    return proc
 
 
-@pytest.fixture(scope="module")
+NOT_THE_TREE = shutil.ignore_patterns(".git", ".venv", ".tools", "node_modules", "cdktf.out",
+                                      "mutants", "*.meta", "mutmut-stats.json", "__pycache__",
+                                      ".*_cache")  # fmt: skip
+
+
+@pytest.fixture
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Each test's own clone (tests run in any order: mutmut orders them by duration)."""
     clone = tmp_path_factory.mktemp("guard") / "repo"
+    if not (ROOT / ".git").exists():
+        # a tree without its history (mutmut's copy, `make mutants`): two commits of it
+        shutil.copytree(ROOT, clone, ignore=NOT_THE_TREE)
+        _git(clone, "init", "-q")
+        _git(clone, "add", "-A")
+        _git(clone, "commit", "-q", "-m", "the tree")
+        _git(clone, "commit", "-q", "--allow-empty", "-m", "the working tree")
+        yield clone
+        return
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
     listed = _git(ROOT, "ls-files", "-co", "--exclude-standard", "-z").split("\0")
     for name in filter(None, listed):
@@ -70,7 +96,8 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield clone
 
 
-def test_a_renamed_database_is_a_destroy_and_fails(repo: Path, tmp_path: Path) -> None:
+def _rename_the_primary(repo: Path) -> tuple[str, str]:
+    """Commit a rename of the primary's construct ID; (the commit before, the rename)."""
     base = _git(repo, "rev-parse", "HEAD")
     _edit(
         repo,
@@ -85,7 +112,11 @@ def test_a_renamed_database_is_a_destroy_and_fails(repo: Path, tmp_path: Path) -
         r'"path": "postgres/primary"',
         '"path": "postgres/main"',
     )
-    renamed = _commit(repo, "rename the primary's construct ID")
+    return base, _commit(repo, "rename the primary's construct ID")
+
+
+def test_a_renamed_database_is_a_destroy_and_fails(repo: Path, tmp_path: Path) -> None:
+    base, renamed = _rename_the_primary(repo)
     guard.ROOT = repo  # synthesize the clone's revisions
     try:
         old = guard.synthesize(base, None, tmp_path / "base")
@@ -106,7 +137,7 @@ def test_a_renamed_database_is_a_destroy_and_fails(repo: Path, tmp_path: Path) -
 
 def test_the_cli_on_the_working_tree_with_a_move_and_a_change(repo: Path) -> None:
     """Default head is the working tree: the rename now carries its `moved` block."""
-    base = _git(repo, "rev-parse", "HEAD~1")
+    base, _ = _rename_the_primary(repo)
     _edit(
         repo,
         "modules/postgres.py",

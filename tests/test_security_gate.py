@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
+import os
+import subprocess
+import types
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -40,6 +45,48 @@ OPEN_SSH = {
         }
     },
 }
+
+
+_RAN: dict[str, tuple[str, subprocess.CompletedProcess[str]]] = {}
+
+
+def _tool_input(command: list[str], kwargs: dict[str, Any]) -> tuple[str, str | None]:
+    """Everything checkov or the auditors read: the command (its scanned folder named as
+    <dir>), every file in that folder and stdin; and the folder."""
+    folder = command[command.index("-d") + 1] if "-d" in command else None
+    seen = [a.replace(folder, "<dir>") if folder else a for a in command]
+    if folder:
+        for file in sorted(Path(folder).rglob("*")):
+            if file.is_file():
+                seen.append(
+                    f"{file.relative_to(folder)}:{hashlib.sha256(file.read_bytes()).hexdigest()}"
+                )
+    seen.append(kwargs.get("input") or "")
+    return hashlib.sha256("\0".join(seen).encode()).hexdigest(), folder
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _each_tool_run_once_per_input_under_mutmut() -> Iterator[None]:
+    """Under mutation testing only (mutmut sets MUTANT_UNDER_TEST; `make mutants`): checkov
+    and the auditors run for real once per exact input in mutmut's process tree (its clean
+    run fills the cache before it forks a process per mutant), and a mutant
+    that changes nothing they see gets the same answer without a 5 s run. A mutant that changes
+    what they read (the pre-processing, the command) is a new input: a real run."""
+    if "MUTANT_UNDER_TEST" not in os.environ:  # set by mutmut in every phase
+        yield
+        return
+
+    def run(command: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        key, folder = _tool_input(command, kwargs)
+        if key not in _RAN:
+            _RAN[key] = (folder or "", subprocess.run(command, **kwargs))
+        old, proc = _RAN[key]
+        out = proc.stdout.replace(old, folder) if folder and old else proc.stdout
+        return subprocess.CompletedProcess(command, proc.returncode, out, proc.stderr)
+
+    with pytest.MonkeyPatch.context() as patch:  # module scope: before the module's fixtures
+        patch.setattr(gate, "subprocess", types.SimpleNamespace(run=run))
+        yield
 
 
 @pytest.fixture(scope="module")
