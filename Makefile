@@ -84,8 +84,8 @@ cdktf: $(SYNCED) node_modules/.installed tfconfig ; $(PY) -m deploy.cdktf $(ARGS
 plan-save: $(SYNCED) tfconfig ; $(call need,STACK,$(CI_STACKS))$(PY) -m deploy.reviewed_plan save --stack $(STACK) --to plans
 # [ci] Apply exactly the reviewed plans/<stack>/plan.bin: STACK=data.
 apply-reviewed: $(SYNCED) tfconfig ; $(call need,STACK,$(CI_STACKS))$(PY) -m deploy.reviewed_plan apply --stack $(STACK) --from plans
-# [ci] The whole estate in moto: deployed, adopted back, other engine, hardened (~18 min).
-e2e: $(SYNCED) node_modules/.installed engines tfconfig ; FLUXION_E2E=1 $(PY) -m pytest tests/e2e -p no:cacheprovider -s
+# [ci] In moto: production deployed, adopted back, hardened; staging built fresh, recovery (~19 min).
+e2e: $(SYNCED) node_modules/.installed engines tfconfig ; $(PY) scripts/e2e.py
 # [ci] Every rollout step's configuration: synth, validate, security gate, replacements.
 rollout-steps: $(SYNCED) $(CHECKOV) $(AUDITORS) tfconfig ; FLUXION_ROLLOUT=1 $(PY) -m pytest tests/rollout -p no:cacheprovider -n 2
 # [ci] The change's monthly cost difference (BASE=rev, default merge base); fails over budget.

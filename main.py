@@ -1,7 +1,8 @@
 """The cdktf app command: reads its settings from the process environment, synthesizes (`app`).
 
 Environment (read here and nowhere else):
-  FLUXION_ENV      environment name (default: production)
+  FLUXION_ENV      environment name (default: production; staging, production-recovery, ...)
+  FLUXION_RESTORE_SNAPSHOT  a recovery environment's DB snapshot (docs/environments.md)
   FLUXION_PROFILE  adopt (default; mirrors the live estate)
   FLUXION_ENGINE   cdktf (default) or cdktn, CDK Terrain (read by runtime/engine, which every
                    module imports the engine and the providers through)
@@ -12,7 +13,8 @@ Environment (read here and nowhere else):
   FLUXION_STRICT_IMPORTS=1  fail when a resource has no import block (CI before adoption)
   FLUXION_ADOPTION_REPORT=1  print the full adoption report (default: one line per stack)
   FLUXION_INVENTORY_ROOT  folder holding inventory/<env>.json and resolved/<env>.json
-                   (default: imports/); an empty folder synthesizes a fresh environment
+                   (default: imports/); an empty folder synthesizes a fresh environment;
+                   an environment built fresh (`adopted` False) reads none
   FLUXION_STOCK_PROVIDER_IMPORT=1  import the providers the stock, slow way (tests, benchmark)
   FLUXION_NODE_LAZY_INDEX=0  fast loader on the Python side only (benchmark; a safety valve)
 
@@ -60,7 +62,10 @@ def main() -> int:
     root = os.environ.get("FLUXION_INVENTORY_ROOT")
     if root and not Path(root).is_dir():
         raise config.ConfigError.invalid("FLUXION_INVENTORY_ROOT", root, "is not a folder")
-    inventory = load_inventory(env, Path(root)) if root else load_inventory(env)
+    if not env.adopted:  # built fresh: nothing to import, whatever the inventory folder holds
+        inventory = None
+    else:
+        inventory = load_inventory(env, Path(root)) if root else load_inventory(env)
     out = Path(os.environ.get("CDKTF_OUTDIR", ROOT / "cdktf.out"))
     adoptions = synth(env, out, inventory, strict=os.environ.get("FLUXION_STRICT_IMPORTS") == "1")
     if inventory is not None and env.profile == "adopt":  # import blocks belong to adoption

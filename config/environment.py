@@ -13,10 +13,13 @@ from config.cost import CostConfig
 from config.database import DatabaseConfig
 from config.edge import EdgeConfig
 from config.errors import ConfigError
+from config.estate import LIVE_PREFIX, Names
+from config.features import Features
 from config.hardening import Hardening
 from config.network import NetworkConfig
 
 PROVIDER_PINS = ("estate", "bindings")
+_SNAPSHOT = r"((arn:aws:rds:[a-z0-9-]+:\d{12}:snapshot:)?[a-zA-Z][a-zA-Z0-9-:]{0,254})?"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,6 +55,22 @@ class EnvironmentConfig:
     (`config/cost.py`, `make cost`)."""
     hardening: Hardening = field(default_factory=Hardening)
     """The hardening switches (default: all off, as live) and their settings."""
+    adopted: bool = False
+    """True: the estate exists and is adopted (import blocks from `imports/inventory/`, the
+    `adopt` profile mirrors it). False: built fresh by this code, hardened from day one; no
+    inventory is read and the `adopt` profile is refused (it would rebuild the live estate's
+    weaknesses)."""
+    features: Features = field(default_factory=Features)
+    """Parts the environment may leave off (`config/features.py`; default: all on)."""
+    name_prefix: str = ""
+    """What its resources' names start with where config does not spell a name out
+    (`config.estate.Names`): production's live `fluxion`; default `fluxion-<name>`."""
+    recovers: str = ""
+    """For a recovery environment: the environment it rebuilds from a database snapshot
+    (docs/environments.md, "Recovery"); empty for any other."""
+    restore_snapshot: str = ""
+    """A recovery environment's source: the DB snapshot (ARN, or identifier in `region`) its
+    primary is created from. Given when synthesizing (FLUXION_RESTORE_SNAPSHOT), never stored."""
     provider_pins: str = "estate"
     """`estate` pins every provider to the version the live estate runs
     (`config.estate.PROVIDER_VERSIONS`), whatever the engine's bindings were generated for;
@@ -80,22 +99,63 @@ class EnvironmentConfig:
         Pattern("domain", r"([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}",
                 "is not a domain name"),
         OneOf("provider_pins", PROVIDER_PINS),
+        Pattern("name_prefix", r"[a-z][a-z0-9-]{1,40}",
+                "must be lower-case letters, digits and '-'"),
+        Pattern("restore_snapshot", _SNAPSHOT, "is not a DB snapshot identifier or ARN"),
         Pattern("state_key_prefix", r"[a-z0-9][a-z0-9/_-]{0,99}", "is not an S3 key prefix"),
         Range("state_noncurrent_days", 1, 3650, "days"),
         Range("access_log_days", 1, 3650, "days"),
     )  # fmt: skip
 
     def __post_init__(self) -> None:
+        if not self.name_prefix:
+            object.__setattr__(self, "name_prefix", f"{LIVE_PREFIX}-{self.name}")
         validate(self, "", self.RULES)
+        self._check_kind()
         for az_field, az in self.network.az_fields():
             if not re.fullmatch(re.escape(self.region) + "[a-z]", az):
                 raise ConfigError.invalid(
                     f"network.{az_field}", az, f"is not an availability zone of {self.region}"
                 )
         if not self.state_bucket:
-            object.__setattr__(self, "state_bucket", f"fluxion-tfstate-{self.account_id}")
+            object.__setattr__(
+                self, "state_bucket", self.names(f"fluxion-tfstate-{self.account_id}")
+            )
         if not self.log_bucket:
-            object.__setattr__(self, "log_bucket", f"fluxion-logs-{self.account_id}")
+            object.__setattr__(self, "log_bucket", self.names(f"fluxion-logs-{self.account_id}"))
+
+    def _check_kind(self) -> None:
+        """An adopted environment is not a recovery one; only a recovery one restores, and it
+        must know from what; nothing built fresh runs the `adopt` profile."""
+        if self.recovers and self.adopted:
+            raise ConfigError.invalid(
+                "recovers", self.recovers, "an adopted environment recovers nothing"
+            )
+        if self.restore_snapshot and not self.recovers:
+            raise ConfigError.invalid(
+                "restore_snapshot",
+                self.restore_snapshot,
+                f"only a recovery environment restores; {self.name} is not one",
+            )
+        if self.recovers and not self.restore_snapshot:
+            raise ConfigError.invalid(
+                "restore_snapshot",
+                "",
+                f"is empty; {self.name} recovers {self.recovers}: name the snapshot to restore "
+                "(FLUXION_RESTORE_SNAPSHOT; `python -m ops snapshot-copy` prints it)",
+            )
+        if not self.adopted and self.hardening.profile == "adopt":
+            raise ConfigError.invalid(
+                "profile",
+                "adopt",
+                f"{self.name} is built fresh, hardened from day one; "
+                "`adopt` mirrors an adopted estate",
+            )
+
+    @property
+    def names(self) -> Names:
+        """The names config does not spell out (`config.estate.Names`)."""
+        return Names(self.name_prefix, self.account_id)
 
     @property
     def profile(self) -> str:

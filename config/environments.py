@@ -18,6 +18,8 @@ from config.database import DatabaseConfig
 from config.edge import EdgeConfig, SiteConfig
 from config.environment import EnvironmentConfig
 from config.errors import ConfigError
+from config.features import Features
+from config.hardening import Hardening
 from config.network import NetworkConfig
 
 # Commands: only the inventario one is in the seed (its runbook). The other overrides are
@@ -61,6 +63,8 @@ ETL_SCHEDULES = (
 
 PRODUCTION = EnvironmentConfig(
     name="production",
+    adopted=True,
+    name_prefix="fluxion",  # the live names
     account_id="611395766952",
     region="us-east-1",
     domain="fluxionia.co",
@@ -174,21 +178,163 @@ PRODUCTION = EnvironmentConfig(
     ),
 )
 
-ENVIRONMENTS: dict[str, EnvironmentConfig] = {PRODUCTION.name: PRODUCTION}
+STAGING_ACCOUNT = "730335291745"
+STAGING = EnvironmentConfig(
+    name="staging",
+    # Its own account: no role, bucket policy or trust of one environment names the other's
+    # (tests/test_environments.py). Built fresh and hardened from day one, `waf_enforce` too.
+    account_id=STAGING_ACCOUNT,
+    region="us-east-1",
+    domain="staging.fluxionia.co",
+    cloudformation_stack="",  # nothing to adopt
+    features=Features(bridge=False, replica=False, legacy_backups=False),
+    hardening=replace(Hardening().preset("hardened"), waf_enforce=True),
+    network=replace(
+        PRODUCTION.network,
+        vpc_name="fluxion-staging-vpc",
+        vpc_cidr="10.1.0.0/16",
+        public_subnets=(("us-east-1a", "10.1.0.0/24"), ("us-east-1b", "10.1.1.0/24")),
+        private_subnets=(("us-east-1a", "10.1.2.0/24"), ("us-east-1b", "10.1.3.0/24")),
+        wireguard_private_ip="10.1.2.251",
+        wireguard_secret_name="fluxion-staging/wireguard-config",
+    ),
+    database=replace(
+        PRODUCTION.database,
+        db_name="fluxion_staging",
+        instance_class="db.t4g.micro",
+        replica_instance_class="db.t4g.micro",
+        allocated_storage_gib=20,
+        max_allocated_storage_gib=50,
+        backup_retention_days=3,
+    ),
+    compute=replace(
+        PRODUCTION.compute,
+        cluster_name="fluxion-staging-cluster",
+        service_name="fluxion-staging-backend",
+        alb_name="fluxion-staging-alb",
+        desired_count=1,
+        max_desired_count=2,
+        task_cpu_units=512,
+        task_memory_mib=1024,
+        uvicorn_workers=1,
+        # immutable images from day one: a tag, never `latest`; the app pipeline's release
+        # sets it to the commit it pushed (docs/ci-identity.md)
+        image_tag="initial",
+    ),
+    edge=replace(
+        PRODUCTION.edge,
+        sites=(
+            SiteConfig("frontend", "admin", "fluxion-staging-frontend", spa_routing=True),
+            SiteConfig("docs", "docs", "fluxion-staging-docs"),
+        ),
+        cloudflare_zone="fluxionia.co",
+    ),
+    ci=replace(PRODUCTION.ci, environment_prefix="staging-"),
+    cost=replace(
+        PRODUCTION.cost,
+        log_ingested_gb_per_month=(),
+        s3_stored_gb=(),
+        ecr_stored_gb=2,
+        nat_processed_gb_per_month=5,
+        cloudfront_transfer_gb_per_month=1,
+        cloudfront_requests_thousands_per_month=50,
+        alb_lcu_hours_per_month=73,
+        pr_increase_allowed_usd=10,
+    ),
+)
+
+
+def recovery_of(env: EnvironmentConfig, region: str, vpc_cidr: str) -> EnvironmentConfig:
+    """The environment that rebuilds `env` in `region` from a database snapshot: same account,
+    code and sizes, its own names, state bucket and VPC; no bridge, no replica, no legacy
+    buckets (the first hours need the API and the ETL back, not the extras), none of the
+    account's one-of-a-kind resources (its environment owns them: no CI identity, since
+    people run a recovery) and no edge (the DNS cut-over is a runbook step). The snapshot
+    comes when synthesizing: FLUXION_RESTORE_SNAPSHOT (docs/environments.md, "Recovery")."""
+    net = env.network
+    azs = [f"{region}a", f"{region}b"]
+    base = ".".join(vpc_cidr.split(".")[:2])  # a /16: public .0 and .1, private .2 and .3
+    cidrs = [f"{base}.{i}.0/24" for i in range(4)]
+    name = f"{env.name}-recovery"
+    return replace(
+        env,
+        name=name,
+        adopted=False,
+        name_prefix=f"fluxion-{name}",
+        region=region,
+        cloudformation_stack="",
+        recovers=env.name,
+        restore_snapshot=PLACEHOLDER_SNAPSHOT,
+        state_bucket="",
+        log_bucket="",
+        features=Features(bridge=False, replica=False, legacy_backups=False, owns_account=False),
+        hardening=replace(env.hardening.preset("hardened"), waf_enforce=True),
+        network=replace(
+            net,
+            vpc_name=f"fluxion-{name}-vpc",
+            vpc_cidr=vpc_cidr,
+            public_subnets=tuple(zip(azs, cidrs[:2], strict=True)),
+            private_subnets=tuple(zip(azs, cidrs[2:], strict=True)),
+            nat_az=azs[0],
+            etl_az=azs[1],
+            wireguard_az=azs[0],
+            wireguard_private_ip=f"{base}.2.251",
+            wireguard_secret_name=f"fluxion-{name}/wireguard-config",
+        ),
+        compute=replace(
+            env.compute,
+            cluster_name=f"fluxion-{name}-cluster",
+            service_name=f"fluxion-{name}-backend",
+            alb_name=f"fluxion-{name}-alb"[:32],
+        ),
+        edge=replace(
+            env.edge,
+            sites=tuple(
+                replace(
+                    site,
+                    bucket_prefix=site.bucket_prefix.replace("fluxion-", f"fluxion-{name}-", 1),
+                )
+                for site in env.edge.sites
+            ),
+        ),
+    )
+
+
+PLACEHOLDER_SNAPSHOT = "snapshot-to-restore"
+"""What a recovery environment's `restore_snapshot` is until FLUXION_RESTORE_SNAPSHOT names the
+real one: `load` refuses to synthesize with it."""
+
+ENVIRONMENTS: dict[str, EnvironmentConfig] = {
+    env.name: env
+    for env in (
+        PRODUCTION,
+        STAGING,
+        recovery_of(PRODUCTION, "us-west-2", "10.10.0.0/16"),
+        recovery_of(STAGING, "us-west-2", "10.11.0.0/16"),
+    )
+}
 DEFAULT_ENVIRONMENT = PRODUCTION.name
 """The environment a command works on when neither `--environment` nor FLUXION_ENV says."""
 
 
 def load(
-    name: str = DEFAULT_ENVIRONMENT, *, profile: str | None = None, provider_pins: str | None = None
+    name: str = DEFAULT_ENVIRONMENT,
+    *,
+    profile: str | None = None,
+    provider_pins: str | None = None,
+    restore_snapshot: str | None = None,
 ) -> EnvironmentConfig:
     """The named environment's config: its own hardening switches, or a profile's preset
-    (`adopt`: all off, `hardened`: all on), optionally with other provider pins."""
+    (`adopt`: all off, `hardened`: all on), optionally with other provider pins, and for a
+    recovery environment the snapshot it restores (`PLACEHOLDER_SNAPSHOT` until given:
+    `from_environ`, which synthesis uses, refuses to go on without it)."""
     try:
         env = ENVIRONMENTS[name]
     except KeyError:
         valid = ", ".join(sorted(ENVIRONMENTS))
         raise ConfigError.invalid("environment", name, f"is unknown; valid: {valid}") from None
+    if restore_snapshot:  # checked by the environment: only a recovery one restores
+        env = replace(env, restore_snapshot=restore_snapshot)
     if profile is not None:
         env = replace(env, hardening=env.hardening.preset(profile))
     return env if provider_pins is None else replace(env, provider_pins=provider_pins)
@@ -198,19 +344,30 @@ SETTINGS = {
     "environment": "FLUXION_ENV",
     "profile": "FLUXION_PROFILE",
     "provider_pins": "FLUXION_PROVIDER_PINS",
+    "restore_snapshot": "FLUXION_RESTORE_SNAPSHOT",
 }
 """The configuration fields a process's environment chooses, and the variable each comes from
 (`main.py`, `make cdktf`'s guard)."""
 
 
 def from_environ(environ: Mapping[str, str]) -> EnvironmentConfig:
-    """`load` with the FLUXION_* settings; a bad setting's error names the variable."""
+    """`load` with the FLUXION_* settings; a bad setting's error names the variable. A recovery
+    environment needs FLUXION_RESTORE_SNAPSHOT here: this is what synthesis reads."""
     try:
-        return load(
+        env = load(
             environ.get(SETTINGS["environment"]) or DEFAULT_ENVIRONMENT,
             profile=environ.get(SETTINGS["profile"]) or None,
             provider_pins=environ.get(SETTINGS["provider_pins"]) or None,
+            restore_snapshot=environ.get(SETTINGS["restore_snapshot"]) or None,
         )
+        if env.restore_snapshot == PLACEHOLDER_SNAPSHOT:
+            raise ConfigError.invalid(
+                "restore_snapshot",
+                "",
+                f"is empty; {env.name} recovers {env.recovers}: name the snapshot to restore "
+                "(`python -m ops snapshot-copy` prints it)",
+            )
+        return env
     except ConfigError as err:
         variable = SETTINGS.get(err.field, "")
         raise err.came_from(variable) if variable in environ else err from None

@@ -6,7 +6,9 @@ without loading the provider bindings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the config classes import nothing from here; the import is for types only
@@ -66,6 +68,81 @@ WAF_LOG_GROUP_PREFIX = "aws-waf-logs"
 """WAF sends a web ACL's logs only to a log group whose name starts with this."""
 
 
+LIVE_PREFIX = "fluxion"
+"""What production's live names start with (`fluxion-postgres-v2`, `FluxionETLTask`)."""
+
+
+@dataclass(frozen=True)
+class Names:
+    """The names of one environment's resources that its config does not spell out.
+
+    The constants above are production's live names. Another environment's are the same names
+    with its `EnvironmentConfig.name_prefix` in place of `fluxion` (`fluxion-staging-postgres-v2`,
+    `fluxion-staging/postgres-credentials`, `FluxionStagingETLTask`), so no name of one
+    environment is another's, in the same account or not (`tests/test_environments.py`)."""
+
+    prefix: str
+    account_id: str
+
+    def __call__(self, live: str) -> str:
+        """Production's live name `live`, as this environment names it."""
+        if self.prefix == LIVE_PREFIX:
+            return live
+        camel = "".join(part.capitalize() for part in self.prefix.split("-"))
+        renamed = re.sub(r"(?<![A-Za-z])fluxion(?=[-/_])", self.prefix, live, count=1)
+        return re.sub(r"^Fluxion", camel, renamed)
+
+    @cached_property
+    def secrets(self) -> dict[str, str]:
+        """Construct key -> secret name (`SECRETS`)."""
+        return {key: self(name) for key, name in SECRETS.items()}
+
+    @property
+    def app_db_secret(self) -> str:
+        return self(APP_DB_SECRET)
+
+    @property
+    def primary(self) -> str:
+        return self(PRIMARY)
+
+    @property
+    def replica(self) -> str:
+        return self(REPLICA)
+
+    @property
+    def sentry_dsn(self) -> str:
+        return self(SENTRY_DSN)
+
+    @property
+    def ci_role_prefix(self) -> str:
+        return self(CI_ROLE_PREFIX)
+
+    @property
+    def backend_family(self) -> str:
+        return self(BACKEND_FAMILY)
+
+    @cached_property
+    def etl_tasks(self) -> dict[str, tuple[str, str]]:
+        """`ETL_TASKS` with this environment's families."""
+        return {key: (self(family), script) for key, (family, script) in ETL_TASKS.items()}
+
+    def repository(self, container: str) -> str:
+        """The ECR repository of a container of `CONTAINERS` (`fluxion-backend`)."""
+        return self(repository_name(container))
+
+    def log_group(self, container: str) -> str:
+        """The log group of a container of `CONTAINERS` (`/ecs/fluxion-backend`)."""
+        return self(log_group_name(container))
+
+    def database_log_group(self, identifier: str) -> str:
+        """An RDS instance's PostgreSQL log group (RDS names it)."""
+        return f"/aws/rds/instance/{identifier}/postgresql"
+
+    def backup_bucket(self, suffix: str = "-v4") -> str:
+        """The managed backup bucket, or a legacy one (`LEGACY_BACKUP_SUFFIXES`)."""
+        return self(backup_bucket(self.account_id, suffix))
+
+
 # Construct keys derived from live names: the stacks build addresses with them and the
 # resolver finds the same addresses with them, so they are defined once, here.
 def az_key(az: str) -> str:
@@ -85,9 +162,10 @@ def backup_bucket(account_id: str, suffix: str = "-v4") -> str:
 
 
 def backup_buckets(config: EnvironmentConfig) -> list[str]:
-    """Every backup bucket of an environment: the managed one, then the legacy ones."""
-    account = config.account_id
-    return [backup_bucket(account)] + [backup_bucket(account, s) for s in LEGACY_BACKUP_SUFFIXES]
+    """Every backup bucket of an environment: the managed one, then the legacy ones (when its
+    `features.legacy_backups` keeps them)."""
+    legacy = LEGACY_BACKUP_SUFFIXES if config.features.legacy_backups else ()
+    return [config.names.backup_bucket()] + [config.names.backup_bucket(s) for s in legacy]
 
 
 def site_buckets(config: EnvironmentConfig) -> list[str]:
@@ -117,7 +195,7 @@ def flow_log_group_name(vpc_name: str) -> str:
 
 def resource_prefix(environment: str) -> str:
     """What every resource this project adds is named with: `fluxion-production`."""
-    return f"fluxion-{environment}"
+    return f"{LIVE_PREFIX}-{environment}"
 
 
 def new_resource_name(environment: str, kind: str) -> str:
@@ -179,7 +257,7 @@ def groups(config: EnvironmentConfig) -> dict[str, GroupSpec]:
     bridge (live it accepts the whole VPC, so the internet-facing backend could reach the
     stores) and `bridge_egress_narrowed` keeps its egress to the tunnel (UDP 51820) and HTTPS
     (SSM, Secrets Manager, packages)."""
-    port, switch = config.compute.backend_port, config.hardening
+    port, switch, bridge = config.compute.backend_port, config.hardening, config.features.bridge
     alb_ingress: tuple[Rule, ...] = () if switch.internal_origin else (Rule("http", ANYWHERE, 80),)
     if switch.https_origin:
         alb_ingress += (Rule("https", CLOUDFRONT, 443, "tcp", "HTTPS from CloudFront"),)
@@ -196,7 +274,7 @@ def groups(config: EnvironmentConfig) -> dict[str, GroupSpec]:
         if switch.bridge_egress_narrowed
         else (Rule("all", ANYWHERE),)
     )
-    return {
+    specs = {
         "alb": GroupSpec(
             "Security group for the Fluxion ALB",
             ingress=alb_ingress,
@@ -219,7 +297,27 @@ def groups(config: EnvironmentConfig) -> dict[str, GroupSpec]:
             ingress=(
                 Rule("backend", "backend", 5432),
                 Rule("etl", "etl", 5432),
-                Rule("wireguard", "wireguard", 5432),
+                *((Rule("wireguard", "wireguard", 5432),) if bridge else ()),
             ),
         ),
     }
+    if not bridge:  # no bridge (`features.bridge` off): no group of its own either
+        del specs["wireguard"]
+    return specs if config.adopted else {role: _described(role, s) for role, s in specs.items()}
+
+
+def _described(role: str, spec: GroupSpec) -> GroupSpec:
+    """Every rule with a description (an environment built fresh has no live text to keep)."""
+
+    def text(rule: Rule, way: str) -> Rule:
+        peer = {ANYWHERE: "anywhere", VPC: "the VPC", CLOUDFRONT: "CloudFront"}.get(
+            rule.peer, rule.peer
+        )
+        what = "all traffic" if rule.port is None else f"{rule.protocol}/{rule.port}"
+        return replace(rule, description=rule.description or f"{role} {way} {peer}: {what}")
+
+    return replace(
+        spec,
+        ingress=tuple(text(r, "from") for r in spec.ingress),
+        egress=tuple(text(r, "to") for r in spec.egress),
+    )

@@ -90,6 +90,31 @@ def _check_configuration(stamp: dict[str, Any], expected: EnvironmentConfig) -> 
         )
 
 
+def check_account(expected: EnvironmentConfig, caller: Callable[[], str] | None = None) -> None:
+    """The credentials are the environment's account's (STS `GetCallerIdentity`): staging's
+    keys never apply production's plan, nor the reverse. No credentials, or expired ones, is
+    one line that says so (not a Terraform error halfway through a stack)."""
+    try:
+        account = (caller or _caller_account)()
+    except Exception as err:  # botocore's NoCredentialsError, ClientError (ExpiredToken), ...
+        code = getattr(err, "response", {}).get("Error", {}).get("Code") or type(err).__name__
+        raise Refused(
+            f"credentials: none usable for {expected.name} ({code}): configure the "
+            f"environment's credentials (account {expected.account_id}) and run again"
+        ) from None
+    if account != expected.account_id:
+        raise Refused(
+            f"credentials: account {account} is not {expected.name}'s ({expected.account_id}): "
+            "use the environment's own credentials"
+        )
+
+
+def _caller_account() -> str:
+    import boto3  # only when deploying: the static checks need no AWS
+
+    return str(boto3.client("sts").get_caller_identity()["Account"])
+
+
 def _check_tree(stamp: dict[str, Any], head: str | None, dirty: bool) -> None:
     """A clean tree, now and at synth time, at the commit that was synthesized."""
     if dirty or stamp.get("dirty"):
@@ -249,6 +274,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.action} in order: {' -> '.join(sequence)}", flush=True)
     if args.dry_run:
         return 0
+    try:
+        check_account(config.load(args.environment))
+    except Refused as err:
+        return cli.one_line_error(err, "refused")
     deployer = StackDeployer(
         args.out,
         {},

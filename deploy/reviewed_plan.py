@@ -43,7 +43,7 @@ from typing import Any
 import config
 from config import ConfigError
 from deploy.errors import Refused
-from deploy.ordered import check_stamp, plan_guard
+from deploy.ordered import check_account, check_stamp, plan_guard
 from policies.people import needs_people
 from review.plan_summary import summarize, table
 from runtime import cli, terraform
@@ -281,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
         head, dirty = git_state(ROOT)
         # what was synthesized here is this commit, in the reviewed profile and environment
         check_stamp(stamp, head=head, dirty=dirty, expected=expected)
+        check_account(expected)
         apply(
             args.stack,
             cwd,

@@ -40,6 +40,10 @@ class DetectionProps:
     """Buckets whose policy, access, encryption, versioning or lifecycle changes are reported."""
     alert_emails: tuple[str, ...] = ()
     """Addresses subscribed to the topic (each confirms by e-mail). Default: none."""
+    trail: bool = True
+    """Make the multi-region trail the rules read. False when the account already has one
+    (a recovery environment in another environment's account: that trail records this region
+    too). Default: on."""
 
 
 IDENTITY_WRITES = [
@@ -113,16 +117,8 @@ class Detection(Construct):
                 emails=props.alert_emails,
             ),
         )
-        Cloudtrail(
-            self,
-            "trail",
-            name=props.trail_name,
-            s3_bucket_name=props.log_bucket,
-            s3_key_prefix=TRAIL_LOG_PREFIX,
-            include_global_service_events=True,
-            is_multi_region_trail=True,  # a role made in another region is still news
-            enable_log_file_validation=True,
-        )
+        if props.trail:
+            self._trail(props)
         for key, pattern in patterns(props).items():
             rule = CloudwatchEventRule(
                 self,
@@ -134,3 +130,16 @@ class Detection(Construct):
             CloudwatchEventTarget(
                 self, f"{key}_alert", rule=rule.name, arn=self.alerts.topic.arn, target_id="alert"
             )
+
+    def _trail(self, props: DetectionProps) -> None:
+        """The account's multi-region trail of management events, into the log bucket."""
+        Cloudtrail(
+            self,
+            "trail",
+            name=props.trail_name,
+            s3_bucket_name=props.log_bucket,
+            s3_key_prefix=TRAIL_LOG_PREFIX,
+            include_global_service_events=True,
+            is_multi_region_trail=True,  # a role made in another region is still news
+            enable_log_file_validation=True,
+        )

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from constructs import Construct
 
 from config import EnvironmentConfig
-from config.estate import CI_ROLE_PREFIX
 from policies import ci as policies
 from policies.arns import OIDC_ISSUER
 from policies.document import document
@@ -51,6 +50,7 @@ class GithubOidc(Construct):
     def __init__(self, scope: Construct, id_: str, *, props: GithubOidcProps) -> None:
         super().__init__(scope, id_)
         config = props.config
+        prefix, names = config.names.ci_role_prefix, policies.role_names(config)
         self.provider = IamOpenidConnectProvider(
             self,
             "provider",
@@ -59,13 +59,13 @@ class GithubOidc(Construct):
         )
         self.plan_reads = self._managed(
             "plan_reads",
-            f"{CI_ROLE_PREFIX}plan-reads",
+            f"{prefix}plan-reads",
             policies.plan_reads_policy(config),
             "What terraform plan reads: configuration, never contents",
         )
         self.guardrail = self._managed(
             "guardrail",
-            f"{CI_ROLE_PREFIX}guardrail",
+            f"{prefix}guardrail",
             policies.guardrail_policy(config),
             "Denied to every CI role: escalation, contents, commands, the CI identity",
         )
@@ -73,17 +73,20 @@ class GithubOidc(Construct):
         planning = [self.plan_reads, self.guardrail]
         self.plan_role = self._role(
             "plan_role",
-            policies.ROLE_NAMES["plan"],
+            names["plan"],
             # pull requests plan; the scheduled drift report plans refresh-only
-            [f"{infra}:pull_request", f"{infra}:environment:{policies.DRIFT_ENVIRONMENT}"],
+            [
+                f"{infra}:pull_request",
+                f"{infra}:environment:{config.ci.github_environment(policies.DRIFT_ENVIRONMENT)}",
+            ],
             policies.plan_policy(config),
             planning,
         )
         self.apply_roles = {
             row.stack: self._role(
                 f"apply_{row.stack}",
-                policies.ROLE_NAMES[row.stack],
-                f"{infra}:environment:{row.stack}",
+                names[row.stack],
+                f"{infra}:environment:{config.ci.github_environment(row.stack)}",
                 policies.apply_policy(config, row, props.live),
                 planning,
             )
@@ -91,8 +94,9 @@ class GithubOidc(Construct):
         }
         self.release_role = self._role(
             "release_role",
-            policies.ROLE_NAMES["release"],
-            f"repo:{config.ci.app_repository}:environment:{policies.RELEASE_ENVIRONMENT}",
+            names["release"],
+            f"repo:{config.ci.app_repository}:environment:"
+            f"{config.ci.github_environment(policies.RELEASE_ENVIRONMENT)}",
             policies.release_policy(config),
             [self.guardrail],
         )

@@ -32,8 +32,9 @@ class LogBucketProps:
     """The account whose resources write logs here (every grant is conditioned on it)."""
     expiration_days: int
     """Days a log object is kept."""
-    access_logged_bucket: str
-    """The bucket whose S3 server access logs land here, under `s3-access/<its name>/`."""
+    access_logged_buckets: tuple[str, ...]
+    """The buckets whose S3 server access logs land here, each under `s3-access/<its name>/`
+    (the state bucket; in an environment built fresh also the backup and site buckets)."""
     trail_arn: str
     """The CloudTrail trail that writes here, under `cloudtrail/AWSLogs/<account>/` (`hardened`
     makes it; the policy lets it in both profiles, which writes nothing by itself)."""
@@ -69,7 +70,8 @@ def log_writers(bucket_arn: str, elb_account_arn: str, props: LogBucketProps) ->
     """TLS only; S3 server access logs, the ALB's and CloudWatch Logs delivery's writes, each
     under its own prefix and only for this account's resources."""
     account = props.account_id
-    logged = props.access_logged_bucket
+    logged = props.access_logged_buckets
+    one = len(logged) == 1  # a single bucket as a string, as the policy always had it
     # CloudFront's delivery sources live in us-east-1, whatever the bucket's region
     delivery_arn = f"arn:aws:logs:*:{account}:delivery-source:*"
     cloudfront = f"{bucket_arn}/{CLOUDFRONT_LOG_PREFIX}/*"
@@ -77,12 +79,16 @@ def log_writers(bucket_arn: str, elb_account_arn: str, props: LogBucketProps) ->
         deny_insecure_transport(bucket_arn),
         allow(
             ["s3:PutObject"],
-            f"{bucket_arn}/{ACCESS_LOG_PREFIX}/{logged}/*",
+            [f"{bucket_arn}/{ACCESS_LOG_PREFIX}/{b}/*" for b in logged][0 if one else slice(None)],
             Sid="S3ServerAccessLogs",
             Principal={"Service": "logging.s3.amazonaws.com"},
             Condition={
                 "StringEquals": {"aws:SourceAccount": account},
-                "ArnLike": {"aws:SourceArn": f"arn:aws:s3:::{logged}"},
+                "ArnLike": {
+                    "aws:SourceArn": [f"arn:aws:s3:::{b}" for b in logged][
+                        0 if one else slice(None)
+                    ]
+                },
             },
         ),
         allow(

@@ -35,8 +35,8 @@ STATIC_PARAMETERS = frozenset(
 class PostgresProps:
     identifier: str
     """The primary's DB instance identifier (ForceNew)."""
-    replica_identifier: str
-    """The read replica's identifier (ForceNew)."""
+    replica_identifier: str | None
+    """The read replica's identifier (ForceNew); None: no replica (`features.replica` off)."""
     db_name: str
     """The database created on the primary (ForceNew)."""
     subnet_group_name: str
@@ -82,6 +82,10 @@ class PostgresProps:
     replica_log_exports: bool = False
     """Export the replica's PostgreSQL log to CloudWatch. Default: off."""
 
+    snapshot_identifier: str | None = None
+    """Create the primary from this DB snapshot (a recovery environment); its data, database
+    name and master user come from the snapshot. Default: none (an empty database)."""
+
     def __post_init__(self) -> None:
         if self.manage_master_password and self.master_password is not None:
             raise ConfigError("master_password: give it or manage_master_password, not both")
@@ -95,9 +99,13 @@ class PostgresWithReplica(Construct):
     def __init__(self, scope: Construct, id_: str, *, props: PostgresProps) -> None:
         super().__init__(scope, id_)
         primary_params = self._parameter_group("primary_params", props, props.parameters)
-        replica_params = self._parameter_group("replica_params", props, props.replica_parameters)
         self.primary = self._primary(props, primary_params)
-        self.replica = self._replica(props, replica_params)
+        self.replica: DbInstance | None = None
+        if props.replica_identifier:
+            replica_params = self._parameter_group(
+                "replica_params", props, props.replica_parameters
+            )
+            self.replica = self._replica(props, props.replica_identifier, replica_params)
 
     def _primary(self, props: PostgresProps, params: DbParameterGroup) -> DbInstance:
         """The primary: encrypted, private, deletion-protected, its password write-only."""
@@ -115,7 +123,8 @@ class PostgresWithReplica(Construct):
             storage_encrypted=True,
             multi_az=False,
             publicly_accessible=False,
-            db_name=props.db_name,
+            db_name=None if props.snapshot_identifier else props.db_name,
+            snapshot_identifier=props.snapshot_identifier,
             db_subnet_group_name=props.subnet_group_name,
             vpc_security_group_ids=props.security_group_ids,
             parameter_group_name=params.name,
@@ -143,12 +152,14 @@ class PostgresWithReplica(Construct):
             ),
         )
 
-    def _replica(self, props: PostgresProps, params: DbParameterGroup) -> DbInstance:
+    def _replica(
+        self, props: PostgresProps, identifier: str, params: DbParameterGroup
+    ) -> DbInstance:
         """The read replica (the backend's reads), after the primary."""
         return DbInstance(
             self,
             "replica",
-            identifier=props.replica_identifier,
+            identifier=identifier,
             replicate_source_db=props.identifier,
             instance_class=props.replica_instance_class,
             storage_encrypted=True,

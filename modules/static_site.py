@@ -8,6 +8,7 @@ distribution's ARN (OAC signs the requests; no public access, no legacy OAI).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from constructs import Construct
 
@@ -49,6 +50,8 @@ class StaticSiteProps:
     """Answer 403/404 with /index.html and 200, for client-side routes. Default: off."""
     default_root_object: str = "index.html"
     """Object served for `/`. Default: index.html."""
+    bucket_settings: tuple[tuple[str, Any], ...] = ()
+    """More `PrivateBucketProps` of the bucket (access logs, lifecycle). Default: none."""
     oac_name: str = ""
     """Name of the origin access control. Default: `<bucket>-oac`."""
     response_headers_policy_id: str | None = None
@@ -86,7 +89,11 @@ class StaticSite(Construct):
             signing_protocol="sigv4",
         )
         self.bucket = PrivateBucket(
-            self, "bucket", props=PrivateBucketProps(name=props.bucket_name, tls_only=False)
+            self,
+            "bucket",
+            props=PrivateBucketProps(
+                name=props.bucket_name, tls_only=False, **dict(props.bucket_settings)
+            ),
         )
         self.distribution = self._distribution(props)
         self._bucket_policy()

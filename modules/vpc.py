@@ -23,6 +23,9 @@ from runtime.engine.aws.vpc import Vpc as AwsVpc
 class VpcProps:
     network: NetworkConfig
     """The VPC's name, CIDR, subnets (AZ and CIDR, in allocation order) and the NAT's AZ."""
+    map_public_ips: bool = True
+    """Public subnets give launched instances a public IP (AWS CDK's default, live).
+    Default: on."""
 
 
 class Vpc(Construct):
@@ -31,6 +34,7 @@ class Vpc(Construct):
     def __init__(self, scope: Construct, id_: str, *, props: VpcProps) -> None:
         super().__init__(scope, id_)
         config = props.network
+        self.map_public_ips = props.map_public_ips
         self.vpc = AwsVpc(
             self,
             "vpc",
@@ -67,8 +71,9 @@ class Vpc(Construct):
             vpc_id=self.vpc.id,
             cidr_block=block,
             availability_zone=az,
-            # AWS CDK turns this on for PUBLIC subnets; the live subnets carry it.
-            map_public_ip_on_launch=public,
+            # AWS CDK turns this on for PUBLIC subnets; the live subnets carry it. An
+            # environment built fresh leaves it off: only the ALB and the NAT live there.
+            map_public_ip_on_launch=public and self.map_public_ips,
         )
 
     def _route_table(

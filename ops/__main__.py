@@ -25,6 +25,8 @@ VERBS = {
     "scale-backend": "set the backend's task count (bounded by compute.max_desired_count)",
     "restart-bridge": "restart WireGuard over SSM; report `wg show` and a ping of La Granja",
     "snapshot-db": "manual snapshot of the primary (manual-<date>), waited for",
+    "snapshot-copy": "copy the primary's latest snapshot to the recovery region, waited for",
+    "recovery-status": "a recovery environment's primary, its source snapshot and the backend",
     "logs": "the last minutes of the backend's or the ETL's logs",
     "shell": "the ECS Exec command for a running backend task",
     "drift": "Terraform's refresh-only plan of every stack, as a table; exit 2 on drift",
@@ -61,6 +63,11 @@ def _verb_arguments(name: str, verb: argparse.ArgumentParser) -> None:
         verb.add_argument("count", type=int)
     elif name in ("restart-bridge", "snapshot-db"):
         verb.add_argument("--wait-seconds", type=float, default=600)
+    elif name == "snapshot-copy":
+        verb.add_argument("--to-region", required=True, help="the recovery region, e.g. us-west-2")
+        verb.add_argument("--snapshot", help="the snapshot to copy (default: the newest available)")
+        verb.add_argument("--kms-key", default="alias/aws/rds", help="the key in --to-region")
+        verb.add_argument("--wait-seconds", type=float, default=1800)
     elif name == "logs":
         verb.add_argument("container", choices=CONTAINERS)
         verb.add_argument("--minutes", type=int, default=15)
@@ -79,14 +86,14 @@ def _client_factory(args: argparse.Namespace, region: str) -> Any:
 
     session = boto3.Session(profile_name=args.aws_profile, region_name=region)
     retries = Config(retries={"max_attempts": 5, "mode": "standard"})
-    clients: dict[str, Any] = {}
+    clients: dict[tuple[str, str], Any] = {}
 
-    def client(service: str) -> Any:
-        if service not in clients:
-            clients[service] = session.client(
-                service, endpoint_url=args.endpoint_url, config=retries
+    def client(service: str, in_region: str = region) -> Any:
+        if (service, in_region) not in clients:
+            clients[service, in_region] = session.client(
+                service, region_name=in_region, endpoint_url=args.endpoint_url, config=retries
             )
-        return clients[service]
+        return clients[service, in_region]
 
     return client
 
@@ -98,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     import config
-    from ops import bridge, drift, verbs
+    from ops import bridge, drift, recovery, verbs
     from ops.calls import CallRunner
     from ops.outputs import Outputs
 
@@ -117,6 +124,10 @@ def _run(args: argparse.Namespace) -> int:
         "scale-backend": lambda: verbs.scale_backend(ctx, args.count),
         "restart-bridge": lambda: verbs.restart_bridge(ctx, args.wait_seconds),
         "snapshot-db": lambda: verbs.snapshot_db(ctx, args.wait_seconds),
+        "snapshot-copy": lambda: recovery.snapshot_copy(
+            ctx, args.to_region, args.snapshot, args.kms_key, args.wait_seconds
+        ),
+        "recovery-status": lambda: recovery.status(ctx),
         "logs": lambda: verbs.logs(ctx, args.container, args.minutes),
         "shell": lambda: verbs.shell(ctx, args.command),
         "bridge-key-check": lambda: bridge.key_check(ctx),

@@ -19,17 +19,21 @@ class Call:
     params: dict[str, Any]
     redacted: tuple[str, ...] = ()
     """Parameters printed as `<redacted>` (a secret's value): the call is shown, never them."""
+    region: str | None = None
+    """Another region than the environment's (a snapshot copied to the recovery region)."""
 
     def __str__(self) -> str:
         shown = {k: "<redacted>" if k in self.redacted else v for k, v in self.params.items()}
-        return f"{self.service}.{self.operation} {json.dumps(shown, sort_keys=True)}"
+        where = f" (in {self.region})" if self.region else ""
+        return f"{self.service}.{self.operation}{where} {json.dumps(shown, sort_keys=True)}"
 
 
 @dataclass
 class CallRunner:
     """Runs calls with `client(service)`; `say` prints, `ask` confirms a change."""
 
-    client: Callable[[str], Any]
+    client: Callable[..., Any]
+    """`client(service)`, or `client(service, region)` for a call in another region."""
     say: Callable[[str], None]
     ask: Callable[[str], bool]
     yes: bool = False
@@ -58,7 +62,10 @@ class CallRunner:
 
     def _make(self, call: Call) -> Any:
         try:
-            return getattr(self.client(call.service), call.operation)(**call.params)
+            client = (
+                self.client(call.service, call.region) if call.region else self.client(call.service)
+            )
+            return getattr(client, call.operation)(**call.params)
         except Exception as err:
             message = aws_error(err, "Message") or str(err)
             first = " ".join(message.split())[:300]  # one line, whatever the service sent

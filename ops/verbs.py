@@ -9,15 +9,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from config import EnvironmentConfig
-from config.estate import ETL_TASKS, log_group_name
+from config.estate import ETL_TASKS
 from ops.calls import Call, CallRunner
 from ops.errors import OpsError
 from ops.outputs import Outputs
 
 BRIDGE_SERVICE = "wg-quick@wg0"
 SSM_DOCUMENT = "AWS-RunShellScript"
-ETL_FAMILIES = {family: script for family, script in ETL_TASKS.values()}
-"""ETL task definition family -> the script its container runs (`ETL_MODE`)."""
+
+
+def etl_families(config: EnvironmentConfig) -> dict[str, str]:
+    """ETL task definition family, as the environment names it -> the script its container
+    runs (`ETL_MODE`)."""
+    return {config.names(family): script for family, script in ETL_TASKS.values()}
 
 
 @dataclass
@@ -39,11 +43,10 @@ def _service(ctx: OpsContext) -> dict[str, str]:
 
 def run_etl(ctx: OpsContext, family: str, args: list[str]) -> int:
     """`aws ecs run-task` of an ETL family, in the ETL subnet with the ETL security group."""
-    if family not in ETL_FAMILIES:
-        raise OpsError(
-            f"run-etl: task {family!r} is not an ETL task; one of {sorted(ETL_FAMILIES)}"
-        )
-    command = ["python", ETL_FAMILIES[family], *args]
+    families = etl_families(ctx.config)
+    if family not in families:
+        raise OpsError(f"run-etl: task {family!r} is not an ETL task; one of {sorted(families)}")
+    command = ["python", families[family], *args]
     network = {
         "subnets": [ctx.outputs.get("network", "etl_subnet_id")],
         "securityGroups": [ctx.outputs.get("network", "etl_security_group_id")],
@@ -181,7 +184,7 @@ def restart_bridge(ctx: OpsContext, wait_seconds: float) -> int:
     return 0 if result.get("Status") == "Success" else 1
 
 
-def _poll(
+def poll(
     ctx: OpsContext,
     call: Call,
     status: Callable[[Any], str],
@@ -204,7 +207,7 @@ def _wait_for_command(
 ) -> dict[str, Any]:
     call = Call("ssm", "get_command_invocation", {"CommandId": command_id, "InstanceId": instance})
     running = ("Pending", "InProgress", "Delayed")
-    result: dict[str, Any] = _poll(
+    result: dict[str, Any] = poll(
         ctx, call, lambda r: str(r.get("Status")), lambda s: s not in running, wait_seconds, 3
     )
     if result.get("Status") in running:
@@ -212,14 +215,14 @@ def _wait_for_command(
     return result
 
 
-def _instance_id(address: str) -> str:
+def instance_id(address: str) -> str:
     """An RDS endpoint's instance identifier: its first label."""
     return address.split(".", 1)[0]
 
 
 def snapshot_db(ctx: OpsContext, wait_seconds: float) -> int:
     """A manual snapshot of the primary, named `manual-<UTC date and time>`; waits for it."""
-    primary = _instance_id(ctx.outputs.get("data", "primary_address"))
+    primary = instance_id(ctx.outputs.get("data", "primary_address"))
     name = f"manual-{ctx.now():%Y-%m-%d-%H%M}"
     call = Call(
         "rds",
@@ -228,16 +231,7 @@ def snapshot_db(ctx: OpsContext, wait_seconds: float) -> int:
     )
     if not ctx.runner.change([call], f"snapshot {primary} as {name}?"):
         return 0
-    describe = Call("rds", "describe_db_snapshots", {"DBSnapshotIdentifier": name})
-    found = _poll(
-        ctx,
-        describe,
-        lambda r: str(r["DBSnapshots"][0]["Status"]),
-        lambda s: s == "available",
-        wait_seconds,
-        10,
-    )
-    snapshot = found["DBSnapshots"][0]
+    snapshot = wait_for_snapshot(ctx, name, wait_seconds, 10)
     ctx.say(
         f"snapshot {name}: {snapshot['Status']}, {snapshot.get('AllocatedStorage')} GB; "
         f"delete when no longer needed: aws rds delete-db-snapshot --db-snapshot-identifier {name}"
@@ -245,8 +239,27 @@ def snapshot_db(ctx: OpsContext, wait_seconds: float) -> int:
     return 0 if snapshot["Status"] == "available" else 1
 
 
+def wait_for_snapshot(
+    ctx: OpsContext, name: str, wait_seconds: float, interval: float, region: str | None = None
+) -> dict[str, Any]:
+    """The snapshot `name` (in `region`, default the environment's) once available, or as it
+    is when `wait_seconds` have passed (the caller judges its status)."""
+    describe = Call("rds", "describe_db_snapshots", {"DBSnapshotIdentifier": name}, region=region)
+    found = poll(
+        ctx,
+        describe,
+        lambda r: str(r["DBSnapshots"][0]["Status"]),
+        lambda s: s == "available",
+        wait_seconds,
+        interval,
+    )
+    return dict(found["DBSnapshots"][0])
+
+
 def status(ctx: OpsContext) -> int:
-    """Service counts, database status and storage, the last ETL runs, the rules' states."""
+    """Service counts, database status and storage, the last ETL runs, the rules' states;
+    exit 1 when the backend runs fewer tasks than desired or an instance is not available
+    (the promotion's check: staging's status gates production's apply)."""
     service = _service(ctx)
     found = ctx.runner.read(
         Call(
@@ -255,13 +268,33 @@ def status(ctx: OpsContext) -> int:
             {"cluster": service["cluster"], "services": [service["service"]]},
         )
     )
+    unhealthy: list[str] = []
     for svc in (found or {}).get("services", []):
         ctx.say(
             f"backend: desired {svc['desiredCount']}, running {svc['runningCount']}, "
             f"pending {svc['pendingCount']}"
         )
-    for key in ("primary_address", "replica_address"):
-        instance = _instance_id(ctx.outputs.get("data", key))
+        if svc["runningCount"] < svc["desiredCount"]:
+            unhealthy.append(f"backend runs {svc['runningCount']} of {svc['desiredCount']} tasks")
+    unhealthy += _databases(ctx)
+    _etl_runs(ctx, service["cluster"])
+    for schedule in ctx.config.compute.schedules:
+        name = ctx.config.names(schedule.name)
+        rule = ctx.runner.read(Call("events", "describe_rule", {"Name": name}))
+        if rule is not None:
+            expected = "ENABLED" if schedule.enabled else "DISABLED"
+            note = "" if rule["State"] == expected else f"  (the code says {expected}: drift)"
+            ctx.say(f"rule {name}: {rule['State']}{note}")
+    return _verdict(ctx, unhealthy)
+
+
+def _databases(ctx: OpsContext) -> list[str]:
+    """Each instance once (without a replica the backend's reads are the primary's)."""
+    unhealthy = []
+    instances = dict.fromkeys(
+        instance_id(ctx.outputs.get("data", key)) for key in ("primary_address", "replica_address")
+    )
+    for instance in instances:
         db = ctx.runner.read(
             Call("rds", "describe_db_instances", {"DBInstanceIdentifier": instance})
         )
@@ -270,18 +303,19 @@ def status(ctx: OpsContext) -> int:
                 f"{instance}: {row['DBInstanceStatus']}, {row['AllocatedStorage']} GB, "
                 f"{row['DBInstanceClass']}"
             )
-    _etl_runs(ctx, service["cluster"])
-    for schedule in ctx.config.compute.schedules:
-        rule = ctx.runner.read(Call("events", "describe_rule", {"Name": schedule.name}))
-        if rule is not None:
-            expected = "ENABLED" if schedule.enabled else "DISABLED"
-            note = "" if rule["State"] == expected else f"  (the code says {expected}: drift)"
-            ctx.say(f"rule {schedule.name}: {rule['State']}{note}")
-    return 0
+            if row["DBInstanceStatus"] != "available":
+                unhealthy.append(f"{instance} is {row['DBInstanceStatus']}")
+    return unhealthy
+
+
+def _verdict(ctx: OpsContext, unhealthy: list[str]) -> int:
+    """The last line: `healthy` (exit 0), or what is not (exit 1: a promotion stops here)."""
+    ctx.say(f"unhealthy: {'; '.join(unhealthy)}" if unhealthy else "healthy")
+    return 1 if unhealthy else 0
 
 
 def _etl_runs(ctx: OpsContext, cluster: str, last: int = 5) -> None:
-    for family in ETL_FAMILIES:
+    for family in etl_families(ctx.config):
         listed = ctx.runner.read(
             Call(
                 "ecs",
@@ -305,7 +339,7 @@ def _etl_runs(ctx: OpsContext, cluster: str, last: int = 5) -> None:
 def logs(ctx: OpsContext, container: str, minutes: int) -> int:
     """The last `minutes` of a container's log group (the guide's `aws logs tail`)."""
     start = int((ctx.now() - datetime.timedelta(minutes=minutes)).timestamp() * 1000)
-    group = log_group_name(container)
+    group = ctx.config.names.log_group(container)
     found = ctx.runner.read(
         Call("logs", "filter_log_events", {"logGroupName": group, "startTime": start})
     )

@@ -11,14 +11,6 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from config import EnvironmentConfig
-from config.estate import (
-    CI_ROLE_PREFIX,
-    PRIMARY,
-    REPLICA,
-    SENTRY_DSN,
-    log_group_name,
-    repository_name,
-)
 
 OIDC_ISSUER = "token.actions.githubusercontent.com"
 """GitHub Actions' OIDC issuer (the provider's URL without `https://`)."""
@@ -40,8 +32,8 @@ class Arns:
             "edge_region": config.edge.certificate_region,
             "cluster": config.compute.cluster_name,
             "vpc": config.network.vpc_name,
-            "primary": PRIMARY,
-            "replica": REPLICA,
+            "primary": config.names.primary,
+            "replica": config.names.replica,
             "env": config.name,
         }
 
@@ -86,11 +78,11 @@ class Arns:
 
     def repository(self, container: str) -> str:
         """The ECR repository of a container (`backend`, `etl`)."""
-        return self.regional("ecr", f"repository/{repository_name(container)}")
+        return self.regional("ecr", f"repository/{self.config.names.repository(container)}")
 
     def container_log_group(self, container: str) -> str:
         """The log group of a container, as the provider's `arn` attribute gives it."""
-        return self.log_group(log_group_name(container))
+        return self.log_group(self.config.names.log_group(container))
 
     def log_group(self, name: str, region: str | None = None) -> str:
         return self.regional("logs", f"log-group:{name}", region)
@@ -105,7 +97,7 @@ class Arns:
 
     @property
     def sentry_dsn(self) -> str:
-        return self.parameter(SENTRY_DSN)
+        return self.parameter(self.config.names.sentry_dsn)
 
     @property
     def cluster(self) -> str:
@@ -123,8 +115,8 @@ class Arns:
     def ci_identity(self) -> list[str]:
         """Everything that makes up the CI identity: no CI role may write to any of it."""
         return [
-            self.role(f"{CI_ROLE_PREFIX}*"),
-            self.iam("policy", f"{CI_ROLE_PREFIX}*"),
+            self.role(f"{self.config.names.ci_role_prefix}*"),
+            self.iam("policy", f"{self.config.names.ci_role_prefix}*"),
             self.oidc_provider,
         ]
 

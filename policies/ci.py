@@ -23,7 +23,6 @@ from typing import Any
 
 from config import EnvironmentConfig
 from config.estate import (
-    CI_ROLE_PREFIX,
     CI_STACKS,
     backup_buckets,
     log_group_name,
@@ -314,9 +313,12 @@ def release_policy(config: EnvironmentConfig) -> dict[str, Any]:
     )
 
 
-ROLE_NAMES = {
-    "plan": f"{CI_ROLE_PREFIX}plan",
-    **{stack: f"{CI_ROLE_PREFIX}apply-{stack}" for stack in CI_STACKS},
-    "release": f"{CI_ROLE_PREFIX}release",
-}
-"""Key -> the CI role's fixed name (`CI_ROLE_PREFIX`; the guardrail denies every IAM write)."""
+def role_names(config: EnvironmentConfig) -> dict[str, str]:
+    """Key -> the CI role's fixed name (`fluxion-ci-*` in production, `fluxion-staging-ci-*`
+    in staging: `Names.ci_role_prefix`; the guardrail denies every IAM write)."""
+    prefix = config.names.ci_role_prefix
+    return {
+        "plan": f"{prefix}plan",
+        **{stack: f"{prefix}apply-{stack}" for stack in CI_STACKS},
+        "release": f"{prefix}release",
+    }

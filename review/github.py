@@ -14,8 +14,9 @@ environment whose role can change the estate:
 - lets its reviewer approve their own run (`prevent_self_review` off);
 - can be deployed from any branch (no deployment branch policy).
 
-`ENVIRONMENTS` lists them: the four CI stacks' apply environments and the app's `release`
-(checked in the app repository with `--app`). A scheduled workflow runs it weekly
+`ENVIRONMENTS` lists them: each configured environment's four CI stacks' apply environments
+(`network`, `staging-network`, ...), and its app `release` environment (checked in the app
+repository with `--app`). A scheduled workflow runs it weekly
 (`.github/workflows/github-check.yml`). Only the standard library (no install needed).
 """
 
@@ -29,15 +30,18 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
+from config.environments import ENVIRONMENTS as CONFIGURED
 from config.errors import ExpectedError
 from config.estate import CI_STACKS
 from runtime import cli
 
 Fetch = Callable[[str], Any]
 """GET one API path (`/repos/...`, query included) and return the decoded JSON."""
-ENVIRONMENTS = CI_STACKS
-"""This repository's environments whose runs can assume an apply role."""
-APP_ENVIRONMENTS = ("release",)
+_WITH_CI = [env for env in CONFIGURED.values() if env.features.owns_account]
+ENVIRONMENTS = tuple(env.ci.github_environment(stack) for env in _WITH_CI for stack in CI_STACKS)
+"""This repository's environments whose runs can assume an apply role: each configured
+environment's (`network`..., `staging-network`...)."""
+APP_ENVIRONMENTS = tuple(env.ci.github_environment("release") for env in _WITH_CI)
 """The app repository's environments whose runs can assume the release role."""
 
 

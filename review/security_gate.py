@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from config import ConfigError, Hardening
+from config import DEFAULT_ENVIRONMENT, ENVIRONMENTS, ConfigError, Hardening
 from review import policy_lint
 from runtime import cli
 from runtime.synthesized import Synthesized
@@ -46,7 +46,7 @@ OFFLINE_ENV = {
 }
 """checkov's environment: `--skip-download` skips the platform; this skips its update check."""
 _WAIVER_KEYS = {"check", "resources", "reason", "owner", "review_by"}
-_OPTIONAL_KEYS = {"when"}
+_OPTIONAL_KEYS = {"when", "adopted_only"}
 
 
 def preprocess(doc: dict[str, Any]) -> dict[str, Any]:
@@ -75,9 +75,16 @@ class Waiver:
     review_by: datetime.date
     when: tuple[tuple[str, bool], ...] = ()
     """(switch, state) pairs under which the finding exists; empty: always."""
+    adopted_only: bool = False
+    """The finding exists only because the live estate is so (an adopted resource kept as it
+    is): never active for an environment built fresh (`EnvironmentConfig.adopted` False),
+    which must then not have the finding at all."""
 
-    def active(self, switches: frozenset[str]) -> bool:
-        """Whether this waiver applies to an output whose switches `switches` are on."""
+    def active(self, switches: frozenset[str], adopted: bool = True) -> bool:
+        """Whether this waiver applies to an output whose switches `switches` are on, of an
+        adopted environment or (`adopted` False) of one built fresh."""
+        if self.adopted_only and not adopted:
+            return False
         return all((name in switches) == state for name, state in self.when)
 
 
@@ -116,6 +123,10 @@ def load_waivers(path: Path = WAIVERS) -> list[Waiver]:
                 f"{where}: when {when!r} must map hardening switches to true or false"
                 + (f" ({unknown[0]!r} is not a switch)" if unknown else "")
             )
+        if not isinstance(raw.get("adopted_only", False), bool):
+            raise ConfigError(
+                f"{where}: adopted_only {raw['adopted_only']!r} must be true or false"
+            )
         for name in ("check", "reason", "owner"):
             if not isinstance(raw[name], str) or not raw[name].strip():
                 raise ConfigError(f"{where}: {name} {raw[name]!r} must be a non-empty string")
@@ -133,6 +144,7 @@ def load_waivers(path: Path = WAIVERS) -> list[Waiver]:
                 raw["owner"],
                 review_by,
                 tuple(sorted(when.items())),
+                raw.get("adopted_only", False),
             )
         )
     return waivers
@@ -204,9 +216,11 @@ def evaluate(
     switches: frozenset[str],
     today: datetime.date,
     audited: list[tuple[str, str]] | None = None,
+    adopted: bool = True,
 ) -> GateResult:
     """The gate's verdict on checkov's reports, the policy lint and the IAM auditors'
-    findings (`audited`, from `audit`), for an output whose hardening `switches` are on."""
+    findings (`audited`, from `audit`), for an output whose hardening `switches` are on, of an
+    adopted environment or (`adopted` False) of one built fresh."""
     result = GateResult()
     result.findings += audited or []
     for report in reports:
@@ -225,7 +239,7 @@ def evaluate(
         result.checks_run += linted * len(policy_lint.CHECKS)
         for check, address, _detail in policy_lint.lint(doc):
             result.findings.append((check, f"{stack}/{address}"))
-    active = [w for w in waivers if w.active(switches)]
+    active = [w for w in waivers if w.active(switches, adopted)]
     covered = {(w.check, r) for w in active for r in w.resources}
     for check, resource in sorted(set(result.findings)):
         if (check, resource) not in covered:
@@ -276,6 +290,13 @@ def render(result: GateResult, switches: frozenset[str]) -> str:
     return "\n".join(lines)
 
 
+def _adopted(environment: str) -> bool:
+    """Whether the output's environment is adopted (its `adopted_only` waivers apply)."""
+    if environment not in ENVIRONMENTS:
+        raise ConfigError.invalid("environment", environment, "(synth.json) is unknown")
+    return ENVIRONMENTS[environment].adopted
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = cli.command("python -m review.security_gate", __doc__)
     cli.out(parser)
@@ -283,12 +304,14 @@ def main(argv: list[str] | None = None) -> int:
     args = cli.parse(parser, argv)
     try:
         reports, stacks = scan(args.out)
-        switches = Synthesized(args.out).switches
+        synthesized = Synthesized(args.out)
+        switches = synthesized.switches
+        adopted = _adopted(synthesized.stamp.get("environment", DEFAULT_ENVIRONMENT))
         audited = audit(stacks)
         waivers = load_waivers(args.waivers)
     except ConfigError as err:
         return cli.one_line_error(err)
-    result = evaluate(reports, stacks, waivers, switches, datetime.date.today(), audited)
+    result = evaluate(reports, stacks, waivers, switches, datetime.date.today(), audited, adopted)
     print(render(result, switches))
     return 1 if result.failed else 0
 

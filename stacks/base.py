@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from constructs import Construct
 
@@ -75,6 +76,18 @@ class FluxionStack(TerraformStack):
                 f"terraform.required_providers.{provider}.version", PROVIDER_VERSIONS[provider]
             )
 
+    def fresh_bucket_settings(self) -> dict[str, Any]:
+        """`PrivateBucketProps` for the backup and site buckets of an environment built fresh
+        (`adopted` False): S3 access logs into the log bucket and a lifecycle (replaced versions
+        kept `state_noncurrent_days`, unfinished uploads 7 days). Adopted buckets stay as live
+        (their waivers say so; review/waivers.json marks them `adopted_only`)."""
+        if self.config.adopted:
+            return {}
+        return {
+            "access_log_bucket": self.config.log_bucket,
+            "noncurrent_version_days": self.config.state_noncurrent_days,
+        }
+
     def provider_in(self, region: str) -> AwsProvider | None:
         """None for the stack's own region, else an aliased AWS provider pinned the same way.
 
@@ -102,6 +115,8 @@ def cloudflare_zone(stack: FluxionStack) -> str:
     return (
         config.edge.cloudflare_zone_id
         or DataCloudflareZone(
-            stack, "zone", filter=DataCloudflareZoneFilter(name=config.domain)
+            stack,
+            "zone",
+            filter=DataCloudflareZoneFilter(name=config.edge.cloudflare_zone or config.domain),
         ).zone_id
     )

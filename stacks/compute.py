@@ -9,14 +9,7 @@ from constructs import Construct
 
 from config import EnvironmentConfig
 from config.cron import to_eventbridge
-from config.estate import (
-    BACKEND_FAMILY,
-    CONTAINERS,
-    ETL_TASKS,
-    log_group_name,
-    repository_name,
-    schedule_key,
-)
+from config.estate import CONTAINERS, ETL_TASKS, schedule_key
 from modules.backend_service import BackendService, BackendServiceProps
 from modules.certificate import WildcardCertificate, WildcardCertificateProps
 from modules.ecr import Repository, RepositoryProps
@@ -80,7 +73,7 @@ class ComputeStack(FluxionStack):
                 self,
                 f"{name}_repository",
                 props=RepositoryProps(
-                    name=repository_name(name), immutable=config.hardening.immutable_images
+                    name=config.names.repository(name), immutable=config.hardening.immutable_images
                 ),
             )
             for name in CONTAINERS
@@ -89,14 +82,14 @@ class ComputeStack(FluxionStack):
             name: CloudwatchLogGroup(
                 self,
                 f"{name}_logs",
-                name=log_group_name(name),
+                name=config.names.log_group(name),
                 retention_in_days=config.log_retention(config.compute.log_retention_days),
             )
             for name in CONTAINERS
         }
-        backend = self._task("backend_task", BACKEND_FAMILY, self._backend(data))
-        etl = {
-            family: self._task(id_, family, self._etl(data, mode))
+        backend = self._task("backend_task", config.names.backend_family, self._backend(data))
+        etl = {  # by the live family (schedules name it), named for the environment
+            family: self._task(id_, config.names(family), self._etl(data, mode))
             for id_, (family, mode) in ETL_TASKS.items()
         }
         lb = self._load_balancer(network)
@@ -263,7 +256,7 @@ class ComputeStack(FluxionStack):
                 self,
                 schedule_key(schedule.name),
                 props=ScheduledTaskProps(
-                    rule_name=schedule.name,
+                    rule_name=self.config.names(schedule.name),
                     schedule=to_eventbridge(schedule.unix_cron),  # validated at load
                     cluster_arn=cluster_arn,
                     task_definition_arn=etl[schedule.task].definition.arn,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
 from config import EnvironmentConfig
-from config.estate import APP_DB_SECRET, SECRETS, SENTRY_DSN, backup_bucket
+from config.estate import Names
 from runtime.engine.core import DataTerraformRemoteStateS3, TerraformOutput, TerraformStack
 
 T = TypeVar("T")
@@ -35,10 +35,10 @@ def describe(config: EnvironmentConfig) -> dict[str, Any]:
         "vpc": config.network.vpc_name,
         "azs": ", ".join(config.network.azs),
         "etl_az": config.network.etl_az,
-        "secrets": SECRETS,
-        "app_db_secret": APP_DB_SECRET,
-        "sentry_dsn": SENTRY_DSN,
-        "backup_bucket": backup_bucket("<account>"),
+        "secrets": config.names.secrets,
+        "app_db_secret": config.names.app_db_secret,
+        "sentry_dsn": config.names.sentry_dsn,
+        "backup_bucket": Names(config.name_prefix, "<account>").backup_bucket(),
         "alb": config.compute.alb_name,
         "api": config.edge.api_subdomain,
         "frontend": sites["frontend"],

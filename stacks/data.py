@@ -7,15 +7,7 @@ from collections.abc import Mapping
 from constructs import Construct
 
 from config import EnvironmentConfig
-from config.estate import (
-    APP_DB_SECRET,
-    LEGACY_BACKUP_SUFFIXES,
-    PRIMARY,
-    REPLICA,
-    SECRETS,
-    backup_bucket,
-    legacy_backup_key,
-)
+from config.estate import LEGACY_BACKUP_SUFFIXES, SECRETS, legacy_backup_key
 from modules.postgres import PostgresProps, PostgresWithReplica
 from modules.private_bucket import PrivateBucket, PrivateBucketProps
 from modules.secret_containers import SecretContainers, SecretContainersProps
@@ -47,18 +39,21 @@ class DataStack(FluxionStack):
         network = read(NetworkOutputs, remote_state(self, config, "network"))
         subnets = DbSubnetGroup(self, "db_subnets", subnet_ids=network.private_subnet_ids)
         # app_db_secret: the backend's own database user, no longer the master (empty container)
-        names = SECRETS | ({"app_db": APP_DB_SECRET} if config.hardening.app_db_secret else {})
+        app_db = {"app_db": config.names.app_db_secret} if config.hardening.app_db_secret else {}
+        names = config.names.secrets | app_db
         secrets = SecretContainers(self, "secrets", props=SecretContainersProps(names=names))
         db = self._database(subnets, network)
         self._database_logs(db)
         backups = self._backups()
+        # Without a replica (`features.replica` off) the backend reads from the primary.
+        reads = db.replica or db.primary
         self.outputs = DataOutputs(
             db_subnet_group_name=subnets.name,
             **{f"{key}_secret_arn": secrets.arns[key] for key in SECRETS},
             primary_endpoint=db.primary.endpoint,
             primary_address=db.primary.address,
-            replica_endpoint=db.replica.endpoint,
-            replica_address=db.replica.address,
+            replica_endpoint=reads.endpoint,
+            replica_address=reads.address,
             db_port=db.primary.port,
             db_name=db.primary.db_name,
             sentry_dsn_parameter_arn=Arns(config).sentry_dsn,
@@ -79,8 +74,11 @@ class DataStack(FluxionStack):
             self,
             "postgres",
             props=PostgresProps(
-                identifier=PRIMARY,
-                replica_identifier=REPLICA,
+                identifier=self.config.names.primary,
+                replica_identifier=self.config.names.replica
+                if self.config.features.replica
+                else None,
+                snapshot_identifier=self.config.restore_snapshot or None,
                 db_name=database.db_name,
                 subnet_group_name=subnets.name,
                 security_group_ids=[network.rds_security_group_id],
@@ -96,7 +94,11 @@ class DataStack(FluxionStack):
                 performance_insights=switch.performance_insights,
                 master_username=database.master_username,
                 manage_master_password=switch.managed_master_password,
-                master_password=None if switch.managed_master_password else self._master_password(),
+                master_password=(
+                    None
+                    if switch.managed_master_password or self.config.restore_snapshot
+                    else self._master_password()
+                ),
                 replica_deletion_protection=switch.deletion_protection,
                 replica_log_exports=switch.replica_log_export,
                 parameters=dict(database.parameters) | force_ssl,
@@ -112,16 +114,16 @@ class DataStack(FluxionStack):
         CloudwatchLogGroup(
             self,
             "postgres_logs",
-            name=f"/aws/rds/instance/{PRIMARY}/postgresql",
+            name=self.config.names.database_log_group(self.config.names.primary),
             retention_in_days=self.config.log_retention(self.config.database.log_retention_days),
         )
-        if not self.config.hardening.replica_log_export:
+        if not self.config.hardening.replica_log_export or db.replica is None:
             return
         # Created before the replica starts exporting, so RDS does not create it first.
         replica_logs = CloudwatchLogGroup(
             self,
             "replica_logs",
-            name=f"/aws/rds/instance/{REPLICA}/postgresql",
+            name=self.config.names.database_log_group(self.config.names.replica),
             retention_in_days=self.config.log_retention(self.config.database.log_retention_days),
         )
         # A plain address: `fqn` renders "${...}", which Terraform rejects in depends_on.
@@ -130,18 +132,20 @@ class DataStack(FluxionStack):
 
     def _backups(self) -> PrivateBucket:
         """The managed backup bucket, and the legacy ones adopted as they are."""
-        account = self.config.account_id
+        names = self.config.names
         backups = PrivateBucket(
             self,
             "backups",
-            props=PrivateBucketProps(name=backup_bucket(account), versioned=True),
+            props=PrivateBucketProps(
+                name=names.backup_bucket(), versioned=True, **self.fresh_bucket_settings()
+            ),
         )
-        for suffix in LEGACY_BACKUP_SUFFIXES:
+        for suffix in LEGACY_BACKUP_SUFFIXES if self.config.features.legacy_backups else ():
             PrivateBucket(
                 self,
                 legacy_backup_key(suffix),
                 props=PrivateBucketProps(
-                    name=backup_bucket(account, suffix),
+                    name=names.backup_bucket(suffix),
                     # off: as live (no settings); on: public access block, SSE and a TLS-only
                     # policy, as the managed bucket has, and versions (old backups cannot be
                     # rebuilt either)

@@ -120,6 +120,7 @@ class EdgeStack(FluxionStack):
                 site.key,
                 props=StaticSiteProps(
                     bucket_name=site_bucket(site.bucket_prefix, self.config.account_id),
+                    bucket_settings=tuple(self.fresh_bucket_settings().items()),
                     alias=f"{site.subdomain}.{self.config.domain}",
                     certificate_arn=distribution.certificate_arn,
                     cache_policy_id=distribution.cache_policy_id,

@@ -17,9 +17,7 @@ from constructs import Construct
 
 from config import EnvironmentConfig
 from config.estate import (
-    APP_DB_SECRET,
     CONTAINERS,
-    SECRETS,
     audit_trail_name,
     backup_buckets,
     flow_log_group_name,
@@ -68,13 +66,7 @@ class IdentityStack(FluxionStack):
         super().__init__(scope, id_, config=config, live=live)
         self.arns = Arns(config)
         self.names = {key: role_name(config, key, self.live) for key in ROLES}
-        bridge = Construct(self, "wireguard")
-        bridge_role = self._role(bridge, "bridge", bridge_grant(self._secret("wireguard_config")))
-        # The runbook connects with `aws ssm start-session`.
-        IamRolePolicyAttachment(bridge, "ssm_core", role=bridge_role.name, policy_arn=SSM_CORE)
-        profile = IamInstanceProfile(
-            bridge, "profile", name=instance_profile_name(config, self.live), role=bridge_role.name
-        )
+        profile = self._bridge() if config.features.bridge else ""
         flow_logs_arn = ""  # no flow logs (the network stack reads it only with `flow_logs`)
         if config.hardening.flow_logs:
             group = self.arns.log_group(flow_log_group_name(config.network.vpc_name))
@@ -83,12 +75,13 @@ class IdentityStack(FluxionStack):
         roles = self._ecs_roles()
         if config.hardening.detection:
             self._detection()
-        if config.hardening.internal_origin:  # an IAM write: people make it, here
+        # an IAM write: people make it, here; one per account (`features.owns_account`)
+        if config.hardening.internal_origin and config.features.owns_account:
             IamServiceLinkedRole(
                 self, "vpc_origin_service_role", aws_service_name=VPC_ORIGIN_SERVICE
             )
         self.outputs = IdentityOutputs(
-            bridge_instance_profile_name=profile.name,
+            bridge_instance_profile_name=profile,
             flow_logs_role_arn=flow_logs_arn,
             execution_role_arn=roles.execution.arn,
             etl_execution_role_arn=roles.etl_execution.arn,
@@ -97,6 +90,16 @@ class IdentityStack(FluxionStack):
             events_role_arn=roles.events.arn,
         )
         publish(self, self.outputs, config)
+
+    def _bridge(self) -> str:
+        """The WireGuard bridge's role and instance profile (`features.bridge`): its name."""
+        bridge = Construct(self, "wireguard")
+        bridge_role = self._role(bridge, "bridge", bridge_grant(self._secret("wireguard_config")))
+        # The runbook connects with `aws ssm start-session`.
+        IamRolePolicyAttachment(bridge, "ssm_core", role=bridge_role.name, policy_arn=SSM_CORE)
+        name = instance_profile_name(self.config, self.live)
+        profile = IamInstanceProfile(bridge, "profile", name=name, role=bridge_role.name)
+        return str(profile.name)
 
     def _detection(self) -> None:
         """Detection of what owning a stack still allows (identity, backups, user data,
@@ -113,11 +116,13 @@ class IdentityStack(FluxionStack):
                 log_bucket=config.log_bucket,
                 backup_buckets=backup_buckets(config),
                 alert_emails=config.hardening.alert_emails,
+                # one trail per account: its owner's records every region
+                trail=config.features.owns_account,
             ),
         )
 
     def _secret(self, key: str) -> str:
-        return self.arns.secret(SECRETS[key])
+        return self.arns.secret(self.config.names.secrets[key])
 
     def _boundary(self, key: str, grants: list[Statement]) -> str:
         """`workload_boundaries`: the role's own boundary: its grants, never an escalation."""
@@ -167,7 +172,7 @@ class IdentityStack(FluxionStack):
         reads the application user's secret instead of the master's."""
         arns, switch = self.arns, self.config.hardening
         app_db = (
-            arns.secret(APP_DB_SECRET)
+            arns.secret(self.config.names.app_db_secret)
             if switch.backend_app_db_user
             else self._secret("postgres_credentials")
         )
@@ -176,7 +181,7 @@ class IdentityStack(FluxionStack):
         etl = ([self._secret("db_credentials"), self._secret("sql_credentials")], [arns.sentry_dsn])
         split = switch.execution_role_split
         etl_execution = "etl-execution" if split else "execution"
-        families = sorted({s.task for s in self.config.compute.schedules})
+        families = sorted({self.config.names(s.task) for s in self.config.compute.schedules})
         grants = {
             "execution": (
                 self._execution(["backend"], *backend)

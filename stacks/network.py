@@ -34,14 +34,14 @@ class NetworkStack(FluxionStack):
         super().__init__(scope, id_, config=config, live=live)
         net = config.network
         identity = read(IdentityOutputs, remote_state(self, config, "identity"))
-        vpc = Vpc(self, "vpc", props=VpcProps(network=net))
+        vpc = Vpc(self, "vpc", props=VpcProps(network=net, map_public_ips=config.adopted))
         sgs = self._security_groups(vpc)
         if config.hardening.default_sg_emptied:
             # Takes over the VPC's default group and strips its rules: nothing may use it.
             DefaultSecurityGroup(self, "default_sg", vpc_id=vpc.vpc.id)
         if config.hardening.flow_logs:
             self._flow_logs(vpc, identity)
-        bridge = self._bridge(vpc, sgs, identity)
+        bridge = self._bridge(vpc, sgs, identity) if config.features.bridge else None
         self.outputs = NetworkOutputs(
             vpc_id=vpc.vpc.id,
             public_subnet_ids=[s.id for s in vpc.public_subnets.values()],
@@ -51,8 +51,8 @@ class NetworkStack(FluxionStack):
             backend_security_group_id=sgs.groups["backend"].id,
             etl_security_group_id=sgs.groups["etl"].id,
             rds_security_group_id=sgs.groups["rds"].id,
-            wireguard_security_group_id=sgs.groups["wireguard"].id,
-            wireguard_eni_id=bridge.eni_id,
+            wireguard_security_group_id=sgs.groups["wireguard"].id if bridge else "",
+            wireguard_eni_id=bridge.eni_id if bridge else "",  # no bridge: empty
         )
         publish(self, self.outputs, config)
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from constructs import Construct
 
 from config import EnvironmentConfig
-from config.estate import audit_trail_name
+from config.estate import CI_STACKS, audit_trail_name, site_buckets
 from modules.github_oidc import GithubOidc, GithubOidcProps
 from modules.log_bucket import LogBucket, LogBucketProps
 from modules.private_bucket import PrivateBucket, PrivateBucketProps
@@ -41,7 +41,14 @@ class StateStack(FluxionStack):
                 name=config.log_bucket,
                 account_id=config.account_id,
                 expiration_days=config.access_log_days,
-                access_logged_bucket=config.state_bucket,
+                access_logged_buckets=(
+                    config.state_bucket,
+                    *(
+                        ()
+                        if config.adopted
+                        else (config.names.backup_bucket(), *site_buckets(config))
+                    ),
+                ),
                 trail_arn=Arns(config).regional(
                     "cloudtrail", f"trail/{audit_trail_name(config.name)}"
                 ),
@@ -57,20 +64,35 @@ class StateStack(FluxionStack):
                 noncurrent_version_days=config.state_noncurrent_days,
             ),
         )
-        ci = GithubOidc(
-            self,
-            "ci",
-            props=GithubOidcProps(config=config, live=self.live),
+        # No CI identity (`features.owns_account` off, a recovery): its outputs are empty.
+        ci = (
+            GithubOidc(self, "ci", props=GithubOidcProps(config=config, live=self.live))
+            if config.features.owns_account
+            else None
         )
         self.outputs = StateOutputs(
             state_bucket_name=bucket.bucket.bucket,
             log_bucket_name=logs.bucket.bucket,
-            github_oidc_provider_arn=ci.provider.arn,
-            ci_plan_role_arn=ci.plan_role.arn,
-            ci_apply_network_role_arn=ci.apply_roles["network"].arn,
-            ci_apply_data_role_arn=ci.apply_roles["data"].arn,
-            ci_apply_compute_role_arn=ci.apply_roles["compute"].arn,
-            ci_apply_edge_role_arn=ci.apply_roles["edge"].arn,
-            ci_release_role_arn=ci.release_role.arn,
+            **(_ci_outputs(ci) if ci else dict.fromkeys(CI_FIELDS, "")),
         )
         publish(self, self.outputs, config)
+
+
+CI_FIELDS = (
+    "github_oidc_provider_arn",
+    "ci_plan_role_arn",
+    *(f"ci_apply_{stack}_role_arn" for stack in CI_STACKS),
+    "ci_release_role_arn",
+)
+"""The `StateOutputs` fields of the CI identity."""
+
+
+def _ci_outputs(ci: GithubOidc) -> dict[str, str]:
+    """The CI identity's ARNs, by `StateOutputs` field."""
+    apply = {f"ci_apply_{stack}_role_arn": role.arn for stack, role in ci.apply_roles.items()}
+    return {
+        "github_oidc_provider_arn": ci.provider.arn,
+        "ci_plan_role_arn": ci.plan_role.arn,
+        **apply,
+        "ci_release_role_arn": ci.release_role.arn,
+    }

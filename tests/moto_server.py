@@ -44,7 +44,11 @@ def stop(proc: subprocess.Popen[bytes], grace: float = 5.0) -> None:
 
 @contextmanager
 def moto_server(
-    account_id: str, *, patched: bool = False, log: IO[bytes] | None = None
+    account_id: str,
+    *,
+    patched: bool = False,
+    log: IO[bytes] | None = None,
+    settings: dict[str, str] | None = None,
 ) -> Iterator[str]:
     """Yield the endpoint URL of a fresh moto server emulating `account_id`; stop it after.
 
@@ -57,6 +61,7 @@ def moto_server(
         MOTO_ACM_VALIDATION_WAIT="-1",
         MOTO_IAM_LOAD_MANAGED_POLICIES="true",
         MOTO_ACCOUNT_ID=account_id,
+        **(settings or {}),  # more MOTO_* settings (e.g. MOTO_ECS_SERVICE_RUNNING)
     )
     # The emulator is not the project's code: `make test` measures coverage in every Python
     # subprocess (COVERAGE_PROCESS_CONFIG), which would only slow the server down.

@@ -33,8 +33,9 @@ def test_config_is_frozen() -> None:
 
 
 def test_unknown_environment_lists_the_valid_ones() -> None:
-    with pytest.raises(ConfigError, match=r"environment: 'staging' is unknown; valid: production"):
-        config.load("staging")
+    valid = "production, production-recovery, staging, staging-recovery"
+    with pytest.raises(ConfigError, match=rf"^environment: 'stagin' is unknown; valid: {valid}$"):
+        config.load("stagin")
 
 
 # --- one negative test per rule: (section, changes, the one line) ----------------------------
@@ -49,6 +50,14 @@ ENVIRONMENT_RULES = [
     ({"state_key_prefix": "/x"}, r"^state_key_prefix: '/x' is not an S3 key prefix$"),
     ({"state_noncurrent_days": 0}, r"^state_noncurrent_days: 0 must be 1-3650 days$"),
     ({"access_log_days": 4000}, r"^access_log_days: 4000 must be 1-3650 days$"),
+    (
+        {"name_prefix": "Fluxion"},
+        r"^name_prefix: 'Fluxion' must be lower-case letters, digits and '-'$",
+    ),
+    (
+        {"restore_snapshot": "rds:x y", "recovers": "production", "adopted": False},
+        r"^restore_snapshot: 'rds:x y' is not a DB snapshot identifier or ARN$",
+    ),
     # production's subnets are in us-east-1a/b: another region needs its own AZs
     (
         {"region": "eu-west-1"},
@@ -238,6 +247,10 @@ SITE_RULES = [
 CI_RULES = [
     ({"github_repository": "fluxion"}, r"^ci.github_repository: 'fluxion' is not owner/name$"),
     ({"app_repository": "a/b/c"}, r"^ci.app_repository: 'a/b/c' is not owner/name$"),
+    (
+        {"environment_prefix": "staging"},
+        r"^ci.environment_prefix: 'staging' must be empty or lower-case and end in '-'$",
+    ),
 ]
 HARDENING_RULES = [
     (
@@ -361,12 +374,12 @@ def test_state_bucket_derives_from_the_account() -> None:
 
 def test_bad_environment_exits_before_writing_anything(tmp_path: Path) -> None:
     out = tmp_path / "cdktf.out"
-    env = dict(os.environ, FLUXION_ENV="staging", CDKTF_OUTDIR=str(out))
+    env = dict(os.environ, FLUXION_ENV="stagin", CDKTF_OUTDIR=str(out))
     proc = subprocess.run(
         [sys.executable, "main.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
     )
     assert proc.returncode == 2
-    assert "environment: 'staging' is unknown; valid: production" in proc.stderr
+    assert "environment: 'stagin' is unknown; valid: production, " in proc.stderr
     assert not out.exists()
     assert list(tmp_path.iterdir()) == [], "no staging folder left behind"
 

@@ -393,3 +393,50 @@ def test_the_deployer_hands_the_persons_replace_to_the_plan_and_the_guard(
     deployer, applied, _ = _deployer_with_plan(synth_dir, monkeypatch, plan, True, asked_for)
     deployer.deploy("network", FRESH_STAMP)
     assert PLANNED[0][3] == (f"-replace={BRIDGE}",) and applied
+
+
+# --- the caller's account (STS) against the environment's ---------------------------------------
+
+
+def test_credentials_of_another_account_are_refused_in_one_line() -> None:
+    staging = config.load("staging")
+    deploy.check_account(staging, lambda: staging.account_id)  # its own: passes
+    with pytest.raises(deploy.Refused) as refused:
+        deploy.check_account(staging, lambda: config.load().account_id)
+    assert str(refused.value) == (
+        "credentials: account 611395766952 is not staging's (730335291745): use the "
+        "environment's own credentials"
+    )
+
+
+def test_no_usable_credentials_is_one_line_that_says_so() -> None:
+    from botocore.exceptions import ClientError, NoCredentialsError
+
+    def none() -> str:
+        raise NoCredentialsError()
+
+    def expired() -> str:
+        raise ClientError({"Error": {"Code": "ExpiredToken", "Message": "x"}}, "GetCallerIdentity")
+
+    for caller, code in ((none, "NoCredentialsError"), (expired, "ExpiredToken")):
+        with pytest.raises(
+            deploy.Refused, match=rf"^credentials: none usable for production \({code}\)"
+        ):
+            deploy.check_account(config.load(), caller)
+
+
+def test_the_deploy_checks_the_account_before_any_stack(
+    synth_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`python -m deploy deploy` with the wrong account's credentials: refused, nothing run."""
+    monkeypatch.setattr(deploy, "_caller_account", lambda: "730335291745")
+    monkeypatch.setattr(deploy, "check_stamp", lambda *_a, **_k: None)
+    ran: list[str] = []
+    monkeypatch.setattr(deploy.StackDeployer, "deploy", lambda _self, stack, _s: ran.append(stack))
+    assert deploy.main(["deploy", "--out", str(synth_dir), "--auto-approve"]) == 2
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .startswith("refused: credentials: account 730335291745 is not production's (611395766952)")
+    )
+    assert ran == []

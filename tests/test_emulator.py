@@ -40,13 +40,22 @@ PROBE = textwrap.dedent(
             "Resource": ["arn:aws:s3:::probe-logs", "arn:aws:s3:::probe-logs/*"]},
             {"Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"},
              "Action": ["s3:PutObject"], "Resource": "arn:aws:s3:::probe-logs/s3-access/*"}]}
-        s3.put_bucket_policy(Bucket="probe-logs", Policy=json.dumps(logs_policy))
-        try:
-            s3.put_bucket_logging(Bucket="probe-bucket", BucketLoggingStatus={"LoggingEnabled": {
-                "TargetBucket": "probe-logs", "TargetPrefix": "s3-access/"}})
-            out["logging_behind_tls_policy"] = "accepted"
-        except Exception as err:
-            out["logging_behind_tls_policy"] = type(err).__name__
+
+        def logging(key: str) -> None:
+            # PutBucketLogging into probe-logs under logs_policy: accepted, or the error
+            s3.put_bucket_policy(Bucket="probe-logs", Policy=json.dumps(logs_policy))
+            try:
+                s3.put_bucket_logging(Bucket="probe-bucket", BucketLoggingStatus={
+                    "LoggingEnabled": {"TargetBucket": "probe-logs", "TargetPrefix": "s3-access/"}})
+                out[key] = "accepted"
+            except Exception as err:
+                out[key] = type(err).__name__
+
+        logging("logging_behind_tls_policy")
+        # the log bucket of an environment built fresh takes several buckets' logs: a list
+        logs_policy["Statement"][1]["Resource"] = [
+            "arn:aws:s3:::probe-logs/s3-access/other/*", "arn:aws:s3:::probe-logs/s3-access/*"]
+        logging("logging_to_listed_resources")
         deny_all = dict(deny_http, Statement=[dict(deny_http["Statement"][0])])
         del deny_all["Statement"][0]["Condition"]
         s3.put_bucket_policy(Bucket="probe-bucket", Policy=json.dumps(deny_all))
@@ -150,6 +159,12 @@ PROBE = textwrap.dedent(
             PerformanceInsightsRetentionPeriod=7, ApplyImmediately=True)
         (insights,) = rds.describe_db_instances(DBInstanceIdentifier="logs")["DBInstances"]
         out["performance_insights"] = insights.get("PerformanceInsightsEnabled")
+        rds.create_db_instance(DBInstanceIdentifier="insights", Engine="postgres",
+            DBInstanceClass="db.t4g.micro", AllocatedStorage=20, MasterUsername="u",
+            MasterUserPassword="password1", EnablePerformanceInsights=True,
+            PerformanceInsightsRetentionPeriod=7)
+        (created,) = rds.describe_db_instances(DBInstanceIdentifier="insights")["DBInstances"]
+        out["insights_retention"] = created.get("PerformanceInsightsRetentionPeriod")
         ecs = boto3.client("ecs", region_name="us-east-1")
         ecs.create_cluster(clusterName="c")
         ecs.register_task_definition(family="f",
@@ -221,6 +236,7 @@ def test_every_gap_exists_in_stock_moto(stock: dict[str, object]) -> None:
     assert stock["updated_task_definition"] == "f:2"  # ecs-update-service-task-definition
     # s3-logging-policy-principal: a server error, not an answer
     assert stock["logging_behind_tls_policy"] not in ("accepted", "ClientError")
+    assert stock["logging_to_listed_resources"] not in ("accepted", "ClientError")
 
 
 def test_the_workarounds_cover_their_gaps(patched: dict[str, object]) -> None:
@@ -242,6 +258,7 @@ def test_the_workarounds_cover_their_gaps(patched: dict[str, object]) -> None:
     assert str(patched["updated_task_definition"]).startswith("arn:aws:ecs:us-east-1:")
     assert str(patched["updated_task_definition"]).endswith(":task-definition/f:2")
     assert patched["logging_behind_tls_policy"] == "accepted"
+    assert patched["logging_to_listed_resources"] == "accepted"
     assert patched["linked_role_name"] == "AWSServiceRoleForCloudFrontVPCOrigin"
 
 
@@ -250,9 +267,14 @@ def test_each_read_back_gap_is_in_stock_and_patched_moto(
 ) -> None:
     """`harness.READ_BACK_GAPS`: what moto reads back differently, not worked around (the
     gate names each such plan finding as an emulator gap instead of REAL)."""
-    assert set(harness.READ_BACK_GAPS) == {("aws_db_instance", "performance_insights_enabled")}
+    assert set(harness.READ_BACK_GAPS) == {
+        ("aws_db_instance", "performance_insights_enabled"),
+        ("aws_db_instance", "performance_insights_retention_period"),
+    }
     assert stock["performance_insights"] is None
     assert patched["performance_insights"] is None
+    assert stock["insights_retention"] is None  # created with 7 days: none read back
+    assert patched["insights_retention"] is None
 
 
 def test_a_deny_without_the_transport_condition_still_denies(patched: dict[str, object]) -> None:

@@ -157,7 +157,12 @@ def test_main_takes_debug_too(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("variable", "value", "message"),
     [
-        ("FLUXION_ENV", "staging", "environment: 'staging' is unknown; valid: production"),
+        (
+            "FLUXION_ENV",
+            "stagin",
+            "environment: 'stagin' is unknown; valid: production, production-recovery, staging, "
+            "staging-recovery",
+        ),
         ("FLUXION_PROFILE", "strict", "profile: 'strict' is not one of adopt, hardened"),
         (
             "FLUXION_PROVIDER_PINS",

@@ -30,7 +30,9 @@ PROD = config.load()
 
 @pytest.fixture(scope="module")
 def estate() -> Iterator[tuple[str, World, Any]]:
-    with moto_server(PROD.account_id) as url:
+    # the backend runs as many tasks as desired (moto starts none by default): a healthy status
+    running = str(PROD.compute.desired_count)
+    with moto_server(PROD.account_id, settings={"MOTO_ECS_SERVICE_RUNNING": running}) as url:
         session = boto3.Session(
             aws_access_key_id="testing", aws_secret_access_key="testing", region_name=PROD.region
         )
@@ -119,7 +121,7 @@ def test_help_lists_every_verb(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--help"])
     assert exit_.value.code == 0
     out = capsys.readouterr().out
-    assert len(VERBS) == 11
+    assert len(VERBS) == 13
     for verb in VERBS:
         assert f"  {verb} " in out
 
@@ -287,7 +289,8 @@ def test_status_reads_service_database_etl_runs_and_rules(
     url, _, _ = estate
     assert _ops(url, "status") == 0
     out = capsys.readouterr().out
-    assert "backend: desired 2, running" in out
+    assert "backend: desired 2, running 2" in out
+    assert out.strip().endswith("\nhealthy")
     assert "fluxion-postgres-v2: available, 100 GB, db.t3.medium" in out
     assert "fluxion-postgres-replica: available" in out
     assert "rule fluxion-productos-cache-refresh: DISABLED" in out
@@ -430,7 +433,7 @@ def test_rotate_bridge_key_refuses_a_secret_that_is_not_the_bridges(
 
 # --- every verb that changes something asks first, through the front door -------------------
 
-READ_ONLY = {"status", "logs", "shell", "drift", "bridge-key-check"}
+READ_ONLY = {"status", "logs", "shell", "drift", "bridge-key-check", "recovery-status"}
 """The verbs that change nothing (docs/operations.md); every other verb asks first."""
 CHANGING = {
     "run-etl": ["run-etl", "FluxionETLTask", "--todas"],
@@ -438,6 +441,7 @@ CHANGING = {
     "scale-backend": ["scale-backend", "3"],
     "restart-bridge": ["restart-bridge"],
     "snapshot-db": ["snapshot-db"],
+    "snapshot-copy": ["snapshot-copy", "--to-region", "us-west-2"],
     "rotate-bridge-key": ["rotate-bridge-key"],
 }
 READ_CALLS = ("Describe", "Get", "List", "BatchGet")
@@ -456,8 +460,8 @@ def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     def factory(args: Any, region: str) -> Any:
         inner = original(args, region)
 
-        def client(service: str) -> Any:
-            made_client = inner(service)
+        def client(service: str, *region: str) -> Any:
+            made_client = inner(service, *region)
             if not getattr(made_client, "_recorded", False):
                 made_client.meta.events.register(
                     "before-call", lambda model, **_: operations.append(model.name)
@@ -595,3 +599,157 @@ def test_an_aws_error_is_one_line_naming_the_call() -> None:
     runner, *_ = _runner(fails=ConnectionError("no\nroute"))
     with pytest.raises(OpsError, match=r"^ecs.list_tasks: no route$"):
         runner.read(Call("ecs", "list_tasks", {}))
+
+
+# --- the promotion's check and the recovery verbs ---------------------------------------------
+
+
+def _context(answers: dict[str, Any], env: Any = PROD) -> tuple[Any, list[str]]:
+    """An OpsContext on recorded outputs whose AWS answers are `answers` (operation -> reply)."""
+    from ops.calls import CallRunner
+    from ops.outputs import Outputs
+    from ops.verbs import OpsContext
+
+    class Client:
+        def __getattr__(self, operation: str) -> Any:
+            defaults = {"describe_rule": {"State": "ENABLED"}}
+            return lambda **_params: answers.get(operation, defaults.get(operation, {}))
+
+    said: list[str] = []
+    recorded = {
+        "compute": {"cluster_name": "c", "service_name": "s"},
+        "data": {
+            "primary_address": "p.x.rds.amazonaws.com",
+            "replica_address": "r.x.rds.amazonaws.com",
+        },
+    }  # fmt: skip
+    runner = CallRunner(lambda *_service: Client(), said.append, lambda _q: True, yes=True)
+    ctx = OpsContext(env, Outputs(env, None, recorded), runner, said.append, sleep=lambda _s: None)
+    return ctx, said
+
+
+def _db(status: str) -> dict[str, Any]:
+    return {"DBInstances": [{"DBInstanceStatus": status, "AllocatedStorage": 20,
+                             "DBInstanceClass": "db.t4g.micro", "DBName": "fluxion"}]}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("running", "db", "verdict"),
+    [
+        (2, "available", "healthy"),
+        (1, "available", "unhealthy: backend runs 1 of 2 tasks"),
+        (2, "storage-full", "unhealthy: p is storage-full; r is storage-full"),
+    ],
+)
+def test_status_says_healthy_or_what_is_not_and_exits_1(
+    running: int, db: str, verdict: str
+) -> None:
+    from ops.verbs import status
+
+    service = {"desiredCount": 2, "runningCount": running, "pendingCount": 2 - running}
+    ctx, said = _context({"describe_services": {"services": [service]},
+                          "describe_db_instances": _db(db)})  # fmt: skip
+    assert status(ctx) == (0 if verdict == "healthy" else 1)
+    assert said[-1] == verdict
+
+
+def test_status_without_a_replica_reads_the_primary_once() -> None:
+    from ops.verbs import status
+
+    ctx, said = _context({"describe_db_instances": _db("available")})
+    ctx.outputs.recorded["data"]["replica_address"] = "p.x.rds.amazonaws.com"
+    assert status(ctx) == 0
+    assert [line for line in said if line.startswith("p: ")] == [
+        "p: available, 20 GB, db.t4g.micro"
+    ]
+
+
+def test_snapshot_copy_copies_the_newest_available_snapshot_and_says_what_next() -> None:
+    from ops.recovery import snapshot_copy
+
+    snapshots = {"DBSnapshots": [
+        {"DBSnapshotIdentifier": "rds:p-2026-12-05", "Status": "available",
+         "SnapshotCreateTime": "2026-12-05T03:00:00Z", "DBSnapshotArn": "arn:old"},
+        {"DBSnapshotIdentifier": "manual-2026-12-06-1200", "Status": "available",
+         "SnapshotCreateTime": "2026-12-06T12:00:00Z", "DBSnapshotArn": "arn:new"},
+        {"DBSnapshotIdentifier": "rds:p-2026-12-06", "Status": "creating",
+         "SnapshotCreateTime": "2026-12-06T13:00:00Z", "DBSnapshotArn": "arn:creating"},
+    ]}  # fmt: skip
+    copied = {"DBSnapshots": [{"Status": "available", "DBSnapshotArn": "arn:copy"}]}
+    answers = {"describe_db_snapshots": snapshots}
+    ctx, said = _context(answers)
+    answers["copy_db_snapshot"] = {}
+    # the copy is read back in the recovery region: the same fake answers it
+    ctx.runner.client = lambda service, region=None: type(
+        "C",
+        (),
+        {
+            "__getattr__": lambda _s, op: (
+                lambda **p: (
+                    copied if region and op == "describe_db_snapshots" else answers.get(op, {})
+                )
+            )
+        },
+    )()
+    assert snapshot_copy(ctx, "us-west-2", None, "alias/aws/rds", 60) == 0
+    (call,) = [line for line in said if line.startswith("  call: rds.copy_db_snapshot")]
+    assert call.startswith("  call: rds.copy_db_snapshot (in us-west-2) ")
+    params = json.loads(call.split(") ", 1)[1])
+    assert params["SourceDBSnapshotIdentifier"] == "arn:new"
+    assert params["TargetDBSnapshotIdentifier"] == "recovery-manual-2026-12-06-1200"
+    assert params["SourceRegion"] == PROD.region and params["KmsKeyId"] == "alias/aws/rds"
+    assert said[-2] == "copied: arn:copy (available)"
+    assert said[-1].startswith(
+        "next: FLUXION_ENV=production-recovery FLUXION_RESTORE_SNAPSHOT=arn:copy"
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (["snapshot-copy", "--to-region", "us-east-1"],
+         "error: snapshot-copy: --to-region us-east-1 is production's own region"),
+        (["recovery-status"], "error: recovery-status: production is not a recovery environment"),
+    ],
+)  # fmt: skip
+def test_the_recovery_verbs_refuse_what_makes_no_sense(
+    argv: list[str], line: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "outputs.json").write_text("{}")
+    assert main(["--outputs", str(tmp_path / "outputs.json"), "--dry-run", *argv]) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == line
+
+
+def test_snapshot_copy_needs_a_snapshot_to_copy() -> None:
+    from ops.errors import OpsError
+    from ops.recovery import copy_name, newest_snapshot
+
+    with pytest.raises(OpsError, match=r"^snapshot-copy: the primary has no available snapshot"):
+        newest_snapshot([{"DBSnapshotIdentifier": "a", "Status": "creating"}])
+    assert copy_name("rds:fluxion-postgres-v2-2026-12-06-03-10") == (
+        "recovery-fluxion-postgres-v2-2026-12-06-03-10"
+    )
+
+
+def test_a_call_in_another_region_says_so_and_gets_that_region_s_client() -> None:
+    from ops.calls import Call, CallRunner
+
+    asked_for: list[tuple[str, ...]] = []
+
+    class Client:
+        def __getattr__(self, operation: str) -> Any:
+            return lambda **params: (operation, params)
+
+    def client(*service_and_region: str) -> Client:
+        asked_for.append(service_and_region)
+        return Client()
+
+    said: list[str] = []
+    runner = CallRunner(client, said.append, lambda _q: True)
+    there = Call("rds", "describe_db_snapshots", {"DBSnapshotIdentifier": "x"}, region="us-west-2")
+    here = Call("rds", "describe_db_snapshots", {"DBSnapshotIdentifier": "x"})
+    assert str(there) == 'rds.describe_db_snapshots (in us-west-2) {"DBSnapshotIdentifier": "x"}'
+    assert str(here) == 'rds.describe_db_snapshots {"DBSnapshotIdentifier": "x"}'
+    assert runner.read(there) == ("describe_db_snapshots", {"DBSnapshotIdentifier": "x"})
+    runner.read(here)
+    assert asked_for == [("rds", "us-west-2"), ("rds",)]

@@ -280,7 +280,10 @@ def test_protected_environments_pass(api: tuple[str, dict[str, Any]]) -> None:
     url, _ = api
     proc = _cli("review.github", url, "--repository", REPO)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert proc.stdout.startswith(f"ok {REPO}: network, data, compute, edge each need")
+    assert proc.stdout.startswith(
+        f"ok {REPO}: network, data, compute, edge, staging-network, staging-data, "
+        "staging-compute, staging-edge each need"
+    )
 
 
 @pytest.mark.usefixtures("either_way")

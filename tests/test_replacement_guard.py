@@ -141,7 +141,7 @@ def test_the_cli_on_the_working_tree_with_a_move_and_a_change(repo: Path) -> Non
     _edit(
         repo,
         "modules/postgres.py",
-        r"(\n        self\.replica = self\._replica\()",
+        r"(\n        self\.replica: DbInstance \| None = None)",
         rf'\n        self.primary.move_from_id("{PRIMARY}")\1',
     )
     _edit(

@@ -171,14 +171,14 @@ def test_the_cli_writes_a_reviewable_file(emulator: Any, tmp_path: Path) -> None
 
 def test_the_cli_refuses_an_unknown_environment() -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "imports.resolve", "--env", "staging"],
+        [sys.executable, "-m", "imports.resolve", "--env", "stagin"],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert proc.returncode == 2
-    assert "environment: 'staging' is unknown" in proc.stderr
+    assert "environment: 'stagin' is unknown" in proc.stderr
 
 
 @pytest.mark.parametrize(

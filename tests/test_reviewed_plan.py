@@ -296,6 +296,8 @@ def test_the_apply_command_refuses_a_dirty_checkout_in_one_line(
     monkeypatch.setattr(rp, "git_state", lambda _root: ("c" * 40, True))
     applied: list[str] = []
     monkeypatch.setattr(rp, "apply", lambda stack, *_a, **_k: applied.append(stack))
+    checked: list[str] = []  # the caller's account is checked against the environment's
+    monkeypatch.setattr(rp, "check_account", lambda expected: checked.append(expected.name))
     argv = ["apply", "--stack", "network", "--from", str(tmp_path), "--out", str(out)]
     assert rp.main(argv) == 2
     (line,) = capsys.readouterr().err.strip().splitlines()
@@ -303,3 +305,4 @@ def test_the_apply_command_refuses_a_dirty_checkout_in_one_line(
     assert applied == []
     monkeypatch.setattr(rp, "git_state", lambda _root: ("c" * 40, False))
     assert rp.main(argv) == 0 and applied == ["network"], "clean: the same command applies"
+    assert checked == ["production"]

@@ -9,8 +9,11 @@ from typing import Any
 
 import yaml
 
+import config
 from config.estate import ADOPTED_STACKS, CI_STACKS
 from tests.conftest import ROOT
+
+PROD, STAGING = config.load(), config.load("staging")
 
 BIN = Path(sys.executable).parent
 BAD = """
@@ -85,7 +88,9 @@ def _credentialed_jobs() -> list[tuple[str, str, dict[str, Any]]]:
 
 def test_credentials_come_after_every_install() -> None:
     jobs = _credentialed_jobs()
-    assert len(jobs) == 9  # the pr plan; 4 applies; images, backend, sites; the drift report
+    # the pr plan; 4 applies per environment and staging's status; images, backend, sites;
+    # the drift report
+    assert len(jobs) == 14
     for name, job_name, job in jobs:
         steps = job["steps"]
         at = next(i for i, s in enumerate(steps) if CREDENTIALS in s.get("uses", ""))
@@ -99,16 +104,35 @@ def test_credentials_come_after_every_install() -> None:
 def test_each_deploy_job_runs_in_its_environment_and_applies_the_reviewed_plan() -> None:
     jobs = _load("infra-deploy.yml")["jobs"]
     stacks = list(CI_STACKS)  # the one list of CI-applied stacks, in order
-    assert set(jobs) == {"test", "find-plans", *stacks}  # `state`, `identity`: people
-    assert jobs["network"]["needs"] == "find-plans"
+    staged = [f"staging-{s}" for s in stacks]  # each is also its GitHub environment
+    # `state`, `identity`: people; staging's four, its status check, then production's four
+    assert set(jobs) == {"test", "find-plans", *staged, "staging-status", *stacks}
+    assert jobs["staging-network"]["needs"] == "find-plans"
+    assert [jobs[s]["needs"] for s in staged[1:]] == [["find-plans", s] for s in staged[:-1]]
+    assert jobs["staging-status"]["needs"] == ["find-plans", "staging-edge"]
+    assert jobs["network"]["needs"] == ["find-plans", "staging-status"]  # the promotion
     assert [jobs[s]["needs"] for s in stacks[1:]] == [["find-plans", s] for s in stacks[:-1]]
     assert stacks == ["network", "data", "compute", "edge"]  # the order the needs encode
-    for stack in stacks:
+    status = jobs["staging-status"]
+    assert status["env"] == {"FLUXION_ENV": "staging"}
+    assert status["environment"] == STAGING.ci.github_environment("drift")  # its plan role's
+    assert "vars.STAGING_CI_PLAN_ROLE_ARN" in yaml.safe_dump(status)
+    assert status["steps"][-1]["run"] == "make ops ARGS=status"
+    for env, prefix, key in ((PROD, "", stacks), (STAGING, "STAGING_", staged)):
+        for stack, name in zip(stacks, key, strict=True):
+            job = jobs[name]
+            assert job["environment"] == env.ci.github_environment(stack) == name
+            assert job.get("env", {}).get("FLUXION_ENV", "production") == env.name
+            text = yaml.safe_dump(job)
+            assert f"vars.{prefix}CI_APPLY_{stack.upper()}_ROLE_ARN" in text
+            assert f"make apply-reviewed STACK={stack}" in text
+            download = next(st for st in job["steps"] if "download-artifact" in st.get("uses", ""))
+            assert (
+                download["with"]["name"] == f"plan-{name}-${{{{ needs.find-plans.outputs.tree }}}}"
+            )
+    for stack in [*stacks, *staged]:
         job = jobs[stack]
-        assert job["environment"] == stack
         text = yaml.safe_dump(job)
-        assert f"vars.CI_APPLY_{stack.upper()}_ROLE_ARN" in text
-        assert f"make apply-reviewed STACK={stack}" in text
         assert "plan-save" not in text and "deploy-stack" not in text
         assert "auto-approve" not in text.lower()
         # the artifact comes from the run deploy/provenance.py verified, never found by name
@@ -117,7 +141,9 @@ def test_each_deploy_job_runs_in_its_environment_and_applies_the_reviewed_plan()
     find = jobs["find-plans"]
     run = "\n".join(step.get("run", "") for step in find["steps"])
     assert "python -m deploy.provenance" in run and "gh api" not in run
-    assert f"--stacks {' '.join(CI_STACKS)}" in " ".join(run.replace("\\\n", " ").split())
+    assert f"--stacks {' '.join(CI_STACKS)} {' '.join(staged)}" in " ".join(
+        run.replace("\\\n", " ").split()
+    )
     assert find["permissions"] == {"contents": "read", "actions": "read", "pull-requests": "read"}
     for name in ("app-deploy.yml", "infra-deploy.yml"):
         for job_name, job in _load(name)["jobs"].items():
@@ -133,10 +159,16 @@ def test_the_pull_request_plans_and_comments_apart() -> None:
     assert not any(CREDENTIALS in s.get("uses", "") for s in comment["steps"])
     assert not any("checkout" in s.get("uses", "") for s in comment["steps"])
     assert plan["strategy"]["matrix"]["stack"] == list(ADOPTED_STACKS)
+    assert plan["strategy"]["matrix"]["environment"] == ["production", "staging"]
+    assert plan["env"]["FLUXION_ENV"] == "${{ matrix.environment }}"
+    # the artifact's key is the stack's GitHub environment, which infra-deploy.yml downloads
+    key = "${{ matrix.environment == 'staging' && 'staging-' || '' }}${{ matrix.stack }}"
+    assert plan["env"]["PLAN_KEY"] == key
     text = yaml.safe_dump(plan)
-    assert "vars.CI_PLAN_ROLE_ARN" in text and "make plan-save" in text
+    assert "vars.CI_PLAN_ROLE_ARN" in text and "vars.STAGING_CI_PLAN_ROLE_ARN" in text
+    assert "make plan-save" in text
     upload = next(s for s in plan["steps"] if "upload-artifact" in s.get("uses", ""))
-    assert upload["with"]["name"] == "plan-${{ matrix.stack }}-${{ steps.tree.outputs.tree }}"
+    assert upload["with"]["name"] == "plan-${{ env.PLAN_KEY }}-${{ steps.tree.outputs.tree }}"
     assert upload["with"]["path"] == "plans/${{ matrix.stack }}/"
 
 

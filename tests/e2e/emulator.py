@@ -332,7 +332,8 @@ def _iam_signature_get() -> None:
     (
         "moto's PutBucketLogging reads the target bucket's policy and fails with a server error"
         ' on any statement whose Principal is the string "*" (the log bucket\'s TLS-only Deny); '
-        "here such statements are skipped, as they grant nothing to the log service"
+        "here such statements are skipped, as they grant nothing to the log service; and a "
+        "statement's Resource may be a list (several buckets log into one)"
     ),
 )
 def _s3_logging_policy_principal() -> None:
@@ -351,7 +352,7 @@ def _s3_logging_policy_principal() -> None:
             and stmt["Principal"].get("Service") == s3_models.LOGGING_SERVICE_PRINCIPAL
             and stmt.get("Effect") == "Allow"
             and "s3:PutObject" in _listed(stmt.get("Action", []))
-            and stmt.get("Resource") in accepted
+            and bool(set(_listed(stmt.get("Resource", []))) & accepted)  # one or a list
             for stmt in json.loads(target_bucket.policy.decode())["Statement"]
         )
 

@@ -48,6 +48,10 @@ READ_BACK_GAPS: dict[tuple[str, str], str] = {
         "EnablePerformanceInsights and never returns PerformanceInsightsEnabled), so the "
         "hardened instances read back as without it"
     ),
+    ("aws_db_instance", "performance_insights_retention_period"): (
+        "rds-performance-insights: the same gap on an instance created with Performance "
+        "Insights (staging, the recovery): moto returns no PerformanceInsightsRetentionPeriod"
+    ),
 }
 """(type, attribute) -> the moto read-back gap that makes a plan show it. Reviewed like code:
 each entry names what moto returns differently from AWS."""
@@ -397,13 +401,16 @@ def view_of(statements: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 @contextmanager
-def role_split(run: Run) -> Iterator[dict[str, dict[str, str]]]:
+def role_split(
+    run: Run, roles: dict[str, str] | None = None
+) -> Iterator[dict[str, dict[str, str]]]:
     """Every CI role on its emulator view, moto's IAM enforcement on; yields each role's
     credentials (`CI_ROLES` keys). On exit: enforcement off, the roles' own policies back
     (so the `state` stack plans no drift)."""
     iam = _admin(run, "iam")
+    roles = roles or CI_ROLES
     saved: dict[str, tuple[dict[str, str], list[str]]] = {}
-    for role in CI_ROLES.values():
+    for role in roles.values():
         inline = {
             name: json.dumps(iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"])
             for name in iam.list_role_policies(RoleName=role)["PolicyNames"]
@@ -424,7 +431,7 @@ def role_split(run: Run) -> Iterator[dict[str, dict[str, str]]]:
         run.views[role] = view_of(statements)
         iam.put_role_policy(RoleName=role, PolicyName="emulator-view",
                             PolicyDocument=json.dumps(run.views[role]))  # fmt: skip
-    credentials = {key: assume(run, role) for key, role in CI_ROLES.items()}
+    credentials = {key: assume(run, role) for key, role in roles.items()}
     enforce_iam(run, True)
     try:
         yield credentials
@@ -436,6 +443,33 @@ def role_split(run: Run) -> Iterator[dict[str, dict[str, str]]]:
                 iam.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=document)
             for arn in attached:
                 iam.attach_role_policy(RoleName=role, PolicyArn=arn)
+
+
+Probe = tuple[str, str, str, dict[str, Any]]
+"""(CI role key, service, call, arguments): an attacker's move through that role."""
+
+
+def probe(run: Run, probes: dict[str, Probe], credentials: dict[str, dict[str, str]],
+          label: str) -> None:  # fmt: skip
+    """Each probe through the CI role it names; moto's answer is recorded in `run.denied`."""
+    import boto3
+
+    for name, (role, service, call, arguments) in probes.items():
+        keys = credentials[role]
+        client = boto3.client(
+            service, endpoint_url=run.env["AWS_ENDPOINT_URL"], region_name="us-east-1",
+            aws_access_key_id=keys["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=keys["AWS_SECRET_ACCESS_KEY"],
+            aws_session_token=keys["AWS_SESSION_TOKEN"],
+        )  # fmt: skip
+        try:
+            getattr(client, call)(**arguments)
+            run.denied[name] = "allowed"
+        except client.exceptions.ClientError as err:
+            # moto's denial of a JSON or REST service may carry no code: the status does
+            status = err.response["ResponseMetadata"]["HTTPStatusCode"]
+            run.denied[name] = f"{err.response['Error'].get('Code') or '-'} (HTTP {status})"
+        run.log(f"{label}: {name}: {run.denied[name]}")
 
 
 def assume(run: Run, role_name: str) -> dict[str, str]:

@@ -66,7 +66,13 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[harness.Run]:
     started = time.monotonic()
     with (
         (work / "emulator.log").open("wb") as log,
-        moto_server(PROD.account_id, patched=True, log=log) as url,
+        # the backend runs its desired tasks (moto starts none by default): `ops status` healthy
+        moto_server(
+            PROD.account_id,
+            patched=True,
+            log=log,
+            settings={"MOTO_ECS_SERVICE_RUNNING": str(PROD.compute.desired_count)},
+        ) as url,
     ):
         run = harness.Run(work, harness.emulator_env(url, PROD.account_id))
         run.log(f"work dir (logs, plans, states, e2e-report.txt): {work}")
@@ -224,7 +230,7 @@ def _adopt_back(run: harness.Run) -> None:
         run.log(f"deploy guard on the adoption output: refused: {err}")
 
 
-PROBES: dict[str, tuple[str, str, str, dict[str, Any]]] = {
+PROBES: dict[str, harness.Probe] = {
     # probe -> (CI role key, service, call, arguments): each must be refused by moto's IAM
     "plan reads a backup object": ("plan", "s3", "get_object",
                                    {"Bucket": f"fluxion-backups-v4-{PROD.account_id}",
@@ -291,23 +297,9 @@ def _through_the_ci_roles(run: harness.Run) -> None:
             run.as_roles.update({f"plan/{stack}": v for stack, v in verdicts.items()})
         _operations(run, adopted, credentials)
         with run.phase("probes through the CI roles"):
-            _probe(run, credentials)
+            harness.probe(run, PROBES, credentials, "probe through the CI roles")
         with run.phase("other engine: synthesize and plan (5 stacks)"):
             _move_engine(run, credentials["plan"])
-
-
-def _probe(run: harness.Run, credentials: dict[str, dict[str, str]]) -> None:
-    """Each attacker probe through the CI role it names; moto's answer is recorded."""
-    for probe, (role, service, call, arguments) in PROBES.items():
-        client = _client_as(run, service, credentials[role])
-        try:
-            getattr(client, call)(**arguments)
-            run.denied[probe] = "allowed"
-        except client.exceptions.ClientError as err:
-            # moto's denial of a JSON or REST service may carry no code: the status does
-            status = err.response["ResponseMetadata"]["HTTPStatusCode"]
-            run.denied[probe] = f"{err.response['Error'].get('Code') or '-'} (HTTP {status})"
-        run.log(f"probe through the CI roles: {probe}: {run.denied[probe]}")
 
 
 def _move_engine(run: harness.Run, plan_role: dict[str, str]) -> None:
@@ -663,7 +655,8 @@ def test_attacker_probes_through_the_ci_roles_are_refused(run: harness.Run, prob
 def test_status_reads_the_adopted_estate_with_the_plan_role(run: harness.Run) -> None:
     code, out = run.ops["status"]
     assert code == 0, out
-    assert "backend: desired 2, running" in out
+    assert "backend: desired 2, running 2" in out
+    assert out.strip().endswith("\nhealthy")
     assert "fluxion-postgres-v2: available" in out
     assert f"rule {DRIFTED_RULE}: ENABLED" in out
 
