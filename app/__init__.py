@@ -45,6 +45,8 @@ def build_app(env: EnvironmentConfig, outdir: Path, inventory: Inventory | None 
     live = inventory.live_names() if inventory is not None else {}
     built: dict[str, TerraformStack] = {}
     for name, stack_class, depends_on in STACK_CLASSES:
+        if name not in env.stacks:  # a recovery builds no edge
+            continue
         stack = stack_class(app, name, config=env, live=live)
         for producer in depends_on:
             stack.add_dependency(built[producer])

@@ -51,10 +51,8 @@ class EdgeConfig:
     certificate_region: str = "us-east-1"
     """CloudFront accepts certificates from us-east-1 only (an AWS fact, not a choice)."""
     cloudflare_zone_id: str = ""
-    """Cloudflare zone ID; empty = look the zone up by `cloudflare_zone`."""
-    cloudflare_zone: str = ""
-    """The Cloudflare zone's name when it is not the environment's domain (staging's
-    `staging.fluxionia.co` lives in the `fluxionia.co` zone); empty = the domain."""
+    """Cloudflare zone ID; empty = look the zone up by the domain name (each environment's
+    domain is a zone of its own, with its own token: docs/environments.md)."""
     proxied: tuple[str, ...] = ()
     """Subdomains whose Cloudflare record is proxied (orange cloud); default DNS-only."""
 

@@ -13,7 +13,7 @@ from config.cost import CostConfig
 from config.database import DatabaseConfig
 from config.edge import EdgeConfig
 from config.errors import ConfigError
-from config.estate import LIVE_PREFIX, Names
+from config.estate import LIVE_PREFIX, STACKS, Names
 from config.features import Features
 from config.hardening import Hardening
 from config.network import NetworkConfig
@@ -123,6 +123,12 @@ class EnvironmentConfig:
             )
         if not self.log_bucket:
             object.__setattr__(self, "log_bucket", self.names(f"fluxion-logs-{self.account_id}"))
+
+    @property
+    def stacks(self) -> tuple[str, ...]:
+        """The stacks this environment builds, in order: all of them, but a recovery builds
+        no `edge` (its DNS would be the recovered environment's names)."""
+        return tuple(s for s in STACKS if not (self.recovers and s == "edge"))
 
     def _check_kind(self) -> None:
         """An adopted environment is not a recovery one; only a recovery one restores, and it

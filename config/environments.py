@@ -227,7 +227,6 @@ STAGING = EnvironmentConfig(
             SiteConfig("frontend", "admin", "fluxion-staging-frontend", spa_routing=True),
             SiteConfig("docs", "docs", "fluxion-staging-docs"),
         ),
-        cloudflare_zone="fluxionia.co",
     ),
     ci=replace(PRODUCTION.ci, environment_prefix="staging-"),
     cost=replace(
@@ -268,7 +267,11 @@ def recovery_of(env: EnvironmentConfig, region: str, vpc_cidr: str) -> Environme
         state_bucket="",
         log_bucket="",
         features=Features(bridge=False, replica=False, legacy_backups=False, owns_account=False),
-        hardening=replace(env.hardening.preset("hardened"), waf_enforce=True),
+        # hardened, but the API's origin stays the ALB's own (no edge to put in front of it
+        # until the DNS is decided: the runbook's last step)
+        hardening=replace(
+            env.hardening.preset("hardened"), https_origin=False, internal_origin=False
+        ),
         network=replace(
             net,
             vpc_name=f"fluxion-{name}-vpc",

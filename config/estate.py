@@ -88,9 +88,13 @@ class Names:
         """Production's live name `live`, as this environment names it."""
         if self.prefix == LIVE_PREFIX:
             return live
-        camel = "".join(part.capitalize() for part in self.prefix.split("-"))
         renamed = re.sub(r"(?<![A-Za-z])fluxion(?=[-/_])", self.prefix, live, count=1)
-        return re.sub(r"^Fluxion", camel, renamed)
+        return re.sub(r"^Fluxion", self.camel, renamed)
+
+    @property
+    def camel(self) -> str:
+        """The prefix as task definition families spell it: `Fluxion`, `FluxionStaging`."""
+        return "".join(part.capitalize() for part in self.prefix.split("-"))
 
     @cached_property
     def secrets(self) -> dict[str, str]:

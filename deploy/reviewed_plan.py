@@ -266,6 +266,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.action == "save":
             if args.to is None:
                 raise Refused("save needs --to <folder>")
+            check_account(expected)  # a plan made with another environment's credentials
             meta = save(
                 args.stack,
                 cwd,

@@ -2,8 +2,9 @@
 
 The runbook (docs/environments.md, "Recovery"): `snapshot-copy` in the environment that is
 lost (or rehearsed), then `FLUXION_ENV=<env>-recovery FLUXION_RESTORE_SNAPSHOT=<arn> make
-deploy` builds `state`, `identity`, `network`, `data` (the primary created from the snapshot)
-and `compute` in the recovery region, then `recovery-status` in the recovery environment.
+synth deploy` builds `state`, `identity`, `network`, `data` (the primary created from the
+snapshot) and `compute` in the recovery region (a recovery synthesizes no `edge`), then
+`recovery-status` in the recovery environment.
 """
 
 from __future__ import annotations
@@ -78,8 +79,7 @@ def snapshot_copy(
     ctx.say(f"copied: {copied['DBSnapshotArn']} ({copied['Status']})")
     ctx.say(
         f"next: FLUXION_ENV={ctx.config.name}-recovery "
-        f"FLUXION_RESTORE_SNAPSHOT={copied['DBSnapshotArn']} make synth && "
-        "python -m deploy deploy --stacks state identity network data compute"
+        f"FLUXION_RESTORE_SNAPSHOT={copied['DBSnapshotArn']} make synth deploy"
     )
     return 0 if copied["Status"] == "available" else 1
 

@@ -268,14 +268,7 @@ def status(ctx: OpsContext) -> int:
             {"cluster": service["cluster"], "services": [service["service"]]},
         )
     )
-    unhealthy: list[str] = []
-    for svc in (found or {}).get("services", []):
-        ctx.say(
-            f"backend: desired {svc['desiredCount']}, running {svc['runningCount']}, "
-            f"pending {svc['pendingCount']}"
-        )
-        if svc["runningCount"] < svc["desiredCount"]:
-            unhealthy.append(f"backend runs {svc['runningCount']} of {svc['desiredCount']} tasks")
+    unhealthy = _backend_health(ctx, found) if found is not None else []
     unhealthy += _databases(ctx)
     _etl_runs(ctx, service["cluster"])
     for schedule in ctx.config.compute.schedules:
@@ -286,6 +279,32 @@ def status(ctx: OpsContext) -> int:
             note = "" if rule["State"] == expected else f"  (the code says {expected}: drift)"
             ctx.say(f"rule {name}: {rule['State']}{note}")
     return _verdict(ctx, unhealthy)
+
+
+def _backend_health(ctx: OpsContext, found: dict[str, Any]) -> list[str]:
+    """What is wrong with the backend service: missing, scaled to zero, fewer tasks running
+    than desired, or its newest deployment not rolled out (old tasks may still be counted as
+    running while a broken revision fails to start)."""
+    unhealthy = [
+        f"backend service {f.get('arn', '?')}: {f.get('reason')}" for f in found.get("failures", [])
+    ]
+    services = found.get("services", [])
+    if not services and not unhealthy:
+        unhealthy.append("backend service: not found")
+    for svc in services:
+        desired, running = svc["desiredCount"], svc["runningCount"]
+        ctx.say(f"backend: desired {desired}, running {running}, pending {svc['pendingCount']}")
+        if desired < 1:
+            unhealthy.append("backend desires 0 tasks")
+        elif running < desired:
+            unhealthy.append(f"backend runs {running} of {desired} tasks")
+        primary = [d for d in svc.get("deployments", []) if d.get("status") == "PRIMARY"]
+        rollout = primary[0].get("rolloutState") if primary else None
+        if rollout not in (None, "COMPLETED"):
+            unhealthy.append(
+                f"backend deployment {rollout}: {primary[0].get('rolloutStateReason', '')}"
+            )
+    return unhealthy
 
 
 def _databases(ctx: OpsContext) -> list[str]:

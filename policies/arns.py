@@ -35,6 +35,10 @@ class Arns:
             "primary": config.names.primary,
             "replica": config.names.replica,
             "env": config.name,
+            # what the environment's names start with: production's `fluxion` (its live
+            # names), staging's `fluxion-staging`; `Prefix` for task definition families
+            "prefix": config.name_prefix,
+            "Prefix": config.names.camel,
         }
 
     def expand(self, templates: tuple[str, ...] | list[str]) -> list[str]:

@@ -80,7 +80,7 @@ APPLY = (
             "arn:aws:rds:{region}:{account}:subgrp:*",
             "arn:aws:rds:{region}:{account}:og:default:*",
             "arn:aws:rds:{region}:{account}:secgrp:*",
-            "arn:aws:secretsmanager:{region}:{account}:secret:fluxion/*",
+            "arn:aws:secretsmanager:{region}:{account}:secret:{prefix}/*",
         ),
         log_groups=("/aws/rds/instance/{primary}/*", "/aws/rds/instance/{replica}/*"),
         extra=(
@@ -95,15 +95,15 @@ APPLY = (
         "compute",
         writes=tuple(act.COMPUTE_WRITES),
         resources=(
-            "arn:aws:ecr:{region}:{account}:repository/fluxion-*",
+            "arn:aws:ecr:{region}:{account}:repository/{prefix}-*",
             "arn:aws:ecs:{region}:{account}:cluster/{cluster}",
             "arn:aws:ecs:{region}:{account}:service/{cluster}/*",
-            "arn:aws:ecs:{region}:{account}:task-definition/Fluxion*:*",
+            "arn:aws:ecs:{region}:{account}:task-definition/{Prefix}*:*",
             "arn:aws:elasticloadbalancing:{region}:{account}:loadbalancer/app/*",
             "arn:aws:elasticloadbalancing:{region}:{account}:listener/app/*",
             "arn:aws:elasticloadbalancing:{region}:{account}:listener-rule/app/*",
             "arn:aws:elasticloadbalancing:{region}:{account}:targetgroup/*",
-            "arn:aws:events:{region}:{account}:rule/fluxion-*",
+            "arn:aws:events:{region}:{account}:rule/{prefix}-*",
             "arn:aws:acm:{region}:{account}:certificate/*",
         ),
         log_groups=(log_group_name("*"),),
@@ -125,7 +125,7 @@ APPLY = (
             "arn:aws:logs:{edge_region}:{account}:delivery-destination:*",
             "arn:aws:logs:{edge_region}:{account}:delivery-source:*",
         ),
-        log_groups=("aws-waf-logs-fluxion-*",),
+        log_groups=("aws-waf-logs-{prefix}-*",),
         log_region="{edge_region}",
         site_buckets=True,
         extra=((tuple(act.WAF_LOG_DELIVERY), ("*",)),),
@@ -221,7 +221,10 @@ def guardrail(arns: Arns) -> list[Statement]:
         deny(["s3:GetObject", "s3:GetObjectVersion"], [arns.objects(b) for b in backups]),
         deny(act.BACKUP_PROTECTION, [arns.bucket(b) for b in backups]),
         deny(act.PARAMETER_READS, f"arn:aws:ssm:*:{arns.account}:parameter/*"),
-        deny(act.SECRET_VALUE_WRITES, arns.regional("secretsmanager", "secret:fluxion/*")),
+        deny(
+            act.SECRET_VALUE_WRITES,
+            arns.regional("secretsmanager", f"secret:{arns.parts['prefix']}/*"),
+        ),
         deny(["iam:*"], arns.ci_identity),
     ]
 
@@ -298,7 +301,7 @@ def release_policy(config: EnvironmentConfig) -> dict[str, Any]:
     sites = site_buckets(config)
     return document(
         allow(["ecr:GetAuthorizationToken"], "*"),  # account-wide by design in ECR
-        allow(act.RELEASE_WRITES, arns.regional("ecr", "repository/fluxion-*")),
+        allow(act.RELEASE_WRITES, arns.regional("ecr", f"repository/{arns.parts['prefix']}-*")),
         allow(
             ["ecs:DescribeServices", "ecs:UpdateService"],
             arns.regional("ecs", f"service/{config.compute.cluster_name}/*"),

@@ -43,6 +43,10 @@ ENVIRONMENTS = tuple(env.ci.github_environment(stack) for env in _WITH_CI for st
 environment's (`network`..., `staging-network`...)."""
 APP_ENVIRONMENTS = tuple(env.ci.github_environment("release") for env in _WITH_CI)
 """The app repository's environments whose runs can assume the release role."""
+READ_ENVIRONMENTS = tuple(env.ci.github_environment("drift") for env in _WITH_CI)
+"""Environments whose runs assume the plan role (the drift report, staging's status check
+before production's apply): no reviewer (they change nothing), but only from protected
+branches, or any branch's workflow could hold the plan role and, with it, the state locks."""
 
 
 class GitHubError(ExpectedError):
@@ -80,11 +84,20 @@ def from_environ() -> Fetch:
     return api(os.environ.get("GITHUB_API_URL") or "https://api.github.com", token)
 
 
-def problems(fetch: Fetch, repository: str, wanted: tuple[str, ...]) -> list[str]:
-    """One line per environment of `wanted` that a run could use without a person's review."""
+def problems(
+    fetch: Fetch, repository: str, wanted: tuple[str, ...], branch_only: tuple[str, ...] = ()
+) -> list[str]:
+    """One line per environment of `wanted` that a run could use without a person's review,
+    and per environment of `branch_only` that a run of any branch could use."""
     answer = fetch(f"/repos/{repository}/environments?per_page=100")
     found = {env["name"]: env for env in answer.get("environments", [])}
     lines = []
+    for name in branch_only:
+        env = found.get(name)
+        if env is None:
+            lines.append(f"{name}: no such environment: create it, deployable from main only")
+        elif not env.get("deployment_branch_policy"):
+            lines.append(f"{name}: deployable from any branch: restrict it to protected branches")
     for name in wanted:
         env = found.get(name)
         if env is None:
@@ -108,14 +121,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = cli.parse(parser, argv)
     wanted = APP_ENVIRONMENTS if args.app else ENVIRONMENTS
+    read = () if args.app else READ_ENVIRONMENTS
     try:
-        found = problems(from_environ(), args.repository, wanted)
+        found = problems(from_environ(), args.repository, wanted, read)
     except GitHubError as err:
         return cli.one_line_error(err)
     for line in found:
         print(f"FAIL {args.repository}: {line}")
     if not found:
-        print(f"ok {args.repository}: {', '.join(wanted)} each need a reviewer's approval")
+        branches = f"; {', '.join(read)} run from protected branches only" if read else ""
+        print(
+            f"ok {args.repository}: {', '.join(wanted)} each need a reviewer's approval{branches}"
+        )
     return 1 if found else 0
 
 

@@ -117,6 +117,6 @@ def cloudflare_zone(stack: FluxionStack) -> str:
         or DataCloudflareZone(
             stack,
             "zone",
-            filter=DataCloudflareZoneFilter(name=config.edge.cloudflare_zone or config.domain),
+            filter=DataCloudflareZoneFilter(name=config.domain),
         ).zone_id
     )

@@ -225,6 +225,7 @@ def test_the_settings_check_wants_reviewers_on_every_environment_s_apply_environ
         "staging-network", "staging-data", "staging-compute", "staging-edge",
     )  # fmt: skip
     assert github.APP_ENVIRONMENTS == ("release", "staging-release")
+    assert github.READ_ENVIRONMENTS == ("drift", "staging-drift")
 
 
 def test_a_recovery_leaves_the_account_s_one_of_a_kind_resources_to_its_owner(
@@ -236,3 +237,14 @@ def test_a_recovery_leaves_the_account_s_one_of_a_kind_resources_to_its_owner(
         assert kind not in outputs["production-recovery"]["identity"]["resource"]
         assert kind in outputs["production-hardened"]["identity"]["resource"]
     assert "aws_cloudwatch_event_rule" in outputs["production-recovery"]["identity"]["resource"]
+
+
+def test_a_missing_or_open_read_environment_is_one_failing_line() -> None:
+    from review import github
+
+    answer = {"environments": [{"name": "drift", "protection_rules": []}]}
+    lines = github.problems(lambda _path: answer, "o/r", (), ("drift", "staging-drift"))
+    assert lines == [
+        "drift: deployable from any branch: restrict it to protected branches",
+        "staging-drift: no such environment: create it, deployable from main only",
+    ]

@@ -653,10 +653,42 @@ def test_status_says_healthy_or_what_is_not_and_exits_1(
     assert said[-1] == verdict
 
 
+@pytest.mark.parametrize(
+    ("services", "verdict"),
+    [
+        ({"services": [], "failures": [{"arn": "arn:svc", "reason": "MISSING"}]},
+         "unhealthy: backend service arn:svc: MISSING"),
+        ({"services": []}, "unhealthy: backend service: not found"),
+        ({"services": [{"desiredCount": 0, "runningCount": 0, "pendingCount": 0}]},
+         "unhealthy: backend desires 0 tasks"),
+        ({"services": [{"desiredCount": 2, "runningCount": 2, "pendingCount": 0, "deployments": [
+            {"status": "PRIMARY", "rolloutState": "IN_PROGRESS",
+             "rolloutStateReason": "ECS deployment in progress"},
+            {"status": "ACTIVE", "rolloutState": "COMPLETED"}]}]},
+         "unhealthy: backend deployment IN_PROGRESS: ECS deployment in progress"),
+        ({"services": [{"desiredCount": 2, "runningCount": 2, "pendingCount": 0, "deployments": [
+            {"status": "PRIMARY", "rolloutState": "COMPLETED"}]}]}, "healthy"),
+    ],
+)  # fmt: skip
+def test_status_is_unhealthy_without_a_service_tasks_or_a_finished_rollout(
+    services: dict[str, Any], verdict: str
+) -> None:
+    """Old tasks still count as running while a new revision fails to start: the newest
+    deployment must have rolled out."""
+    from ops.verbs import status
+
+    ctx, said = _context({"describe_services": services,
+                          "describe_db_instances": _db("available")})  # fmt: skip
+    assert status(ctx) == (0 if verdict == "healthy" else 1)
+    assert said[-1] == verdict
+
+
 def test_status_without_a_replica_reads_the_primary_once() -> None:
     from ops.verbs import status
 
-    ctx, said = _context({"describe_db_instances": _db("available")})
+    service = {"desiredCount": 1, "runningCount": 1, "pendingCount": 0}
+    ctx, said = _context({"describe_services": {"services": [service]},
+                          "describe_db_instances": _db("available")})  # fmt: skip
     ctx.outputs.recorded["data"]["replica_address"] = "p.x.rds.amazonaws.com"
     assert status(ctx) == 0
     assert [line for line in said if line.startswith("p: ")] == [
@@ -699,8 +731,8 @@ def test_snapshot_copy_copies_the_newest_available_snapshot_and_says_what_next()
     assert params["TargetDBSnapshotIdentifier"] == "recovery-manual-2026-12-06-1200"
     assert params["SourceRegion"] == PROD.region and params["KmsKeyId"] == "alias/aws/rds"
     assert said[-2] == "copied: arn:copy (available)"
-    assert said[-1].startswith(
-        "next: FLUXION_ENV=production-recovery FLUXION_RESTORE_SNAPSHOT=arn:copy"
+    assert said[-1] == (
+        "next: FLUXION_ENV=production-recovery FLUXION_RESTORE_SNAPSHOT=arn:copy make synth deploy"
     )
 
 

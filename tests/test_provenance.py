@@ -280,9 +280,10 @@ def test_protected_environments_pass(api: tuple[str, dict[str, Any]]) -> None:
     url, _ = api
     proc = _cli("review.github", url, "--repository", REPO)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert proc.stdout.startswith(
+    assert proc.stdout == (
         f"ok {REPO}: network, data, compute, edge, staging-network, staging-data, "
-        "staging-compute, staging-edge each need"
+        "staging-compute, staging-edge each need a reviewer's approval; drift, staging-drift "
+        "run from protected branches only\n"
     )
 
 
@@ -293,6 +294,7 @@ def test_each_gap_in_the_settings_is_one_failing_line(api: tuple[str, dict[str, 
     proc = _cli("review.github", url, "--repository", REPO)
     assert proc.returncode == 1
     assert proc.stdout.splitlines() == [
+        f"FAIL {REPO}: drift: deployable from any branch: restrict it to protected branches",
         f"FAIL {REPO}: data: reviewers may approve their own run (prevent self-review)",
         f"FAIL {REPO}: compute: no required reviewers: a run applies without a person",
         f"FAIL {REPO}: edge: no such environment: create it with required reviewers",

@@ -306,3 +306,23 @@ def test_the_apply_command_refuses_a_dirty_checkout_in_one_line(
     monkeypatch.setattr(rp, "git_state", lambda _root: ("c" * 40, False))
     assert rp.main(argv) == 0 and applied == ["network"], "clean: the same command applies"
     assert checked == ["production"]
+
+
+def test_save_refuses_another_account_s_credentials_before_planning(
+    synth_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """A staging plan made with production's credentials (or the reverse) is never saved."""
+    from deploy import ordered
+
+    monkeypatch.setattr(ordered, "_caller_account", lambda: "730335291745")
+    planned: list[str] = []
+    monkeypatch.setattr(rp, "save", lambda stack, *_a, **_k: planned.append(stack))
+    argv = ["save", "--stack", "network", "--to", str(tmp_path), "--out", str(synth_dir)]
+    assert rp.main(argv) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line == (
+        "refused: credentials: account 730335291745 is not production's (611395766952): use "
+        "the environment's own credentials"
+    )
+    assert planned == []

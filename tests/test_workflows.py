@@ -113,6 +113,14 @@ def test_each_deploy_job_runs_in_its_environment_and_applies_the_reviewed_plan()
     assert jobs["network"]["needs"] == ["find-plans", "staging-status"]  # the promotion
     assert [jobs[s]["needs"] for s in stacks[1:]] == [["find-plans", s] for s in stacks[:-1]]
     assert stacks == ["network", "data", "compute", "edge"]  # the order the needs encode
+    # each environment's own Cloudflare zone and token: staging's cannot touch production's DNS
+    tokens = {
+        name: yaml.safe_dump(jobs[name]).count("secrets.") for name in ("edge", "staging-edge")
+    }
+    assert "secrets.CLOUDFLARE_API_TOKEN }}" in yaml.safe_dump(jobs["edge"])
+    assert "secrets.STAGING_CLOUDFLARE_API_TOKEN }}" in yaml.safe_dump(jobs["staging-edge"])
+    assert "secrets.CLOUDFLARE_API_TOKEN }}" not in yaml.safe_dump(jobs["staging-edge"])
+    assert tokens == {"edge": 1, "staging-edge": 1}
     status = jobs["staging-status"]
     assert status["env"] == {"FLUXION_ENV": "staging"}
     assert status["environment"] == STAGING.ci.github_environment("drift")  # its plan role's
@@ -165,7 +173,11 @@ def test_the_pull_request_plans_and_comments_apart() -> None:
     key = "${{ matrix.environment == 'staging' && 'staging-' || '' }}${{ matrix.stack }}"
     assert plan["env"]["PLAN_KEY"] == key
     text = yaml.safe_dump(plan)
-    assert "vars.CI_PLAN_ROLE_ARN" in text and "vars.STAGING_CI_PLAN_ROLE_ARN" in text
+    role = next(s for s in plan["steps"] if CREDENTIALS in s.get("uses", ""))
+    assert role["with"]["role-to-assume"] == (
+        "${{ vars[format('{0}CI_PLAN_ROLE_ARN', matrix.environment == 'staging' && 'STAGING_' "
+        "|| '')] }}"
+    )  # each environment's own variable, and no fallback to the other's
     assert "make plan-save" in text
     upload = next(s for s in plan["steps"] if "upload-artifact" in s.get("uses", ""))
     assert upload["with"]["name"] == "plan-${{ env.PLAN_KEY }}-${{ steps.tree.outputs.tree }}"
