@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ops.errors import OpsError, aws_error
+from ops.errors import OpsError, aws_error, credentials_problem
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,8 @@ class CallRunner:
             )
             return getattr(client, call.operation)(**call.params)
         except Exception as err:
+            if (credentials := credentials_problem(err)) is not None:
+                raise OpsError(credentials) from None
             message = aws_error(err, "Message") or str(err)
             first = " ".join(message.split())[:300]  # one line, whatever the service sent
             raise OpsError(f"{call.service}.{call.operation}: {first}") from None

@@ -11,5 +11,26 @@ def aws_error(err: BaseException, field: str) -> str | None:
     return str(value) if value else None
 
 
+CREDENTIAL_ERRORS = frozenset({
+    "NoCredentialsError", "PartialCredentialsError", "CredentialRetrievalError",
+    "TokenRetrievalError", "UnauthorizedSSOTokenError", "SSOTokenLoadError",
+    "ExpiredToken", "ExpiredTokenException", "RequestExpired", "InvalidClientTokenId",
+    "InvalidAccessKeyId", "SignatureDoesNotMatch", "UnrecognizedClientException",
+})  # fmt: skip
+"""botocore exception names and AWS error codes that say the credentials are missing, expired
+or wrong: the caller's, not the estate's, problem."""
+
+
+def credentials_problem(err: BaseException) -> str | None:
+    """One line when `err` is about the credentials (none, expired, revoked), else None."""
+    code = aws_error(err, "Code") or type(err).__name__
+    if code not in CREDENTIAL_ERRORS:
+        return None
+    return (
+        f"credentials: {code}: AWS credentials are missing, expired or revoked (not a problem "
+        "of the estate): renew them (aws sso login, or the role) and run again"
+    )
+
+
 class OpsError(ExpectedError):
     """Bad input or a missing prerequisite; the message names the field, value and source."""

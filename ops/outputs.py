@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from config import EnvironmentConfig
-from ops.errors import OpsError, aws_error
+from ops.errors import OpsError, aws_error, credentials_problem
 
 
 @dataclass
@@ -60,6 +60,8 @@ class Outputs:
         try:
             body = self.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
         except Exception as err:  # botocore's ClientError, NoCredentialsError, ...
+            if (credentials := credentials_problem(err)) is not None:
+                raise OpsError(credentials) from None
             code = aws_error(err, "Code") or type(err).__name__
             raise OpsError(
                 f"{stack}: no state at s3://{bucket}/{key} ({code}): is the stack deployed? "

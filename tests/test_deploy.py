@@ -440,3 +440,19 @@ def test_the_deploy_checks_the_account_before_any_stack(
         .startswith("refused: credentials: account 730335291745 is not production's (611395766952)")
     )
     assert ran == []
+
+
+def test_the_caller_s_account_comes_from_sts(monkeypatch: pytest.MonkeyPatch) -> None:
+    from moto import mock_aws
+
+    for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", "730335291745")
+    with mock_aws():
+        assert deploy._caller_account() == "730335291745"
+        deploy.check_account(config.load("staging"))  # the real call, the right account
+        with pytest.raises(deploy.Refused, match=r"^credentials: account 730335291745 is not"):
+            deploy.check_account(config.load())

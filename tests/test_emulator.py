@@ -111,6 +111,18 @@ PROBE = textwrap.dedent(
             Filters=[{"Name": "group-id", "Values": [sg]}])["SecurityGroupRules"]
         out["rule_descriptions"] = sorted(
             str(r.get("Description")) for r in rules if not r["IsEgress"])
+        default_egress = [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+        ec2.revoke_security_group_egress(GroupId=peer, IpPermissions=default_egress)
+        revokes = []
+        never = [{"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432,
+                  "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}]
+        for permissions in (default_egress, never):
+            try:  # the same revoke again (a retried call), then a rule that never existed
+                ec2.revoke_security_group_egress(GroupId=peer, IpPermissions=permissions)
+                revokes.append("accepted")
+            except Exception as err:
+                revokes.append(err.response["Error"]["Code"])
+        out["revoked_twice"] = revokes
         ip = found["Reservations"][0]["Instances"][0]["PrivateIpAddress"]
         ec2.terminate_instances(InstanceIds=[instance])
         try:  # the replacement keeps the terminated instance's private IP
@@ -223,6 +235,8 @@ def test_every_gap_exists_in_stock_moto(stock: dict[str, object]) -> None:
     assert stock["root_sized_by_image"] == "MissingParameter"  # ec2-root-volume-size
     assert stock["rule_descriptions"] == ["None", "None"]  # ec2-rule-description
     assert stock["terminated_ip_reusable"] == "IP already in use"  # ec2-terminated-instance-ip
+    # ec2-revoke-default-egress-retried
+    assert stock["revoked_twice"] == ["InvalidPermission.NotFound", "InvalidPermission.NotFound"]
     # cloudfront-read-back
     assert (stock["oac_kept"], stock["forwarded_values"], stock["default_certificate"]) == (
         False,
@@ -248,6 +262,7 @@ def test_the_workarounds_cover_their_gaps(patched: dict[str, object]) -> None:
     assert patched["root_sized_by_image"] is True
     assert patched["rule_descriptions"] == ["from the group", "from the list"]
     assert patched["terminated_ip_reusable"] is True
+    assert patched["revoked_twice"] == ["accepted", "InvalidPermission.NotFound"]
     assert (patched["oac_kept"], patched["forwarded_values"], patched["default_certificate"]) == (
         True,
         False,

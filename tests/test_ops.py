@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -785,3 +786,40 @@ def test_a_call_in_another_region_says_so_and_gets_that_region_s_client() -> Non
     assert runner.read(there) == ("describe_db_snapshots", {"DBSnapshotIdentifier": "x"})
     runner.read(here)
     assert asked_for == [("rds", "us-west-2"), ("rds",)]
+
+
+# --- missing or expired credentials: one line that says so (issue: faults) ---------------------
+
+
+@pytest.mark.parametrize("code", ["ExpiredToken", "InvalidClientTokenId"])
+def test_an_expired_or_revoked_token_is_the_credentials_not_the_estate(code: str) -> None:
+    from botocore.exceptions import ClientError
+
+    from ops.calls import Call
+    from ops.errors import OpsError
+
+    runner, _, _, _ = _runner(fails=ClientError({"Error": {"Code": code, "Message": "x"}}, "Op"))
+    with pytest.raises(OpsError) as raised:
+        runner.read(Call("ecs", "describe_services", {}))
+    assert str(raised.value) == (
+        f"credentials: {code}: AWS credentials are missing, expired or revoked (not a problem "
+        "of the estate): renew them (aws sso login, or the role) and run again"
+    )
+    other = ClientError({"Error": {"Code": "Throttling", "Message": "Rate exceeded"}}, "Op")
+    runner, _, _, _ = _runner(fails=other)
+    with pytest.raises(OpsError, match=r"^ecs.describe_services: Rate exceeded$"):
+        runner.read(Call("ecs", "describe_services", {}))
+
+
+def test_status_without_credentials_says_it_is_the_credentials(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Before: "no state at s3://... is the stack deployed?"; the stack was never the problem."""
+    for key in [k for k in os.environ if k.startswith("AWS_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    assert main(["status"]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("error: credentials: NoCredentialsError: AWS credentials are missing")

@@ -415,6 +415,42 @@ def _ec2_rule_description() -> None:
 
 
 @workaround(
+    "ec2-revoke-default-egress-retried",
+    (
+        "the AWS provider revokes a new group's default egress rule (all traffic to 0.0.0.0/0) "
+        "right after creating it; on a loaded machine moto answered one revoke late, the SDK "
+        "sent it again and moto refused the repeat with InvalidPermission.NotFound, failing the "
+        "apply (staging's rds group, once, beside the production track and a mutation run). "
+        "Here a revoke of exactly that default rule, already gone, succeeds, as a retried call "
+        "does against AWS's idempotent handling; every other revoke is unchanged"
+    ),
+)
+def _ec2_revoke_default_egress_retried() -> None:
+    """Revoking an absent default egress rule is a no-op."""
+    from moto.ec2.exceptions import InvalidPermissionNotFoundError
+    from moto.ec2.models import security_groups as ec2_groups
+
+    backend = ec2_groups.SecurityGroupBackend
+    original = backend.revoke_security_group_egress
+
+    def revoke(self: Any, group_name_or_id: str, ip_protocol: str, from_port: str,
+               to_port: str, ip_ranges: list[Any], *args: Any, **kwargs: Any) -> None:  # fmt: skip
+        try:
+            return original(self, group_name_or_id, ip_protocol, from_port, to_port, ip_ranges,
+                            *args, **kwargs)  # fmt: skip
+        except InvalidPermissionNotFoundError:
+            default = str(ip_protocol) == "-1" and [
+                (r.get("CidrIp"), r.get("CidrIpv6")) for r in ip_ranges
+            ] == [("0.0.0.0/0", None)]
+            others = [a for a in args if a] + [v for k, v in kwargs.items() if v and k != "vpc_id"]
+            if default and not others:
+                return None
+            raise
+
+    backend.revoke_security_group_egress = revoke
+
+
+@workaround(
     "ec2-terminated-instance-ip",
     (
         "moto keeps a terminated instance's private IP reserved in its subnet (released only "
