@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from config.estate import ADOPTED_STACKS, CONTAINERS
+from config.estate import ADOPTED_STACKS, CONTAINERS, STACKS
 from ops.errors import OpsError
 from runtime import cli
 
@@ -27,6 +27,7 @@ VERBS = {
     "snapshot-db": "manual snapshot of the primary (manual-<date>), waited for",
     "snapshot-copy": "copy the primary's latest snapshot to the recovery region, waited for",
     "recovery-status": "a recovery environment's primary, its source snapshot and the backend",
+    "state-restore": "a stack's state versions; --version <id> makes that one current (asks)",
     "logs": "the last minutes of the backend's or the ETL's logs",
     "shell": "the ECS Exec command for a running backend task",
     "drift": "Terraform's refresh-only plan of every stack, as a table; exit 2 on drift",
@@ -63,6 +64,9 @@ def _verb_arguments(name: str, verb: argparse.ArgumentParser) -> None:
         verb.add_argument("count", type=int)
     elif name in ("restart-bridge", "snapshot-db"):
         verb.add_argument("--wait-seconds", type=float, default=600)
+    elif name == "state-restore":
+        verb.add_argument("stack", choices=STACKS)
+        verb.add_argument("--version", help="the version to make current (listed without it)")
     elif name == "snapshot-copy":
         verb.add_argument("--to-region", required=True, help="the recovery region, e.g. us-west-2")
         verb.add_argument("--snapshot", help="the snapshot to copy (default: the newest available)")
@@ -105,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     import config
-    from ops import bridge, drift, recovery, verbs
+    from ops import bridge, drift, recovery, state, verbs
     from ops.calls import CallRunner
     from ops.outputs import Outputs
 
@@ -128,6 +132,7 @@ def _run(args: argparse.Namespace) -> int:
             ctx, args.to_region, args.snapshot, args.kms_key, args.wait_seconds
         ),
         "recovery-status": lambda: recovery.status(ctx),
+        "state-restore": lambda: state.state_restore(ctx, args.stack, args.version),
         "logs": lambda: verbs.logs(ctx, args.container, args.minutes),
         "shell": lambda: verbs.shell(ctx, args.command),
         "bridge-key-check": lambda: bridge.key_check(ctx),

@@ -38,15 +38,23 @@ class Version:
 
 
 def history(listed: dict[str, Any], key: str) -> list[Version]:
-    """The versions and delete markers of exactly `key`, newest first."""
+    """The versions and delete markers of exactly `key`, newest first (the current one at
+    the top)."""
     rows = [
-        Version(v["VersionId"], str(v["LastModified"]), int(v.get("Size", 0)), bool(v["IsLatest"]),
-                deleted)  # fmt: skip
+        Version(
+            v["VersionId"],
+            str(v["LastModified"]),
+            int(v.get("Size", 0)),
+            bool(v["IsLatest"]),
+            deleted,
+        )
         for field, deleted in (("Versions", False), ("DeleteMarkers", True))
         for v in listed.get(field, [])
         if v["Key"] == key
     ]
-    return sorted(rows, key=lambda v: v.modified, reverse=True)
+    # the current one first, then by time; S3 lists each kind newest first and its times have
+    # whole seconds, so ties keep that order (a stable sort)
+    return sorted(rows, key=lambda v: (v.current, v.modified), reverse=True)
 
 
 def describe(body: bytes | None) -> str:
@@ -63,9 +71,7 @@ def describe(body: bytes | None) -> str:
 def state_restore(ctx: OpsContext, stack: str, version: str | None) -> int:
     """List `stack`'s state versions, or restore `version` (asks first)."""
     bucket, key = ctx.config.state_bucket, ctx.config.state_key(stack)
-    listed = ctx.runner.read(
-        Call("s3", "list_object_versions", {"Bucket": bucket, "Prefix": key})
-    )
+    listed = ctx.runner.read(Call("s3", "list_object_versions", {"Bucket": bucket, "Prefix": key}))
     if listed is None:  # a dry run reads nothing
         ctx.say("dry run: no call made (the versions are listed by the read above)")
         return 0
@@ -81,16 +87,18 @@ def state_restore(ctx: OpsContext, stack: str, version: str | None) -> int:
     return _restore(ctx, bucket, key, versions, version)
 
 
-def _restore(
-    ctx: OpsContext, bucket: str, key: str, versions: list[Version], version: str
-) -> int:
+def _restore(ctx: OpsContext, bucket: str, key: str, versions: list[Version], version: str) -> int:
     chosen = next((v for v in versions if v.id == version and not v.deleted), None)
     if chosen is None:
-        raise OpsError(f"state-restore: --version {version!r} is not a version of s3://{bucket}/{key}")
+        raise OpsError(
+            f"state-restore: --version {version!r} is not a version of s3://{bucket}/{key}"
+        )
     if chosen.current:
         ctx.say(f"{version} is already the current state: nothing to restore")
         return 0
-    locks = ctx.runner.read(Call("s3", "list_objects_v2", {"Bucket": bucket, "Prefix": f"{key}.tflock"}))
+    locks = ctx.runner.read(
+        Call("s3", "list_objects_v2", {"Bucket": bucket, "Prefix": f"{key}.tflock"})
+    )
     if (locks or {}).get("KeyCount"):
         raise OpsError(
             f"state-restore: s3://{bucket}/{key}.tflock: the state is locked (a deploy may be "

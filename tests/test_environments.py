@@ -248,3 +248,23 @@ def test_a_missing_or_open_read_environment_is_one_failing_line() -> None:
         "drift: deployable from any branch: restrict it to protected branches",
         "staging-drift: no such environment: create it, deployable from main only",
     ]
+
+
+@pytest.mark.parametrize("key", ["production", "staging"])
+def test_the_state_bucket_keeps_every_version_and_cannot_be_destroyed(
+    outputs: dict[str, dict[str, dict[str, Any]]], key: str
+) -> None:
+    """What `python -m ops state-restore` relies on: a damaged, truncated or deleted state
+    still has its earlier versions, and the bucket itself is not destroyed by a plan."""
+    env = PROD if key == "production" else STAGING
+    state = outputs[key]["state"]["resource"]
+    (bucket,) = [b for b in state["aws_s3_bucket"].values() if b["bucket"] == env.state_bucket]
+    assert bucket["lifecycle"]["prevent_destroy"] is True
+    (versioning,) = state["aws_s3_bucket_versioning"].values()
+    assert versioning["versioning_configuration"]["status"] == "Enabled"
+    rules = [
+        r for lc in state["aws_s3_bucket_lifecycle_configuration"].values() for r in lc["rule"]
+    ]
+    kept = [r["noncurrent_version_expiration"][0]["noncurrent_days"] for r in rules
+            if r.get("noncurrent_version_expiration")]  # fmt: skip
+    assert kept == [env.state_noncurrent_days] == [90]

@@ -122,7 +122,7 @@ def test_help_lists_every_verb(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--help"])
     assert exit_.value.code == 0
     out = capsys.readouterr().out
-    assert len(VERBS) == 13
+    assert len(VERBS) == 14
     for verb in VERBS:
         assert f"  {verb} " in out
 
@@ -435,6 +435,8 @@ def test_rotate_bridge_key_refuses_a_secret_that_is_not_the_bridges(
 # --- every verb that changes something asks first, through the front door -------------------
 
 READ_ONLY = {"status", "logs", "shell", "drift", "bridge-key-check", "recovery-status"}
+ASKS_APART = {"state-restore"}
+"""Lists read-only, asks before it restores: its own tests below, on a versioned bucket."""
 """The verbs that change nothing (docs/operations.md); every other verb asks first."""
 CHANGING = {
     "run-etl": ["run-etl", "FluxionETLTask", "--todas"],
@@ -477,7 +479,7 @@ def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_every_verb_is_read_only_or_asks() -> None:
-    assert set(VERBS) == READ_ONLY | set(CHANGING)
+    assert set(VERBS) == READ_ONLY | set(CHANGING) | ASKS_APART
 
 
 @pytest.mark.parametrize("verb", sorted(CHANGING))
@@ -823,3 +825,89 @@ def test_status_without_credentials_says_it_is_the_credentials(
     assert main(["status"]) == 2
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert line.startswith("error: credentials: NoCredentialsError: AWS credentials are missing")
+
+
+# --- state-restore: a damaged state back to a good version (issue: faults) ---------------------
+
+
+def _state(serial: int, resources: int = 2) -> bytes:
+    return json.dumps({"version": 4, "serial": serial, "lineage": "l-1",
+                       "resources": [{}] * resources}).encode()  # fmt: skip
+
+
+@pytest.fixture
+def versioned(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, list[str]]]:
+    """The data stack's state with three versions: good (serial 7), good (serial 8), then
+    truncated; `ops` runs in this process against moto."""
+    from moto import mock_aws
+
+    for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        s3 = boto3.client("s3", region_name=PROD.region)
+        s3.create_bucket(Bucket=PROD.state_bucket)
+        s3.put_bucket_versioning(Bucket=PROD.state_bucket,
+                                 VersioningConfiguration={"Status": "Enabled"})  # fmt: skip
+        key = PROD.state_key("data")
+        ids = [s3.put_object(Bucket=PROD.state_bucket, Key=key, Body=body)["VersionId"]
+               for body in (_state(7), _state(8), _state(9)[:40])]  # fmt: skip
+        yield s3, ids
+
+
+def test_state_restore_lists_the_versions_newest_first(
+    versioned: tuple[Any, list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, ids = versioned
+    assert main(["state-restore", "data"]) == 0
+    out = capsys.readouterr().out
+    listed = [line.split()[0] for line in out.splitlines() if line.startswith("  ") and
+              not line.startswith("  read")]  # fmt: skip
+    assert listed == list(reversed(ids))
+    assert f"  {ids[2]}  " in out and out.count("(current)") == 1
+    assert "  call: " not in out
+    assert out.strip().endswith("restore one: python -m ops state-restore data --version <id>")
+
+
+def test_state_restore_brings_back_a_good_version_after_asking(
+    versioned: tuple[Any, list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    s3, ids = versioned
+    key = PROD.state_key("data")
+    assert main(["state-restore", "data", "--version", ids[1]]) == 0  # no terminal: no answer
+    out = capsys.readouterr().out
+    assert "current: not a Terraform state (truncated or damaged)" in out
+    assert f"restored: serial 8, lineage l-1, 2 resources (version {ids[1]}," in out
+    assert "not confirmed: no call made" in out
+    assert s3.get_object(Bucket=PROD.state_bucket, Key=key)["Body"].read() == _state(9)[:40]
+    assert main(["--yes", "state-restore", "data", "--version", ids[1]]) == 0
+    assert s3.get_object(Bucket=PROD.state_bucket, Key=key)["Body"].read() == _state(8)
+    history = s3.list_object_versions(Bucket=PROD.state_bucket, Prefix=key)["Versions"]
+    assert len(history) == 4, "nothing deleted: the damaged version stays in the history"
+
+
+def test_state_restore_after_a_delete_and_its_refusals(
+    versioned: tuple[Any, list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    s3, ids = versioned
+    key = PROD.state_key("data")
+    s3.delete_object(Bucket=PROD.state_bucket, Key=key)  # a delete marker on top
+    assert main(["--yes", "state-restore", "data", "--version", ids[0]]) == 0
+    out = capsys.readouterr().out
+    assert "delete marker  (current)" in out and "current: deleted" in out
+    assert s3.get_object(Bucket=PROD.state_bucket, Key=key)["Body"].read() == _state(7)
+    refusals = {
+        ids[2]: f"error: state-restore: version {ids[2]} is not a Terraform state (truncated or "
+                "damaged): pick another",
+        "nope": f"error: state-restore: --version 'nope' is not a version of "
+                f"s3://{PROD.state_bucket}/{key}",
+    }  # fmt: skip
+    for version, line in refusals.items():
+        assert main(["--yes", "state-restore", "data", "--version", version]) == 2
+        assert capsys.readouterr().err.strip().splitlines()[-1] == line
+    s3.put_object(Bucket=PROD.state_bucket, Key=f"{key}.tflock", Body=b'{"ID": "x"}')
+    assert main(["--yes", "state-restore", "data", "--version", ids[1]]) == 2
+    assert "the state is locked (a deploy may be running)" in capsys.readouterr().err
+    assert main(["--dry-run", "state-restore", "data", "--version", ids[1]]) == 0
+    assert "dry run: no call made" in capsys.readouterr().out
