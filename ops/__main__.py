@@ -27,7 +27,7 @@ VERBS = {
     "snapshot-db": "manual snapshot of the primary (manual-<date>), waited for",
     "snapshot-copy": "copy the primary's latest snapshot to the recovery region, waited for",
     "recovery-status": "a recovery environment's primary, its source snapshot and the backend",
-    "state-restore": "a stack's state versions; --version <id> makes that one current (asks)",
+    "state-restore": "a stack's state versions; --version <id> restores that one (asks)",
     "logs": "the last minutes of the backend's or the ETL's logs",
     "shell": "the ECS Exec command for a running backend task",
     "drift": "Terraform's refresh-only plan of every stack, as a table; exit 2 on drift",
@@ -66,7 +66,7 @@ def _verb_arguments(name: str, verb: argparse.ArgumentParser) -> None:
         verb.add_argument("--wait-seconds", type=float, default=600)
     elif name == "state-restore":
         verb.add_argument("stack", choices=STACKS)
-        verb.add_argument("--version", help="the version to make current (listed without it)")
+        verb.add_argument("--version", help="the version to restore (listed without it)")
     elif name == "snapshot-copy":
         verb.add_argument("--to-region", required=True, help="the recovery region, e.g. us-west-2")
         verb.add_argument("--snapshot", help="the snapshot to copy (default: the newest available)")

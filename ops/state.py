@@ -121,7 +121,7 @@ def _restore(ctx: OpsContext, bucket: str, key: str, versions: list[Version], ve
         {"Bucket": bucket, "Key": key,
          "CopySource": {"Bucket": bucket, "Key": key, "VersionId": version}},
     )  # fmt: skip
-    if not ctx.runner.change([copy], f"make version {version} the current state of {key}?"):
+    if not ctx.runner.change([copy], f"restore version {version} as the current state of {key}?"):
         return 0
     ctx.say(
         f"restored: s3://{bucket}/{key} is version {version}'s copy; the damaged versions stay "
