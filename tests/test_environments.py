@@ -171,7 +171,9 @@ def test_a_recovery_environment_restores_its_snapshot_with_no_ci_identity(
 
 def _main(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
     out = tmp_path / "cdktf.out"
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("FLUXION_")}
+    # no setting of the caller's (the engine stays: `make test ENGINE=cdktn` runs this too)
+    settings = {*config.SETTINGS.values(), "FLUXION_INVENTORY_ROOT"}
+    environ = {k: v for k, v in os.environ.items() if k not in settings}
     return subprocess.run(
         [sys.executable, "main.py"], cwd=ROOT, capture_output=True, text=True, timeout=300,
         env={**environ, "CDKTF_OUTDIR": str(out), **env},
