@@ -32,7 +32,6 @@ from typing import Any
 
 import config
 from config import ConfigError, EnvironmentConfig
-from config.estate import STACKS
 from deploy.errors import Refused
 from review.plan_gate import Verdict, created, gate
 from runtime import cli, terraform
@@ -253,7 +252,8 @@ def main(argv: list[str] | None = None) -> int:
                 "the question (no --auto-approve)"
             )
         synthesized = Synthesized(args.out)
-        stacks = synthesized.order(STACKS)
+        # every stack the environment builds (a recovery builds no edge) must be there
+        stacks = synthesized.order(config.load(args.environment).stacks)
         if args.stacks:
             unknown = sorted(set(args.stacks) - set(stacks))
             if unknown:

@@ -456,3 +456,32 @@ def test_the_caller_s_account_comes_from_sts(monkeypatch: pytest.MonkeyPatch) ->
         deploy.check_account(config.load("staging"))  # the real call, the right account
         with pytest.raises(deploy.Refused, match=r"^credentials: account 730335291745 is not"):
             deploy.check_account(config.load())
+
+
+def test_a_recovery_deploys_without_an_edge_stack(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A recovery synthesizes no edge (its names would be the recovered environment's): the
+    guard wants every stack the environment builds, not every stack there is."""
+    import app
+
+    snapshot = "arn:aws:rds:us-west-2:730335291745:snapshot:recovery-manual-2026-12-06-1200"
+    recovery = replace(config.load("staging-recovery"), restore_snapshot=snapshot)
+    out = tmp_path / "cdktf.out"
+    app.synth(recovery, out)
+    argv = [
+        "deploy",
+        "--dry-run",
+        "--allow-dirty",
+        "--out",
+        str(out),
+        "--environment",
+        recovery.name,
+    ]
+    assert deploy.main(argv) == 0, capsys.readouterr().err
+    assert capsys.readouterr().out.strip() == (
+        "deploy in order: state -> identity -> network -> data -> compute"
+    )
+    (out / "stacks" / "data" / "cdk.tf.json").unlink()  # one it builds, missing: refused
+    assert deploy.main(argv) == 2
+    assert "stacks not synthesized: ['data']" in capsys.readouterr().err
