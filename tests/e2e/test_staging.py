@@ -179,7 +179,8 @@ def _rehearse_recovery(run: harness.Run, out: Path) -> None:
     run.env["FLUXION_RESTORE_SNAPSHOT"] = copied.group(1)
     empty = run.work / "no-inventory"
     with run.phase("recovery: synthesize staging-recovery"):
-        recovery = harness.synthesize(run, "recovery", empty, profile="hardened")
+        # its own switches (hardened but for the API's origin: no edge in a recovery)
+        recovery = harness.synthesize(run, "recovery", empty, profile="")
     with run.phase("recovery: deploy (state, identity, network, data, compute)"):
         harness.deploy(run, recovery, RECOVERED)
     with run.phase("recovery: re-plan"):
