@@ -86,6 +86,8 @@ plan-save: $(SYNCED) tfconfig ; $(call need,STACK,$(CI_STACKS))$(PY) -m deploy.r
 apply-reviewed: $(SYNCED) tfconfig ; $(call need,STACK,$(CI_STACKS))$(PY) -m deploy.reviewed_plan apply --stack $(STACK) --from plans
 # [ci] In moto: production deployed, adopted back, hardened; staging built fresh, recovery (~19 min).
 e2e: $(SYNCED) node_modules/.installed engines tfconfig ; $(PY) scripts/e2e.py
+# [ci] In moto: interrupted, locked, throttled, revoked, state damaged, destroy refused (~15 min).
+faults: $(SYNCED) tfconfig ; FLUXION_E2E=1 $(PY) -m pytest tests/e2e/test_faults.py -p no:cacheprovider -s
 # [ci] Every rollout step's configuration: synth, validate, security gate, replacements.
 rollout-steps: $(SYNCED) $(CHECKOV) $(AUDITORS) tfconfig ; FLUXION_ROLLOUT=1 $(PY) -m pytest tests/rollout -p no:cacheprovider -n 2
 # [ci] The change's monthly cost difference (BASE=rev, default merge base); fails over budget.

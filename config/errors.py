@@ -38,3 +38,13 @@ class ConfigError(ExpectedError, ValueError):
         return ConfigError(
             f"{source}: {self}", field=self.field, value=self.value, expected=self.expected
         )
+
+
+CREDENTIAL_ERRORS = frozenset({
+    "NoCredentialsError", "PartialCredentialsError", "CredentialRetrievalError",
+    "TokenRetrievalError", "UnauthorizedSSOTokenError", "SSOTokenLoadError",
+    "ExpiredToken", "ExpiredTokenException", "RequestExpired", "InvalidClientTokenId",
+    "InvalidAccessKeyId", "SignatureDoesNotMatch", "UnrecognizedClientException",
+})  # fmt: skip
+"""botocore exception names and AWS error codes that say the credentials are missing, expired
+or wrong: the caller's, not the estate's, problem."""

@@ -64,6 +64,13 @@ stack pins these whichever engine synthesizes it, so moving from cdktf to CDK Te
 provider, and upgrading the provider is a change of its own: edit these, or synthesize with
 `provider_pins` = `bindings` to see what the engine's newer bindings would pin
 (docs/cdk-terrain.md)."""
+PROVIDER_MAX_RETRIES = 10
+"""The AWS provider's attempts per API call (its `max_retries`). Its default, 25, with the SDK's
+growing back-off, keeps a plan or an apply waiting about an hour on an error that does not go
+away (measured: a CloudFront read answered HTTP 503 every time was still being retried after
+7 minutes); with 10 that call fails after 53 s with the provider's message ("exceeded maximum
+number of attempts, 10, ... StatusCode: 503"), while throttling that passes within about a
+minute is still ridden out (docs/operations.md, "Faults")."""
 WAF_LOG_GROUP_PREFIX = "aws-waf-logs"
 """WAF sends a web ACL's logs only to a log group whose name starts with this."""
 

@@ -171,6 +171,27 @@ def plan_guard(
     return verdict
 
 
+def tainted(cwd: Path, extra_env: dict[str, str]) -> list[str]:
+    """The managed addresses the stack's state marks tainted (`terraform state pull`)."""
+    state = json.loads(terraform.run(["state", "pull"], cwd, extra_env) or "{}")
+    return [
+        f"{r['type']}.{r['name']}"
+        for r in state.get("resources", [])
+        if r.get("mode") == "managed"
+        and any(i.get("status") == "tainted" for i in r.get("instances", []))
+    ]
+
+
+def untaint_message(stack: str, marked: list[str], why: str) -> str:
+    """The refusal of a plan that replaces what an interrupted apply left tainted."""
+    return (
+        f"{stack}: {', '.join(marked)} tainted (an interrupted apply was creating "
+        f"{'it' if len(marked) == 1 else 'them'}), {why}; nothing was applied: check "
+        f"{'it' if len(marked) == 1 else 'them'} in AWS, then `python -m ops state-untaint "
+        f"{stack} {' '.join(marked)}` and deploy again (or REPLACE=<address> to replace one)"
+    )
+
+
 @dataclass
 class StackDeployer:
     """Runs Terraform for one stack directory; `confirm` asks before an apply."""
@@ -185,11 +206,27 @@ class StackDeployer:
         """Plan `stack` into deploy.tfplan and judge it; refuse when the guard says no."""
         cwd = Synthesized(self.outdir).stack_dir(stack)
         options = [f"-replace={address}" for address in sorted(self.replacing)]
-        plan = json.loads(terraform.saved_plan(cwd, "deploy.tfplan", self.extra_env, *options))
+        try:
+            shown = terraform.saved_plan(cwd, "deploy.tfplan", self.extra_env, *options)
+        except terraform.Locked:
+            raise
+        except ConfigError as err:
+            if "prevent_destroy" in str(err) and (marked := tainted(cwd, self.extra_env)):
+                why = "protected (prevent_destroy)"
+                raise Refused(untaint_message(stack, marked, why)) from None
+            raise
+        plan = json.loads(shown)
         verdict = plan_guard(stack, plan, stamp, self.replacing)
         for line in verdict.lines():
             print(line, flush=True)
         if not verdict.passed:
+            marked = sorted(
+                rc["address"] for rc in plan.get("resource_changes", [])
+                if rc.get("action_reason") == "replace_because_tainted"
+                and rc["address"] not in self.replacing
+            )  # fmt: skip
+            if marked:
+                raise Refused(untaint_message(stack, marked, "refused a replacement by the guard"))
             raise Refused(f"{stack}: the plan fails the guard; nothing was applied")
         return verdict, plan
 
@@ -284,17 +321,38 @@ def main(argv: list[str] | None = None) -> int:
         (lambda _q: True) if args.auto_approve else cli.confirm,
         frozenset(args.replace),
     )
+    return run_stacks(deployer, args.action, sequence, stamp)
+
+
+def run_stacks(
+    deployer: StackDeployer, action: str, sequence: list[str], stamp: dict[str, Any]
+) -> int:
+    """Each stack in turn; the first that fails or is interrupted stops the run (one line)."""
     for stack in sequence:
         print(f"== {stack}", flush=True)
         try:
-            if args.action == "deploy":
-                deployer.deploy(stack, stamp)
-            else:
-                deployer.destroy(stack)
+            with terraform.sigterm_interrupts():
+                if action == "deploy":
+                    deployer.deploy(stack, stamp)
+                else:
+                    deployer.destroy(stack)
+        except (terraform.Interrupted, KeyboardInterrupt) as err:
+            cli.one_line_error(err, "interrupted", message=interrupted_message(stack, err))
+            return 130
         except (ConfigError, Refused) as err:
             cli.one_line_error(err, "stopped")
             return 1
     return 0
+
+
+def interrupted_message(stack: str, err: BaseException) -> str:
+    """What an interrupted stack means and what to run next (docs/operations.md, "Faults")."""
+    what = str(err) or f"{stack}: interrupted between Terraform commands"
+    return (
+        f"{what}: Terraform stopped gracefully, wrote the state and released the lock; "
+        f"run `make deploy-stack STACK={stack}` again (a resource it was creating may be left "
+        "tainted: that deploy then names it, with the command that clears the taint)"
+    )
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ from typing import Any
 import config
 from config import ConfigError
 from deploy.errors import Refused
-from deploy.ordered import check_account, check_stamp, plan_guard
+from deploy.ordered import check_account, check_stamp, interrupted_message, plan_guard
 from policies.people import needs_people
 from review.plan_summary import summarize, table
 from runtime import cli, terraform
@@ -283,15 +283,18 @@ def main(argv: list[str] | None = None) -> int:
         # what was synthesized here is this commit, in the reviewed profile and environment
         check_stamp(stamp, head=head, dirty=dirty, expected=expected)
         check_account(expected)
-        apply(
-            args.stack,
-            cwd,
-            args.source / args.stack,
-            profile=expected.profile,
-            environment=args.environment,
-            max_age_hours=args.max_age_hours,
-            stamp=stamp,
-        )
+        with terraform.sigterm_interrupts():  # a cancelled job: Terraform stops gracefully
+            apply(
+                args.stack,
+                cwd,
+                args.source / args.stack,
+                profile=expected.profile,
+                environment=args.environment,
+                max_age_hours=args.max_age_hours,
+                stamp=stamp,
+            )
+    except (terraform.Interrupted, KeyboardInterrupt) as err:
+        return cli.one_line_error(err, "interrupted", message=interrupted_message(args.stack, err))
     except (ConfigError, Refused) as err:
         return cli.one_line_error(err, "refused")
     return 0

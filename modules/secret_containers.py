@@ -10,6 +10,7 @@ from constructs import Construct
 
 from policies.document import Statement, allow
 from runtime.engine.aws.secretsmanager_secret import SecretsmanagerSecret
+from runtime.engine.core import TerraformResourceLifecycle
 
 RECOVERY_WINDOW_DAYS = 30
 """AWS's default; 0 (delete immediately) is never used, a deleted secret stays recoverable."""
@@ -27,8 +28,14 @@ class SecretContainers(Construct):
     def __init__(self, scope: Construct, id_: str, *, props: SecretContainersProps) -> None:
         super().__init__(scope, id_)
         self.secrets = {
+            # prevent_destroy: a destroy is refused by Terraform before AWS's recovery window
+            # would be the last net (docs/operations.md, "Faults")
             key: SecretsmanagerSecret(
-                self, key, name=name, recovery_window_in_days=RECOVERY_WINDOW_DAYS
+                self,
+                key,
+                name=name,
+                recovery_window_in_days=RECOVERY_WINDOW_DAYS,
+                lifecycle=TerraformResourceLifecycle(prevent_destroy=True),
             )
             for key, name in props.names.items()
         }

@@ -28,6 +28,8 @@ VERBS = {
     "snapshot-copy": "copy the primary's latest snapshot to the recovery region, waited for",
     "recovery-status": "a recovery environment's primary, its source snapshot and the backend",
     "state-restore": "a stack's state versions; --version <id> restores that one (asks)",
+    "state-unlock": "a stack's lock holder; --lock-id <id> removes a dead run's lock (asks)",
+    "state-untaint": "untaint a resource an interrupted apply left tainted (asks)",
     "logs": "the last minutes of the backend's or the ETL's logs",
     "shell": "the ECS Exec command for a running backend task",
     "drift": "Terraform's refresh-only plan of every stack, as a table; exit 2 on drift",
@@ -67,6 +69,12 @@ def _verb_arguments(name: str, verb: argparse.ArgumentParser) -> None:
     elif name == "state-restore":
         verb.add_argument("stack", choices=STACKS)
         verb.add_argument("--version", help="the version to restore (listed without it)")
+    elif name == "state-unlock":
+        verb.add_argument("stack", choices=STACKS)
+        verb.add_argument("--lock-id", help="the lock's ID (shown without it)")
+    elif name == "state-untaint":
+        verb.add_argument("stack", choices=STACKS)
+        verb.add_argument("address", nargs="+", help="the tainted resources (aws_db_instance.x)")
     elif name == "snapshot-copy":
         verb.add_argument("--to-region", required=True, help="the recovery region, e.g. us-west-2")
         verb.add_argument("--snapshot", help="the snapshot to copy (default: the newest available)")
@@ -133,6 +141,8 @@ def _run(args: argparse.Namespace) -> int:
         ),
         "recovery-status": lambda: recovery.status(ctx),
         "state-restore": lambda: state.state_restore(ctx, args.stack, args.version),
+        "state-unlock": lambda: state.state_unlock(ctx, args.stack, args.lock_id),
+        "state-untaint": lambda: state.state_untaint(ctx, args.stack, args.address),
         "logs": lambda: verbs.logs(ctx, args.container, args.minutes),
         "shell": lambda: verbs.shell(ctx, args.command),
         "bridge-key-check": lambda: bridge.key_check(ctx),

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from config.errors import ExpectedError
+from config.errors import CREDENTIAL_ERRORS, ExpectedError
 
 
 def aws_error(err: BaseException, field: str) -> str | None:
     """`Code` or `Message` of a botocore ClientError's response; None for other errors."""
     value = getattr(err, "response", {}).get("Error", {}).get(field)
     return str(value) if value else None
-
-
-CREDENTIAL_ERRORS = frozenset({
-    "NoCredentialsError", "PartialCredentialsError", "CredentialRetrievalError",
-    "TokenRetrievalError", "UnauthorizedSSOTokenError", "SSOTokenLoadError",
-    "ExpiredToken", "ExpiredTokenException", "RequestExpired", "InvalidClientTokenId",
-    "InvalidAccessKeyId", "SignatureDoesNotMatch", "UnrecognizedClientException",
-})  # fmt: skip
-"""botocore exception names and AWS error codes that say the credentials are missing, expired
-or wrong: the caller's, not the estate's, problem."""
 
 
 def credentials_problem(err: BaseException) -> str | None:

@@ -27,20 +27,24 @@ it left out.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from config import ConfigError
+from config.errors import CREDENTIAL_ERRORS
 from runtime import cli
 from runtime.synthesized import Synthesized
 
@@ -181,6 +185,45 @@ def _diagnostics(raw: str) -> list[str]:
     ]
 
 
+class Interrupted(ConfigError):
+    """Terraform stopped because the run was interrupted (SIGINT or SIGTERM, forwarded)."""
+
+
+class Locked(ConfigError):
+    """Another run holds the stack's state lock."""
+
+
+def lock_holder(output: str) -> dict[str, str]:
+    """Terraform's `Lock Info:` block (ID, Path, Operation, Who, Version, Created) as a dict;
+    empty when the output shows no lock error."""
+    if "Error acquiring the state lock" not in output:
+        return {}
+    info = re.findall(r"^\s+(ID|Path|Operation|Who|Version|Created):\s*(\S.*?)\s*$", output, re.M)
+    return dict(info)
+
+
+def credentials_code(output: str) -> str | None:
+    """The AWS error code in Terraform's output that says the credentials are missing, expired
+    or revoked (`config.errors.CREDENTIAL_ERRORS`), or None."""
+    for code in re.findall(r"api error (\w+):", output):
+        if code in CREDENTIAL_ERRORS:
+            return str(code)
+    if "no valid credential sources" in output:
+        return "NoCredentialProviders"
+    return None
+
+
+def locked_message(stack: str, holder: dict[str, str]) -> str:
+    """The one line for a held lock: who, since when, and the way out once it is dead."""
+    lock_id = holder.get("ID", "<lock id>")
+    return (
+        f"{stack}: the state is locked by {holder.get('Who', 'an unknown holder')} since "
+        f"{holder.get('Created', 'an unknown time')} ({holder.get('Operation', 'unknown')}, "
+        f"lock {lock_id}): another deploy is running, or one died (runner lost, killed); once "
+        f"it is known to be dead: python -m ops state-unlock {stack} --lock-id {lock_id}"
+    )
+
+
 def run(
     args: list[str],
     cwd: Path,
@@ -188,18 +231,68 @@ def run(
     ok: tuple[int, ...] = (0,),
 ) -> str:
     """Run terraform; on an exit status outside `ok` raise ConfigError with the command and
-    its last lines (`plan -detailed-exitcode` passes `ok=(0, 2)`: 2 means changes)."""
-    proc = subprocess.run(
+    its last lines (`plan -detailed-exitcode` passes `ok=(0, 2)`: 2 means changes), `Locked`
+    naming the lock's holder, or `Interrupted` when the run was interrupted.
+
+    **Interruptions.** Terraform runs in a process group of its own, so a Ctrl-C or a CI
+    cancellation (SIGINT to the caller's group) reaches it once, from here: each interrupt this
+    process gets is forwarded as one SIGINT, and Terraform is waited for. The first makes it
+    stop gracefully (in-flight calls end, the state is written, the lock released); only a
+    second one makes it exit at once. (`subprocess.run` would kill it 0.25 s after a Ctrl-C:
+    a lost state and a stale lock.) Killing this process (SIGKILL) leaves Terraform running
+    to its own end; `deploy` makes SIGTERM an interrupt too (`sigterm_interrupts`)."""
+    proc = subprocess.Popen(
         [terraform_binary(), *args],
         cwd=cwd,
         env=terraform_env(extra_env),
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,
     )
-    if proc.returncode not in ok and not (args[0] == "validate" and proc.stdout.startswith("{")):
-        tail = " | ".join((proc.stderr or proc.stdout).strip().splitlines()[-6:])
-        raise ConfigError(f"terraform {' '.join(args)} in {cwd.name}: {tail}")
-    return proc.stdout
+    interrupts = 0
+    while True:
+        try:
+            stdout, stderr = proc.communicate()
+            break
+        except KeyboardInterrupt:
+            interrupts += 1
+            proc.send_signal(signal.SIGINT)
+    if interrupts:
+        raise Interrupted(
+            f"{cwd.name}: terraform {args[0]} interrupted ({interrupts} interrupt"
+            f"{'s' if interrupts > 1 else ''}; exit {proc.returncode})"
+        )
+    holder = lock_holder(stderr + stdout)
+    if proc.returncode not in ok and holder:
+        raise Locked(locked_message(cwd.name, holder))
+    if proc.returncode not in ok and (code := credentials_code(stderr + stdout)):
+        raise ConfigError(
+            f"credentials: {code} during terraform {args[0]} in {cwd.name}: the AWS credentials "
+            "are missing, expired or revoked (not a problem of the estate): renew them and run "
+            "again (what was applied before is in the state)"
+        )
+    if proc.returncode not in ok and not (args[0] == "validate" and stdout.startswith("{")):
+        lines = (stderr or stdout).strip().splitlines()
+        # what went wrong first (Terraform's `Error:` lines: the provider's message), then the
+        # last lines (where, and the detail)
+        errors = list(dict.fromkeys(line for line in lines if line.startswith("Error: ")))
+        tail = [line for line in lines[-6:] if line not in errors]
+        shown = errors[:2] + (tail if len(errors) < 2 else [])
+        raise ConfigError(f"terraform {' '.join(args)} in {cwd.name}: {' | '.join(shown)}")
+    return stdout
+
+
+@contextlib.contextmanager
+def sigterm_interrupts() -> Iterator[None]:
+    """While inside: SIGTERM (a CI runner's cancellation, `kill`) is an interrupt
+    (KeyboardInterrupt), so Terraform gets one SIGINT and stops gracefully (`run`); the
+    previous handler is back after."""
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def saved_plan(

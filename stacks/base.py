@@ -8,7 +8,7 @@ from typing import Any
 from constructs import Construct
 
 from config import EnvironmentConfig
-from config.estate import PROVIDER_VERSIONS
+from config.estate import PROVIDER_MAX_RETRIES, PROVIDER_VERSIONS
 from runtime.engine.aws.provider import AwsProvider
 from runtime.engine.cloudflare.data_cloudflare_zone import (
     DataCloudflareZone,
@@ -50,6 +50,7 @@ class FluxionStack(TerraformStack):
             region=config.region,
             # A plan with the wrong credentials fails instead of touching another account.
             allowed_account_ids=[config.account_id],
+            max_retries=PROVIDER_MAX_RETRIES,  # a persistent error fails, not hangs
         )
         self.add_override("terraform.required_version", REQUIRED_TERRAFORM)
         self.pin_provider("aws")
@@ -102,6 +103,7 @@ class FluxionStack(TerraformStack):
                 alias=region.replace("-", "_"),
                 region=region,
                 allowed_account_ids=[self.config.account_id],
+                max_retries=PROVIDER_MAX_RETRIES,
             )
         return self._aws_providers[region]
 

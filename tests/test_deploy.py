@@ -485,3 +485,88 @@ def test_a_recovery_deploys_without_an_edge_stack(
     (out / "stacks" / "data" / "cdk.tf.json").unlink()  # one it builds, missing: refused
     assert deploy.main(argv) == 2
     assert "stacks not synthesized: ['data']" in capsys.readouterr().err
+
+
+def test_an_interrupted_stack_stops_the_deploy_with_one_line_and_what_to_run(
+    synth_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(deploy, "_caller_account", lambda: config.load().account_id)
+    monkeypatch.setattr(deploy, "check_stamp", lambda *_a, **_k: None)
+    ran: list[str] = []
+
+    def interrupted(_self: Any, stack: str, _stamp: Any) -> None:
+        ran.append(stack)
+        if stack == "data":
+            raise deploy.terraform.Interrupted("data: terraform apply interrupted (1 interrupt)")
+
+    monkeypatch.setattr(deploy.StackDeployer, "deploy", interrupted)
+    assert deploy.main(["deploy", "--out", str(synth_dir), "--auto-approve"]) == 130
+    assert ran == ["state", "identity", "network", "data"], "nothing after the interrupted stack"
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(
+        "interrupted: data: terraform apply interrupted (1 interrupt): Terraform stopped "
+        "gracefully, wrote the state and released the lock; run `make deploy-stack STACK=data`"
+    )
+
+
+def test_a_tainted_protected_resource_is_named_with_the_untaint_command(
+    synth_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An interrupted create leaves the primary tainted; its plan then fails on prevent_destroy:
+    the refusal names the tainted address (from the state) and the way out."""
+    state = {"resources": [
+        {"mode": "managed", "type": "aws_db_instance", "name": "primary",
+         "instances": [{"status": "tainted"}]},
+        {"mode": "managed", "type": "aws_s3_bucket", "name": "b", "instances": [{}]},
+        {"mode": "data", "type": "aws_caller_identity", "name": "me",
+         "instances": [{"status": "tainted"}]},
+    ]}  # fmt: skip
+
+    def saved_plan(*_args: Any) -> str:
+        raise ConfigError("terraform plan in data: Resource aws_db_instance.primary has "
+                          "lifecycle.prevent_destroy set, but the plan calls for this")  # fmt: skip
+
+    monkeypatch.setattr(deploy.terraform, "saved_plan", saved_plan)
+    monkeypatch.setattr(deploy.terraform, "run", lambda args, *_a: json.dumps(state))
+    deployer = deploy.StackDeployer(synth_dir, ENV, lambda _q: True)
+    with pytest.raises(deploy.Refused) as refused:
+        deployer.deploy("data", FRESH_STAMP)
+    assert str(refused.value) == (
+        "data: aws_db_instance.primary tainted (an interrupted apply was creating it), "
+        "protected (prevent_destroy); nothing was applied: check it in AWS, then `python -m "
+        "ops state-untaint data aws_db_instance.primary` and deploy again (or "
+        "REPLACE=<address> to replace one)"
+    )
+    state["resources"][0]["instances"] = [{}]  # not tainted: terraform's own error stands
+    with pytest.raises(ConfigError, match="prevent_destroy set") as other:
+        deployer.deploy("data", FRESH_STAMP)
+    assert not isinstance(other.value, deploy.Refused)
+
+
+def test_a_plan_replacing_tainted_resources_names_them_and_the_untaint_command(
+    synth_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An interrupted apply of compute: the cluster and the load balancer it was creating are
+    tainted; the gate refuses their replacement and the refusal says why and what to run."""
+    changes = [
+        {"address": a, "type": a.split(".")[0], "mode": "managed", "action_reason": reason,
+         "change": {"actions": ["delete", "create"], "before": {"name": "x"},
+                    "after": {"name": "x"}, "after_unknown": {}}}
+        for a, reason in (("aws_ecs_cluster.cluster", "replace_because_tainted"),
+                          ("aws_lb.alb", "replace_because_tainted"),
+                          ("aws_lb_listener.l", "replace_because_cannot_update"))
+    ]  # fmt: skip
+    plan = {"format_version": "1.2", "resource_changes": changes}
+    deployer, applied, _ = _deployer_with_plan(synth_dir, monkeypatch, plan, True)
+    with pytest.raises(deploy.Refused) as refused:
+        deployer.deploy("compute", FRESH_STAMP)
+    assert str(refused.value).startswith(
+        "compute: aws_ecs_cluster.cluster, aws_lb.alb tainted (an interrupted apply was "
+        "creating them), refused a replacement by the guard; nothing was applied: check them "
+        "in AWS, then `python -m ops state-untaint compute aws_ecs_cluster.cluster aws_lb.alb`"
+    )
+    assert applied == []
+    changes[0]["action_reason"] = changes[1]["action_reason"] = "replace_because_cannot_update"
+    deployer, applied, _ = _deployer_with_plan(synth_dir, monkeypatch, plan, True)
+    with pytest.raises(deploy.Refused, match=r"^compute: the plan fails the guard; nothing"):
+        deployer.deploy("compute", FRESH_STAMP)

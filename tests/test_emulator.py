@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from typing import Any
 
 import pytest
 
@@ -415,3 +416,57 @@ def test_each_gap_is_one_registered_function_or_the_middleware() -> None:
             assert gap.patch.__name__ == "_" + name.replace("-", "_"), name
     patches = [g.patch for g in emulator.WORKAROUNDS.values() if g.patch]
     assert len(set(patches)) == len(patches)
+
+
+def test_the_fault_injector_speaks_each_protocols_errors_and_the_sdk_retries_them() -> None:
+    """`make faults`' `Injector`: throttling every other call is retried by the SDK (botocore,
+    like the provider's Go SDK: each protocol's throttle code), a persistent error ends in that
+    error, an expired session is one the SDK names; and disarmed, nothing is injected."""
+    import urllib.request
+
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import ClientError
+
+    from tests.moto_server import moto_server
+
+    def arm(url: str, **armed: object) -> dict[str, int]:
+        request = urllib.request.Request(
+            f"{url}/_fluxion/faults", json.dumps(armed).encode(), method="POST"
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return dict(json.loads(answer.read())["injected"])
+
+    def client(url: str, service: str, attempts: int) -> Any:
+        return boto3.client(
+            service, endpoint_url=url, region_name="us-east-1", aws_access_key_id="k",
+            aws_secret_access_key="s",
+            config=Config(retries={"max_attempts": attempts, "mode": "standard"}),
+        )  # fmt: skip
+
+    with moto_server("611395766952", patched=True) as url:
+        calls = {
+            "s3": lambda c: c.list_buckets(),
+            "ec2": lambda c: c.describe_vpcs(),
+            "sts": lambda c: c.get_caller_identity(),
+            "ecs": lambda c: c.list_clusters(),
+        }
+        for service, call in calls.items():
+            arm(url, service=service, every=2, error="throttling")
+            for _ in range(2):  # the second call is throttled once: retried, it succeeds
+                call(client(url, service, 3))
+        injected = arm(url)
+        assert injected == {"s3 SlowDown": 1, "ec2 RequestLimitExceeded": 1,
+                            "sts Throttling": 1, "ecs ThrottlingException": 1}  # fmt: skip
+        arm(url, service="ecs", every=1, error="unavailable")
+        with pytest.raises(ClientError) as persistent:
+            client(url, "ecs", 2).list_clusters()
+        assert persistent.value.response["Error"]["Code"] == "ServiceUnavailable"
+        arm(url, service="*", every=1, error="expired", spare=["s3"])
+        with pytest.raises(ClientError) as expired:
+            client(url, "sts", 2).get_caller_identity()
+        assert expired.value.response["Error"]["Code"] == "ExpiredToken"
+        client(url, "s3", 1).list_buckets()  # spared
+        after = arm(url)
+        client(url, "sts", 1).get_caller_identity()  # disarmed
+        assert arm(url) == after

@@ -270,3 +270,33 @@ def test_the_state_bucket_keeps_every_version_and_cannot_be_destroyed(
     kept = [r["noncurrent_version_expiration"][0]["noncurrent_days"] for r in rules
             if r.get("noncurrent_version_expiration")]  # fmt: skip
     assert kept == [env.state_noncurrent_days] == [90]
+
+
+DATA_TYPES = ("aws_db_instance", "aws_s3_bucket", "aws_secretsmanager_secret", "aws_ecr_repository")
+"""What holds the estate's data: the databases, every bucket (backups, state, logs, sites),
+the secrets and the image repositories (faults' level 1, docs/operations.md, "Faults")."""
+
+
+@pytest.mark.parametrize(
+    "key", ["production", "production-hardened", "staging", "production-recovery"]
+)
+def test_every_resource_that_holds_data_refuses_a_destroy(
+    outputs: dict[str, dict[str, dict[str, Any]]], key: str
+) -> None:
+    held = {
+        (stack, rtype, name): resource
+        for stack, doc in outputs[key].items()
+        for rtype in DATA_TYPES
+        for name, resource in doc.get("resource", {}).get(rtype, {}).items()
+    }
+    assert {rtype for _s, rtype, _n in held} >= {"aws_db_instance", "aws_s3_bucket",
+                                                 "aws_secretsmanager_secret"}  # fmt: skip
+    unprotected = [
+        k for k, r in held.items() if r.get("lifecycle", {}).get("prevent_destroy") is not True
+    ]
+    assert unprotected == []
+    primaries = [r for (_s, rtype, _n), r in held.items()
+                 if rtype == "aws_db_instance" and not r.get("replicate_source_db")]  # fmt: skip
+    assert primaries and all(r["deletion_protection"] is True for r in primaries)
+    assert all(r.get("force_destroy") in (None, False) for (_s, t, _n), r in held.items()
+               if t == "aws_s3_bucket")  # fmt: skip

@@ -122,7 +122,7 @@ def test_help_lists_every_verb(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--help"])
     assert exit_.value.code == 0
     out = capsys.readouterr().out
-    assert len(VERBS) == 14
+    assert len(VERBS) == 16
     for verb in VERBS:
         assert f"  {verb} " in out
 
@@ -435,8 +435,9 @@ def test_rotate_bridge_key_refuses_a_secret_that_is_not_the_bridges(
 # --- every verb that changes something asks first, through the front door -------------------
 
 READ_ONLY = {"status", "logs", "shell", "drift", "bridge-key-check", "recovery-status"}
-ASKS_APART = {"state-restore"}
-"""Lists read-only, asks before it restores: its own tests below, on a versioned bucket."""
+ASKS_APART = {"state-restore", "state-unlock", "state-untaint"}
+"""Read-only without their option, ask before they change the state: tests of their own
+below, on a versioned bucket."""
 """The verbs that change nothing (docs/operations.md); every other verb asks first."""
 CHANGING = {
     "run-etl": ["run-etl", "FluxionETLTask", "--todas"],
@@ -911,3 +912,99 @@ def test_state_restore_after_a_delete_and_its_refusals(
     assert "the state is locked (a deploy may be running)" in capsys.readouterr().err
     assert main(["--dry-run", "state-restore", "data", "--version", ids[1]]) == 0
     assert "dry run: no call made" in capsys.readouterr().out
+
+
+LOCK = {"ID": "0d6e0b1c-lock", "Operation": "OperationTypeApply", "Info": "", "Who": "ci@runner-7",
+        "Version": "1.11.4", "Created": "2026-12-06T03:12:00Z",
+        "Path": f"{PROD.state_bucket}/{PROD.state_key('data')}"}  # fmt: skip
+
+
+def test_state_unlock_shows_the_holder_then_removes_only_that_lock_and_records_who(
+    versioned: tuple[Any, list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    s3, _ = versioned
+    lock_key = f"{PROD.state_key('data')}.tflock"
+    assert main(["state-unlock", "data"]) == 0
+    assert "not locked: nothing to unlock" in capsys.readouterr().out
+    s3.put_object(Bucket=PROD.state_bucket, Key=lock_key, Body=json.dumps(LOCK).encode())
+    assert main(["state-unlock", "data"]) == 0
+    out = capsys.readouterr().out
+    assert ("locked by ci@runner-7 since 2026-12-06T03:12:00Z (OperationTypeApply, lock "
+            "0d6e0b1c-lock)") in out  # fmt: skip
+    assert out.strip().endswith("python -m ops state-unlock data --lock-id 0d6e0b1c-lock")
+    assert main(["--yes", "state-unlock", "data", "--lock-id", "an-older-lock"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "error: state-unlock: --lock-id 'an-older-lock' is not the lock's (0d6e0b1c-lock): "
+        "another run holds it now; check it before unlocking"
+    )
+    assert main(["--dry-run", "state-unlock", "data", "--lock-id", "0d6e0b1c-lock"]) == 0
+    assert s3.list_objects_v2(Bucket=PROD.state_bucket, Prefix=lock_key)["KeyCount"] == 1
+    assert main(["--yes", "state-unlock", "data", "--lock-id", "0d6e0b1c-lock"]) == 0
+    assert "unlocked: fluxion/" in capsys.readouterr().out
+    assert s3.list_objects_v2(Bucket=PROD.state_bucket, Prefix=lock_key)["KeyCount"] == 0
+    (record,) = s3.list_objects_v2(
+        Bucket=PROD.state_bucket, Prefix=f"{PROD.state_key('data')}.unlocks/"
+    )["Contents"]
+    written = json.loads(s3.get_object(Bucket=PROD.state_bucket, Key=record["Key"])["Body"].read())
+    assert written["lock"] == LOCK
+    assert written["unlocked_by"] == "arn:aws:sts::123456789012:user/moto", written
+    s3.put_object(Bucket=PROD.state_bucket, Key=lock_key, Body=b"not json")
+    assert main(["state-unlock", "data"]) == 2
+    assert "is not a Terraform lock" in capsys.readouterr().err
+
+
+def _tainted_state(serial: int) -> bytes:
+    instance = {"status": "tainted", "attributes": {"id": "fluxion-postgres-v2"}}
+    return json.dumps({"version": 4, "serial": serial, "lineage": "l-1", "resources": [
+        {"mode": "managed", "type": "aws_db_instance", "name": "primary", "instances": [instance]},
+        {"mode": "managed", "type": "aws_s3_bucket", "name": "b",
+         "instances": [{"attributes": {"id": "b"}}]},
+    ]}).encode()  # fmt: skip
+
+
+def test_state_untaint_removes_only_that_taint_keeps_the_lineage_and_refuses_the_rest(
+    versioned: tuple[Any, list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    s3, _ = versioned
+    key = PROD.state_key("data")
+    s3.put_object(Bucket=PROD.state_bucket, Key=key, Body=_tainted_state(12))
+    assert main(["--yes", "state-untaint", "data", "aws_s3_bucket.b"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"error: state-untaint: aws_s3_bucket.b not tainted in s3://{PROD.state_bucket}/{key}"
+    )
+    s3.put_object(Bucket=PROD.state_bucket, Key=f"{key}.tflock", Body=json.dumps(LOCK).encode())
+    assert main(["--yes", "state-untaint", "data", "aws_db_instance.primary"]) == 2
+    assert "state-untaint: " in capsys.readouterr().err
+    s3.delete_object(Bucket=PROD.state_bucket, Key=f"{key}.tflock")
+    assert main(["--yes", "state-untaint", "data", "aws_db_instance.primary"]) == 0
+    out = capsys.readouterr().out
+    assert "aws_db_instance.primary: tainted, id fluxion-postgres-v2" in out
+    assert '"Body": "<redacted>"' in out, "the state is never printed"
+    state = json.loads(s3.get_object(Bucket=PROD.state_bucket, Key=key)["Body"].read())
+    assert (state["serial"], state["lineage"]) == (13, "l-1")
+    assert [i.get("status") for r in state["resources"] for i in r["instances"]] == [None, None]
+    history = s3.list_object_versions(Bucket=PROD.state_bucket, Prefix=key)["Versions"]
+    assert len([v for v in history if v["Key"] == key]) == 5, "the tainted version is kept"
+
+
+def test_the_state_verbs_ask_and_a_no_changes_nothing(
+    versioned: tuple[Any, list[str]], monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    s3, _ = versioned
+    key = PROD.state_key("data")
+    asked: list[str] = []
+
+    def no(question: str) -> bool:
+        asked.append(question)
+        return False
+
+    monkeypatch.setattr("runtime.cli.confirm", no)
+    s3.put_object(Bucket=PROD.state_bucket, Key=f"{key}.tflock", Body=json.dumps(LOCK).encode())
+    assert main(["state-unlock", "data", "--lock-id", LOCK["ID"]]) == 0
+    assert s3.list_objects_v2(Bucket=PROD.state_bucket, Prefix=f"{key}.")["KeyCount"] == 1
+    s3.delete_object(Bucket=PROD.state_bucket, Key=f"{key}.tflock")
+    s3.put_object(Bucket=PROD.state_bucket, Key=key, Body=_tainted_state(3))
+    assert main(["state-untaint", "data", "aws_db_instance.primary"]) == 0
+    assert s3.get_object(Bucket=PROD.state_bucket, Key=key)["Body"].read() == _tainted_state(3)
+    assert len(asked) == 2 and capsys.readouterr().out.count("not confirmed: no call made") == 2

@@ -101,6 +101,8 @@ def test_aws_provider_is_pinned_to_the_account(stacks: dict[str, Any]) -> None:
         (aws,) = stack["provider"]["aws"]
         assert aws["allowed_account_ids"] == ["611395766952"], name
         assert aws["region"] == "us-east-1", name
+        # bounded retries: a persistent AWS error fails the step in about a minute, not an hour
+        assert aws["max_retries"] == 10, name
 
 
 def test_cdktf_json_keeps_generated_code_out_of_imports() -> None:

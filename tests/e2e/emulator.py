@@ -16,10 +16,11 @@ import inspect
 import json
 import os
 import re
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 
 @dataclass(frozen=True)
@@ -714,6 +715,102 @@ def _rds_parameter_source() -> None:
     group.update_parameters = update_parameters
 
 
+class Injector:
+    """WSGI middleware of `make faults` (`tests/e2e/test_faults.py`): answers chosen calls with
+    an error, the way AWS does when it throttles, fails for a moment or revokes a session.
+
+    `POST /_fluxion/faults` with `{"service": "cloudfront", "every": 4, "error": "throttling"}`
+    arms it: every `every`-th call to that service (`*`: any; the SigV4 scope names it) gets
+    `error`, in the service's own error format (`every: 1` is a persistent error), but never a
+    call to a service in `spare`; `{}` disarms it. `GET` returns what was injected, by service
+    and error code. Nothing is armed unless a test arms it.
+
+    The errors (`throttling`, `unavailable`, `expired`) are AWS's, per protocol: throttling is
+    `SlowDown` (HTTP 503) for S3, `RequestLimitExceeded` for EC2, `ThrottlingException` for
+    the JSON services and `Throttling` for the others; a wrong format would be an error the
+    SDK does not recognize (and never retries)."""
+
+    MESSAGES: ClassVar[dict[str, str]] = {
+        "throttling": "Rate exceeded",
+        "unavailable": "Service is unavailable, try again",
+        "expired": "The security token included in the request is expired",
+    }
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
+        self.armed: dict[str, Any] = {}
+        self.seen = 0
+        self.injected: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if environ.get("PATH_INFO") == "/_fluxion/faults":
+            return self._control(environ, start_response)
+        scope = re.search(r"/[a-z0-9-]+/([a-z0-9-]+)/aws4_request", environ.get(
+            "HTTP_AUTHORIZATION", ""))  # fmt: skip
+        service = scope.group(1) if scope else ""
+        with self._lock:
+            hit = bool(self.armed) and bool(service) and (
+                self.armed["service"] in ("*", service)
+                and service not in self.armed.get("spare", ())
+            ) and self._count()  # fmt: skip
+        if not hit:
+            return self.app(environ, start_response)
+        json_protocol = "json" in environ.get("CONTENT_TYPE", "")
+        status, code, body = self.error(service, json_protocol, self.armed["error"])
+        with self._lock:
+            self.injected[f"{service} {code}"] = self.injected.get(f"{service} {code}", 0) + 1
+        kind = "application/x-amz-json-1.1" if json_protocol else "text/xml"
+        start_response(f"{status} Fault", [("Content-Type", kind), ("x-amzn-ErrorType", code)])
+        return [body.encode()]
+
+    @classmethod
+    def error(cls, service: str, json_protocol: bool, kind: str) -> tuple[int, str, str]:
+        """(HTTP status, error code, body) of `kind` as `service` answers it."""
+        message = cls.MESSAGES[kind]
+        status, code = {
+            "throttling": (400, "ThrottlingException" if json_protocol else "Throttling"),
+            "unavailable": (503, "ServiceUnavailable"),
+            "expired": (400 if service == "s3" else 403, "ExpiredToken"),
+        }[kind]
+        if service == "s3":
+            status, code = (503, "SlowDown") if kind == "throttling" else (status, code)
+            return status, code, f"<Error><Code>{code}</Code><Message>{message}</Message></Error>"
+        if service == "ec2":
+            code = "RequestLimitExceeded" if kind == "throttling" else code
+            return (
+                status,
+                code,
+                (
+                    f"<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error>"
+                    "</Errors><RequestID>fault</RequestID></Response>"
+                ),
+            )
+        if json_protocol:
+            return status, code, json.dumps({"__type": code, "message": message})
+        return (
+            status,
+            code,
+            (
+                f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}"
+                "</Message></Error><RequestId>fault</RequestId></ErrorResponse>"
+            ),
+        )
+
+    def _count(self) -> bool:
+        self.seen += 1
+        return self.seen % int(self.armed.get("every", 1)) == 0
+
+    def _control(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if environ["REQUEST_METHOD"] == "POST":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            armed = json.loads(environ["wsgi.input"].read(length) or b"{}")
+            with self._lock:
+                self.armed, self.seen = armed, 0
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [json.dumps({"armed": self.armed, "injected": self.injected}).encode()]
+
+
 def apply_patches() -> None:
     """Patch moto in this process for every registered workaround but the middleware's."""
     for gap in WORKAROUNDS.values():
@@ -742,7 +839,7 @@ def main(argv: list[str] | None = None) -> None:
     run_simple(
         "127.0.0.1",
         args.port,
-        ManagedPolicies(app, os.environ.get("MOTO_ACCOUNT_ID", "")),
+        Injector(ManagedPolicies(app, os.environ.get("MOTO_ACCOUNT_ID", ""))),
         threaded=True,
         request_handler=MotoRequestHandler,
     )

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from config import ConfigError
+from config import ConfigError, EnvironmentConfig
 from config.estate import ADOPTED_STACKS, CI_STACKS
 from review.plan_gate import Verdict, created, gate, new_by_design
 from runtime import terraform
@@ -73,8 +73,9 @@ def emulator_env(url: str, account_id: str) -> dict[str, str]:
         AWS_REGION="us-east-1",
         AWS_DEFAULT_REGION="us-east-1",
         MOTO_ACCOUNT_ID=account_id,
-        # The emulator never throttles: a moto server error (an unmodelled case) fails the
-        # step after 3 attempts instead of being retried by the AWS provider for minutes.
+        # The emulator never throttles unless `make faults` arms it: a moto server error (an
+        # unmodelled case) fails boto3's calls (ops, the account check) after 3 attempts. The
+        # AWS provider ignores this (its own bound is config.estate.PROVIDER_MAX_RETRIES).
         AWS_MAX_ATTEMPTS="3",
     )
     return env
@@ -85,6 +86,7 @@ class Step:
     name: str
     seconds: float
     output: str = ""
+    code: int = 0
 
 
 @dataclass(frozen=True)
@@ -180,13 +182,29 @@ class Run:
             capture_output=True,
             text=True,
         )
-        step = Step(name, time.monotonic() - started, proc.stdout + proc.stderr)
+        step = Step(name, time.monotonic() - started, proc.stdout + proc.stderr, proc.returncode)
         self.steps.append(step)
         (self.work / f"{name}.log").write_text(step.output)
         self.log(f"[{step.seconds:6.1f} s] {name}: exit {proc.returncode}")
         if proc.returncode not in ok:
             raise AssertionError(f"{name} failed (exit {proc.returncode}):\n{step.output[-3000:]}")
         return step
+
+
+@contextmanager
+def environment_run(work: Path, env: EnvironmentConfig) -> Iterator[Run]:
+    """A run of `env` (staging, its faults) in an emulator of its own, in `env`'s account;
+    one running task per ECS service (their backends want 1). The emulator's log is
+    `work/emulator.log`; it is stopped when the run ends."""
+    from tests.moto_server import moto_server
+
+    with (
+        (work / "emulator.log").open("wb") as log,
+        moto_server(
+            env.account_id, patched=True, log=log, settings={"MOTO_ECS_SERVICE_RUNNING": "1"}
+        ) as url,  # fmt: skip
+    ):
+        yield Run(work, {**emulator_env(url, env.account_id), "FLUXION_ENV": env.name})
 
 
 def synthesize(

@@ -28,7 +28,6 @@ import config
 from config.estate import CI_STACKS, PEOPLE_STACKS
 from policies.ci import role_names
 from tests.e2e import harness
-from tests.moto_server import moto_server
 
 STAGING = config.load("staging")
 PROD = config.load()
@@ -41,16 +40,8 @@ RECOVERED = ("state", "identity", "network", "data", "compute")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[harness.Run]:
     work = tmp_path_factory.mktemp("e2e-staging")
     started = time.monotonic()
-    with (
-        (work / "emulator.log").open("wb") as log,
-        # one running task per service: staging's and the recovery's backend want 1
-        moto_server(
-            STAGING.account_id, patched=True, log=log, settings={"MOTO_ECS_SERVICE_RUNNING": "1"}
-        ) as url,  # fmt: skip
-    ):
-        run = harness.Run(work, {**harness.emulator_env(url, STAGING.account_id),
-                                 "FLUXION_ENV": STAGING.name})  # fmt: skip
-        run.log(f"staging track: work dir {work}; emulator {url}")
+    with harness.environment_run(work, STAGING) as run:
+        run.log(f"staging track: work dir {work}; emulator {run.env['AWS_ENDPOINT_URL']}")
         _production_targets(run)
         out = _build_staging(run)
         _probe_production(run)
