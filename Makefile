@@ -33,7 +33,7 @@ COVERAGE_FLOOR := 90
 # The packages that ship (strict typing, coverage, the function-length rule read this line).
 SHIPPED := app config policies modules stacks imports review deploy runtime ops
 # The stacks (config/estate.py STACKS, CI_STACKS; tests/test_makefile.py compares).
-STACKS := state identity network data compute edge
+STACKS := state identity network data compute edge monitoring
 CI_STACKS := network data compute edge
 # pipenv in the project's own venvs, quietly; no telemetry or update checks (cdktf, Terraform).
 $(foreach v,PIPENV_VENV_IN_PROJECT=1 PIPENV_IGNORE_VIRTUALENVS=1 PIPENV_VERBOSITY=-1 \

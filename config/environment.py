@@ -16,6 +16,7 @@ from config.errors import ConfigError
 from config.estate import LIVE_PREFIX, STACKS, Names
 from config.features import Features
 from config.hardening import Hardening
+from config.monitoring import MonitoringConfig
 from config.network import NetworkConfig
 
 PROVIDER_PINS = ("estate", "bindings")
@@ -53,6 +54,8 @@ class EnvironmentConfig:
     cost: CostConfig
     """Usage figures behind the cost estimate and the pull requests' cost budget
     (`config/cost.py`, `make cost`)."""
+    monitoring: MonitoringConfig = field(default_factory=MonitoringConfig)
+    """The alarms' chosen thresholds and who hears of them (`config/monitoring.py`)."""
     hardening: Hardening = field(default_factory=Hardening)
     """The hardening switches (default: all off, as live) and their settings."""
     adopted: bool = False

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # the config classes import nothing from here; the import is for types only
     from config.environment import EnvironmentConfig
 
-STACKS = ("state", "identity", "network", "data", "compute", "edge")
+STACKS = ("state", "identity", "network", "data", "compute", "edge", "monitoring")
 """Every stack, in deployment order. The one list: the app, the ordered deploy, the hand-over,
 the inventory, the tests and the CI matrix (a test compares it) all read this."""
 DEPENDS_ON: dict[str, tuple[str, ...]] = {
@@ -24,18 +24,25 @@ DEPENDS_ON: dict[str, tuple[str, ...]] = {
     "data": ("state", "network"),
     "compute": ("state", "identity", "network", "data"),
     "edge": ("state", "compute"),
+    "monitoring": ("state", "network", "data", "compute"),
 }
 """The stacks whose state each stack reads (its declared dependencies)."""
-PEOPLE_STACKS = ("state", "identity")
+PEOPLE_STACKS = ("state", "identity", "monitoring")
 """Stacks only people apply (reviewed plan, their own credentials), never a CI role: `state`
-(the state and log buckets, the CI identity) and `identity` (every workload role, its boundary,
-and in `hardened` the detection of identity and backup changes). No CI credential can write an
-IAM role or policy (docs/ci-identity.md)."""
+(the state and log buckets, the CI identity), `identity` (every workload role, its boundary,
+and in `hardened` the detection of identity and backup changes) and `monitoring` (the alarms,
+the dashboard and the topic that tell the on-call). No CI credential can write an IAM role or
+policy, nor silence an alarm (docs/ci-identity.md)."""
 CI_STACKS = ("network", "data", "compute", "edge")
 """Stacks CI applies, each with its own apply role trusted from its own GitHub environment."""
-ADOPTED_STACKS = STACKS[1:]
-"""The stacks that hold the live estate, adopted by import: every stack but `state`, which is
-new (this project makes it)."""
+NEW_STACKS = ("state", "monitoring")
+"""Stacks the live estate has no part of: this project makes them (their first plan is
+creates by design), and adoption never touches them."""
+ADOPTED_STACKS = tuple(s for s in STACKS if s not in NEW_STACKS)
+"""The stacks that hold the live estate, adopted by import."""
+PLANNED_STACKS = STACKS[1:]
+"""What a pull request plans and the drift report refreshes, with the plan role: every stack
+but `state` (the CI identity: people plan and apply it)."""
 
 CONTAINERS = ("backend", "etl")
 """The two images and their containers; each has its repository and log group."""

@@ -1,8 +1,8 @@
 """python -m ops <verb>: the guide's runbooks, with every ID from the stacks' outputs.
 
 Verbs that change something print their AWS calls and ask first; read-only verbs (status,
-logs, shell, rollback-backend without --to, drift, bridge-key-check) print their calls and
-run. Options go before the verb: `python -m ops --yes scale-backend 3`. A secret's value is
+alarms, logs, shell, rollback-backend without --to, drift, bridge-key-check) print their calls
+and run. Options go before the verb: `python -m ops --yes scale-backend 3`. A secret's value is
 never printed (`<redacted>` in the call shown).
 """
 
@@ -13,13 +13,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from config.estate import ADOPTED_STACKS, CONTAINERS, STACKS
+from config.estate import CONTAINERS, PLANNED_STACKS, STACKS
 from ops.errors import OpsError
 from runtime import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 VERBS = {
-    "status": "service counts, database status and storage, last ETL runs, rule states",
+    "status": "alarms in ALARM, service counts, database status and storage, last ETL runs",
+    "alarms": "every alarm of the environment, its state and since when (read-only)",
     "run-etl": "run an ETL task now, in the ETL subnet with the ETL security group",
     "rollback-backend": "list the backend's images; --to <tag> runs that one",
     "scale-backend": "set the backend's task count (bounded by compute.max_desired_count)",
@@ -87,7 +88,7 @@ def _verb_arguments(name: str, verb: argparse.ArgumentParser) -> None:
         verb.add_argument("--command", default="/bin/bash")
     elif name == "drift":
         verb.add_argument("--out", type=Path, default=ROOT / "cdktf.out")
-        verb.add_argument("--stacks", nargs="+", default=list(ADOPTED_STACKS))
+        verb.add_argument("--stacks", nargs="+", default=list(PLANNED_STACKS))
         verb.add_argument("--known", type=Path, help="previous report's dates (JSON; rewritten)")
         verb.add_argument("--report", type=Path, help="also write the table here (Markdown)")
 
@@ -117,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     import config
-    from ops import bridge, drift, recovery, state, verbs
+    from ops import alarms, bridge, drift, recovery, state, verbs
     from ops.calls import CallRunner
     from ops.outputs import Outputs
 
@@ -131,6 +132,7 @@ def _run(args: argparse.Namespace) -> int:
     print(f"{args.verb} ({env.name}, {env.profile}, {env.region})", flush=True)
     dispatch = {
         "status": lambda: verbs.status(ctx),
+        "alarms": lambda: alarms.show(ctx),
         "run-etl": lambda: verbs.run_etl(ctx, args.task, args.args),
         "rollback-backend": lambda: verbs.rollback_backend(ctx, args.to),
         "scale-backend": lambda: verbs.scale_backend(ctx, args.count),
@@ -154,10 +156,8 @@ def _run(args: argparse.Namespace) -> int:
 def _drift(args: argparse.Namespace, drift: Any) -> int:
     found = []
     for stack in args.stacks:
-        if stack not in ADOPTED_STACKS and stack != "state":
-            raise OpsError(
-                f"drift: --stacks {stack!r} is not a stack ({', '.join(ADOPTED_STACKS)})"
-            )
+        if stack not in STACKS:
+            raise OpsError(f"drift: --stacks {stack!r} is not a stack ({', '.join(STACKS)})")
         print(f"== {stack}: terraform plan -refresh-only", flush=True)
         found += drift.rows(stack, drift.refresh_only(args.out, stack))
     dated = drift.with_history(found, args.known, drift.now_utc())

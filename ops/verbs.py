@@ -10,6 +10,7 @@ from typing import Any
 
 from config import EnvironmentConfig
 from config.estate import ETL_TASKS
+from ops import alarms
 from ops.calls import Call, CallRunner
 from ops.errors import OpsError
 from ops.outputs import Outputs
@@ -257,9 +258,11 @@ def wait_for_snapshot(
 
 
 def status(ctx: OpsContext) -> int:
-    """Service counts, database status and storage, the last ETL runs, the rules' states;
-    exit 1 when the backend runs fewer tasks than desired or an instance is not available
-    (the promotion's check: staging's status gates production's apply)."""
+    """Alarms in ALARM first, then service counts, database status and storage, the last ETL
+    runs, the rules' states; exit 1 when an alarm is in ALARM, the backend runs fewer tasks
+    than desired or an instance is not available (the promotion's check: staging's status
+    gates production's apply)."""
+    unhealthy = _firing(ctx)
     service = _service(ctx)
     found = ctx.runner.read(
         Call(
@@ -268,7 +271,7 @@ def status(ctx: OpsContext) -> int:
             {"cluster": service["cluster"], "services": [service["service"]]},
         )
     )
-    unhealthy = _backend_health(ctx, found) if found is not None else []
+    unhealthy += _backend_health(ctx, found) if found is not None else []
     unhealthy += _databases(ctx)
     _etl_runs(ctx, service["cluster"])
     for schedule in ctx.config.compute.schedules:
@@ -279,6 +282,22 @@ def status(ctx: OpsContext) -> int:
             note = "" if rule["State"] == expected else f"  (the code says {expected}: drift)"
             ctx.say(f"rule {name}: {rule['State']}{note}")
     return _verdict(ctx, unhealthy)
+
+
+def _firing(ctx: OpsContext) -> list[str]:
+    """The environment's alarms in ALARM, each with what to run (`python -m ops alarms` has
+    them all). No alarm deployed is said, not judged: monitoring is a stack of its own."""
+    rows = alarms.read(ctx)
+    if rows is None:
+        return []
+    if all(row.state == "missing" for row in rows):
+        ctx.say("alarms: none deployed (make deploy-stack STACK=monitoring)")
+    firing = alarms.firing(rows)
+    for row in firing:
+        ctx.say(f"alarm{row.line()}")
+    if not firing:
+        ctx.say("alarms: none in ALARM")
+    return [f"alarm {row.name} in ALARM" for row in firing]
 
 
 def _backend_health(ctx: OpsContext, found: dict[str, Any]) -> list[str]:

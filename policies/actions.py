@@ -221,8 +221,9 @@ SCOPED_READS = {
 (`ecs:DescribeTaskDefinition` has no resource type: it is granted with PLAN_READS.)"""
 
 
-IDENTITY_READS = {
-    # `hardened`: the identity stack's detection (trail, rules' topic and its key)
+PEOPLE_STACK_READS = {
+    # `hardened`: the identity stack's detection (trail, rules' topic and its key); the
+    # monitoring stack's topic and key
     "kms": [
         "kms:DescribeKey",
         "kms:GetKeyPolicy",
@@ -237,9 +238,39 @@ IDENTITY_READS = {
         "cloudtrail:GetTrailStatus",
         "cloudtrail:ListTags",
     ],
+    # the monitoring stack's alarms (`python -m ops alarms` reads them with the plan role)
+    "cloudwatch-alarms": ["cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"],
+    "cloudwatch-dashboards": ["cloudwatch:GetDashboard"],
 }
-"""What planning the people-applied `identity` stack reads beyond the shared plan reads: the
-plan role's own (pull requests and the drift report plan it; no apply role does)."""
+"""What planning the people-applied `identity` and `monitoring` stacks reads beyond the shared
+plan reads: the plan role's own (pull requests and the drift report plan them; no apply role
+does)."""
+
+MONITORING_WRITES = [
+    "cloudwatch:DeleteAlarms",
+    "cloudwatch:DeleteDashboards",
+    "cloudwatch:DisableAlarmActions",
+    "cloudwatch:PutDashboard",
+    "cloudwatch:PutMetricAlarm",
+    "cloudwatch:SetAlarmState",
+    "cloudwatch:TagResource",
+    "cloudwatch:UntagResource",
+    "events:DeleteRule",
+    "events:DisableRule",
+    "events:PutRule",
+    "events:PutTargets",
+    "events:RemoveTargets",
+    "sns:AddPermission",
+    "sns:DeleteTopic",
+    "sns:RemovePermission",
+    "sns:SetTopicAttributes",
+    "sns:Subscribe",
+    "sns:Unsubscribe",
+]
+"""What would silence the monitoring stack: delete, disable or force an alarm, drop the ETL
+failure rule, or cut the topic from the on-call. The guardrail denies them to every CI role on
+the monitoring stack's names (the compute role writes rules named `<prefix>-*`, which in
+production covers them)."""
 
 IAM_READS = [
     "iam:GetInstanceProfile",

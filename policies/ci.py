@@ -24,10 +24,13 @@ from typing import Any
 from config import EnvironmentConfig
 from config.estate import (
     CI_STACKS,
+    PLANNED_STACKS,
     backup_buckets,
     log_group_name,
+    resource_prefix,
     site_buckets,
 )
+from config.monitoring import ETL_FAILURE_RULE, dashboard_name, topic_name
 from policies import actions as act
 from policies.arns import Arns
 from policies.document import Statement, allow, deny, document
@@ -166,7 +169,9 @@ SCOPED_READ_ARNS = {
     ),
     "kms": ("arn:aws:kms:{region}:{account}:key/*",),
     "sns": ("arn:aws:sns:{region}:{account}:*",),
-    "cloudtrail": ("arn:aws:cloudtrail:{region}:{account}:trail/*",),  # IDENTITY_READS
+    "cloudtrail": ("arn:aws:cloudtrail:{region}:{account}:trail/*",),  # PEOPLE_STACK_READS
+    "cloudwatch-alarms": ("arn:aws:cloudwatch:{region}:{account}:alarm:*",),
+    "cloudwatch-dashboards": ("arn:aws:cloudwatch::{account}:dashboard/*",),
     "cloudfront-vpc-origins": ("arn:aws:cloudfront::{account}:vpcorigin/*",),
     # The managed policies the distributions use belong to AWS, not to the account.
     "cloudfront-policies": (
@@ -226,6 +231,19 @@ def guardrail(arns: Arns) -> list[Statement]:
             arns.regional("secretsmanager", f"secret:{arns.parts['prefix']}/*"),
         ),
         deny(["iam:*"], arns.ci_identity),
+        deny(act.MONITORING_WRITES, monitoring_arns(arns)),
+    ]
+
+
+def monitoring_arns(arns: Arns) -> list[str]:
+    """The monitoring stack's alarms, dashboard, ETL failure rule and topic (what the
+    guardrail keeps every CI role from silencing)."""
+    prefix = resource_prefix(arns.config.name)
+    return [
+        arns.regional("cloudwatch", f"alarm:{prefix}-*"),
+        f"arn:aws:cloudwatch::{arns.account}:dashboard/{dashboard_name(arns.config.name)}",
+        arns.regional("events", f"rule/{prefix}-{ETL_FAILURE_RULE}"),
+        arns.regional("sns", topic_name(arns.config.name)),
     ]
 
 
@@ -248,15 +266,15 @@ def guardrail_policy(config: EnvironmentConfig) -> dict[str, Any]:
 
 def plan_policy(config: EnvironmentConfig) -> dict[str, Any]:
     """The plan role's own statements (with `plan_reads_policy` and `guardrail_policy`): the
-    locks of every stack it plans, and what planning `identity` reads beyond the shared reads
-    (pull requests and the drift report plan it; people apply it)."""
+    locks of every stack it plans, and what planning `identity` and `monitoring` reads beyond
+    the shared reads (pull requests and the drift report plan them; people apply them)."""
     arns = Arns(config)
     return document(
-        lock_writes(arns, ("identity", *CI_STACKS)),
+        lock_writes(arns, PLANNED_STACKS),
         allow(["cloudtrail:DescribeTrails"], "*"),  # no resource type in IAM
         *(
             allow(actions, arns.expand(SCOPED_READ_ARNS[group]))
-            for group, actions in act.IDENTITY_READS.items()
+            for group, actions in act.PEOPLE_STACK_READS.items()
         ),
     )
 

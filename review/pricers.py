@@ -305,7 +305,23 @@ def ecs_cluster(ctx: Context, r: Resource) -> list[Component]:
     return [Component(r.stack, r.address, r.type, name, 0, "observations", None, why)]
 
 
+def metric_alarm(ctx: Context, r: Resource) -> list[Component]:
+    """Standard resolution: billed per metric the alarm reads (metric math: each of its
+    metrics; the expression itself is free)."""
+    queries = [q for q in r.values.get("metric_query") or [] if q.get("metric")]
+    metrics = len(queries) or 1
+    return [ctx.one(r, "alarm metrics", metrics, "alarm metric-month",
+                    "cloudwatch.alarm_metric_month", "standard resolution")]  # fmt: skip
+
+
+def dashboard(ctx: Context, r: Resource) -> list[Component]:
+    return [ctx.one(r, "dashboard", 1, "dashboard-month", "cloudwatch.dashboard_month",
+                    "no free tier applied (an account's first 3 are free)")]  # fmt: skip
+
+
 PRICERS: dict[str, Pricer] = {
+    "aws_cloudwatch_metric_alarm": metric_alarm,
+    "aws_cloudwatch_dashboard": dashboard,
     "aws_ecs_service": ecs_service,
     "aws_cloudwatch_event_target": etl_target,
     "aws_db_instance": db_instance,

@@ -7,6 +7,7 @@ from stacks.compute import ComputeStack
 from stacks.data import DataStack
 from stacks.edge import EdgeStack
 from stacks.identity import IdentityStack
+from stacks.monitoring import MonitoringStack
 from stacks.network import NetworkStack
 from stacks.state import StateStack
 
@@ -17,6 +18,7 @@ _CLASSES: dict[str, type[FluxionStack]] = {
     "data": DataStack,
     "compute": ComputeStack,
     "edge": EdgeStack,
+    "monitoring": MonitoringStack,
 }
 # (name, class, the stacks whose state it needs), in the order and with the dependencies of
 # `config.estate` (the one list of stacks).
@@ -28,6 +30,7 @@ __all__ = [
     "DataStack",
     "EdgeStack",
     "IdentityStack",
+    "MonitoringStack",
     "NetworkStack",
     "StateStack",
 ]

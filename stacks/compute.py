@@ -94,7 +94,7 @@ class ComputeStack(FluxionStack):
         }
         lb = self._load_balancer(network)
         service = self._service(cluster.arn, backend, lb, network)
-        self._schedules(cluster.arn, etl, network)
+        schedules = self._schedules(cluster.arn, etl, network)
         self.outputs = ComputeOutputs(
             alb_dns_name=lb.alb.dns_name,
             alb_arn=lb.alb.arn,
@@ -103,6 +103,9 @@ class ComputeStack(FluxionStack):
             service_name=service.service.name,
             backend_repository_url=self.repositories["backend"].repository.repository_url,
             etl_repository_url=self.repositories["etl"].repository.repository_url,
+            alb_arn_suffix=lb.alb.arn_suffix,
+            target_group_arn_suffix=lb.target_group.arn_suffix,
+            schedule_rule_names=[task.rule.name for task in schedules],
         )
         publish(self, self.outputs, config)
 
@@ -249,9 +252,10 @@ class ComputeStack(FluxionStack):
 
     def _schedules(
         self, cluster_arn: str, etl: dict[str, FargateTask], network: NetworkOutputs
-    ) -> None:
-        """One EventBridge rule per configured schedule, in the ETL subnet and group."""
-        for schedule in self.config.compute.schedules:
+    ) -> list[ScheduledFargateTask]:
+        """One EventBridge rule per configured schedule, in the ETL subnet and group (in
+        config order: the monitoring stack's alarm reads their names by position)."""
+        return [
             ScheduledFargateTask(
                 self,
                 schedule_key(schedule.name),
@@ -268,3 +272,5 @@ class ComputeStack(FluxionStack):
                     enabled=schedule.enabled,
                 ),
             )
+            for schedule in self.config.compute.schedules
+        ]

@@ -59,6 +59,8 @@ class NetworkOutputs:
     rds_security_group_id: str = out("Security group of the RDS instances")
     wireguard_security_group_id: str = out("Security group of the WireGuard bridge")
     wireguard_eni_id: str = out("Primary network interface of the WireGuard bridge")
+    wireguard_instance_id: str = out("Instance ID of the WireGuard bridge (empty without one)")
+    nat_gateway_id: str = out("The NAT gateway of the private subnets")
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,10 @@ class DataOutputs:
         "credentials]}; in `hardened` its own user's, {app_db_secret})"
     )
     backup_bucket_name: str = out("Bucket for database backups ({backup_bucket})")
+    primary_identifier: str = out("DB instance identifier of the primary")
+    replica_identifier: str = out(
+        "DB instance identifier of the replica (without one: the primary)"
+    )
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,9 @@ class ComputeOutputs:
     service_name: str = out("Name of the backend ECS service")
     backend_repository_url: str = out("ECR repository URL of the backend image")
     etl_repository_url: str = out("ECR repository URL of the ETL image")
+    alb_arn_suffix: str = out("The ALB's ARN suffix (CloudWatch's `LoadBalancer` dimension)")
+    target_group_arn_suffix: str = out("The backend target group's ARN suffix (`TargetGroup`)")
+    schedule_rule_names: list[str] = out("The ETL schedules' EventBridge rules, in config order")
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,8 @@ class DataStack(FluxionStack):
                 "app_db" if config.hardening.backend_app_db_user else "postgres_credentials"
             ],
             backup_bucket_name=backups.bucket.bucket,
+            primary_identifier=db.primary.identifier,
+            replica_identifier=reads.identifier,
         )
         publish(self, self.outputs, config)
 

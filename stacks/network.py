@@ -53,6 +53,8 @@ class NetworkStack(FluxionStack):
             rds_security_group_id=sgs.groups["rds"].id,
             wireguard_security_group_id=sgs.groups["wireguard"].id if bridge else "",
             wireguard_eni_id=bridge.eni_id if bridge else "",  # no bridge: empty
+            wireguard_instance_id=bridge.instance.id if bridge else "",
+            nat_gateway_id=vpc.nat.id,
         )
         publish(self, self.outputs, config)
 

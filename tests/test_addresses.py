@@ -56,6 +56,12 @@ PINNED = {
         "aws_s3_bucket.frontend_bucket_19946561",
         "aws_s3_bucket.docs_bucket_EFBBB2D1",
     },
+    # a new topic loses its subscriptions (each address confirms again); a new key schedules
+    # the old one's deletion
+    "monitoring": {
+        "aws_sns_topic.alerts_topic_3313844B",
+        "aws_kms_key.alerts_key_FC9ECF44",
+    },
 }
 
 

@@ -13,6 +13,7 @@ import pytest
 
 import config
 from config import ConfigError, EtlSchedule, SiteConfig
+from config.monitoring import MonitoringConfig
 from tests.conftest import ROOT
 
 PROD = config.load()
@@ -252,6 +253,15 @@ CI_RULES = [
         r"^ci.environment_prefix: 'staging' must be empty or lower-case and end in '-'$",
     ),
 ]
+MONITORING_RULES = [
+    ({"emails": ("on-call",)}, r"^monitoring.emails: 'on-call' is not an e-mail address$"),
+    ({"alb_5xx_percent": 0}, r"^monitoring.alb_5xx_percent: 0 must be 1-100 %$"),
+    ({"alb_min_requests": 0}, r"^monitoring.alb_min_requests: 0 must be 1-100000 requests$"),
+    ({"primary_cpu_percent": 101}, r"^monitoring.primary_cpu_percent: 101 must be 1-100 %$"),
+    ({"free_storage_percent": 60}, r"^monitoring.free_storage_percent: 60 must be 1-50 %$"),
+    ({"db_connections": 0}, r"^monitoring.db_connections: 0 must be 1-5000 connections$"),
+    ({"nat_dropped_packets": 0}, r"^monitoring.nat_dropped_packets: 0 must be 1-1000000 packets$"),
+]
 HARDENING_RULES = [
     (
         {"log_retention_days": 45},
@@ -296,6 +306,7 @@ RULES = [
     *(("site", c, m) for c, m in SITE_RULES),
     *(("ci", c, m) for c, m in CI_RULES),
     *(("hardening", c, m) for c, m in HARDENING_RULES),
+    *(("monitoring", c, m) for c, m in MONITORING_RULES),
 ]
 
 
@@ -329,13 +340,15 @@ def test_every_table_rule_has_its_negative_case() -> None:
     classes = {"network": config.NetworkConfig, "database": config.DatabaseConfig,
                "compute": config.ComputeConfig, "edge": config.EdgeConfig,
                "site": config.SiteConfig, "ci": config.CiConfig, "hardening": config.Hardening,
-               "cost": config.CostConfig, "environment": config.EnvironmentConfig}  # fmt: skip
+               "cost": config.CostConfig, "environment": config.EnvironmentConfig,
+               "monitoring": MonitoringConfig}  # fmt: skip
     ruled = {(s, rule.field) for s, cls in classes.items() for rule in getattr(cls, "RULES", ())}
     assert ruled - tested == set()
 
 
 def test_the_production_values_pass_every_rule() -> None:
-    for section in ("network", "database", "compute", "edge", "ci", "hardening", "cost"):
+    for section in ("network", "database", "compute", "edge", "ci", "hardening", "cost",
+                    "monitoring"):  # fmt: skip
         assert _build(section, {}) == getattr(PROD, section)
 
 

@@ -41,8 +41,19 @@ PINNED_OUTPUTS = {
         "rds_security_group_id",
         "wireguard_security_group_id",
         "wireguard_eni_id",
+        "wireguard_instance_id",  # monitoring's alarms read these (config/monitoring.py)
+        "nat_gateway_id",
     },
-    "compute": {"alb_dns_name", "alb_zone_id", "cluster_name"},
+    "data": {"primary_identifier", "replica_identifier"},
+    "compute": {
+        "alb_dns_name",
+        "alb_zone_id",
+        "cluster_name",
+        "service_name",
+        "alb_arn_suffix",
+        "target_group_arn_suffix",
+        "schedule_rule_names",
+    },
 }
 
 

@@ -141,7 +141,8 @@ def test_a_multi_az_database_bills_two_instances() -> None:
 def test_the_hardened_additions_cost_their_catalog_price(
     hardened_cost: list[cost.Component],
 ) -> None:
-    assert _by(hardened_cost, "aws_kms_key.", "customer managed key") == _usd("kms.key_month")
+    key = _usd("kms.key_month")
+    assert _by(hardened_cost, "aws_kms_key.detection", "customer managed key") == key
     requests = PROD.cost.cloudfront_requests_thousands_per_month / 1000
     assert _by(hardened_cost, "aws_wafv2_web_acl.", "requests inspected") == pytest.approx(
         requests * _usd("waf.million_requests")

@@ -34,7 +34,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_deploy_order_follows_the_manifest(synth_dir: Path) -> None:
     order = Synthesized(synth_dir).order(STACKS)
-    assert order == ["state", "identity", "network", "data", "compute", "edge"]
+    assert order == ["state", "identity", "network", "data", "compute", "edge", "monitoring"]
 
 
 def test_the_repository_output_is_refused_until_adoption_is_complete(synth_dir: Path) -> None:
@@ -54,9 +54,12 @@ def test_dry_run_prints_the_order_and_destroy_reverses_it(synth_dir: Path, tmp_p
     common = ["--dry-run", "--out", str(fresh), "--allow-dirty"]
     out = _cli("deploy", *common)
     assert out.returncode == 0, out.stderr
-    assert "deploy in order: state -> identity -> network -> data -> compute -> edge" in out.stdout
+    order = "state -> identity -> network -> data -> compute -> edge -> monitoring"
+    assert f"deploy in order: {order}" in out.stdout
     back = _cli("destroy", "--confirm", "production", *common)
-    reverse = "destroy in order: edge -> compute -> data -> network -> identity -> state"
+    reverse = (
+        "destroy in order: monitoring -> edge -> compute -> data -> network -> identity -> state"
+    )
     assert reverse in back.stdout
 
 
@@ -480,7 +483,7 @@ def test_a_recovery_deploys_without_an_edge_stack(
     ]
     assert deploy.main(argv) == 0, capsys.readouterr().err
     assert capsys.readouterr().out.strip() == (
-        "deploy in order: state -> identity -> network -> data -> compute"
+        "deploy in order: state -> identity -> network -> data -> compute -> monitoring"
     )
     (out / "stacks" / "data" / "cdk.tf.json").unlink()  # one it builds, missing: refused
     assert deploy.main(argv) == 2

@@ -87,7 +87,9 @@ def test_staging_has_no_import_block_and_is_hardened(
     outputs: dict[str, dict[str, dict[str, Any]]],
 ) -> None:
     staging = outputs["staging"]
-    assert sorted(staging) == ["compute", "data", "edge", "identity", "network", "state"]
+    assert sorted(staging) == [
+        "compute", "data", "edge", "identity", "monitoring", "network", "state"
+    ]  # fmt: skip
     assert [s for s, doc in staging.items() if "import" in doc] == []
     assert STAGING.profile == "hardened" and STAGING.hardening.waf_enforce
     assert [s for s, doc in outputs["production"].items() if "import" in doc]  # the control

@@ -122,7 +122,7 @@ def test_help_lists_every_verb(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--help"])
     assert exit_.value.code == 0
     out = capsys.readouterr().out
-    assert len(VERBS) == 16
+    assert len(VERBS) == 17
     for verb in VERBS:
         assert f"  {verb} " in out
 
@@ -434,7 +434,9 @@ def test_rotate_bridge_key_refuses_a_secret_that_is_not_the_bridges(
 
 # --- every verb that changes something asks first, through the front door -------------------
 
-READ_ONLY = {"status", "logs", "shell", "drift", "bridge-key-check", "recovery-status"}
+READ_ONLY = {
+    "status", "alarms", "logs", "shell", "drift", "bridge-key-check", "recovery-status"
+}  # fmt: skip
 ASKS_APART = {"state-restore", "state-unlock", "state-untaint"}
 """Read-only without their option, ask before they change the state: tests of their own
 below, on a versioned bucket."""
@@ -1008,3 +1010,47 @@ def test_the_state_verbs_ask_and_a_no_changes_nothing(
     assert main(["state-untaint", "data", "aws_db_instance.primary"]) == 0
     assert s3.get_object(Bucket=PROD.state_bucket, Key=key)["Body"].read() == _tainted_state(3)
     assert len(asked) == 2 and capsys.readouterr().out.count("not confirmed: no call made") == 2
+
+
+def test_alarms_lists_every_alarm_with_those_in_alarm_first(
+    estate: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The monitoring stack's alarms as `ops alarms` and `ops status` show them: one forced
+    into ALARM leads, with what to run; one deleted is `missing`; a stray one is named."""
+    from config.monitoring import alarms
+
+    url, _, client = estate
+    cloudwatch = client("cloudwatch")
+    names = [alarm.name(PROD.name) for alarm in alarms(PROD)]
+    made = [*names[1:], "fluxion-production-old-alarm"]  # the first one is missing
+    for name in made:
+        cloudwatch.put_metric_alarm(
+            AlarmName=name, Namespace="AWS/RDS", MetricName="CPUUtilization", Statistic="Average",
+            Period=300, EvaluationPeriods=3, Threshold=80, ComparisonOperator="LessThanThreshold",
+        )  # fmt: skip
+    cloudwatch.set_alarm_state(
+        AlarmName="fluxion-production-primary-cpu", StateValue="ALARM", StateReason="forced"
+    )
+    try:
+        assert _ops(url, "alarms") == 1
+        out = capsys.readouterr().out.splitlines()
+        rows = [line for line in out if line.startswith("  ") and not line.startswith("  read")]
+        assert rows[0].split()[:1] == ["ALARM"] and "fluxion-production-primary-cpu" in rows[0]
+        assert "run: python -m ops status; the slow queries" in rows[0]
+        assert re.search(r"since \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", rows[0])
+        assert rows[1].split()[:2] == ["missing", names[0]]
+        assert (
+            rows[-1].split()[-1] == "fluxion-production-old-alarm" and "not in the code" in rows[-1]
+        )
+        assert len(rows) == len(names) + 1
+        assert (
+            out[-1] == f"alarms: 1 ALARM, 1 missing, {len(names) - 2} OK, 1 not in the code"
+        )  # moto starts OK
+
+        assert _ops(url, "status") == 1
+        out = capsys.readouterr().out.splitlines()
+        first = next(i for i, line in enumerate(out) if not line.startswith(("status", "  read")))
+        assert out[first].startswith("alarm  ALARM") and "primary-cpu" in out[first]
+        assert out[-1] == "unhealthy: alarm fluxion-production-primary-cpu in ALARM"
+    finally:
+        cloudwatch.delete_alarms(AlarmNames=made)

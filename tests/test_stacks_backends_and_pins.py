@@ -31,12 +31,13 @@ def test_dependencies_order_the_deploy(manifest: dict[str, Any]) -> None:
     assert {"network"} <= deps["data"]
     assert {"identity", "network", "data"} <= deps["compute"]
     assert {"compute"} <= deps["edge"]
+    assert deps["monitoring"] == {"state", "network", "data", "compute"}
     order = list(TopologicalSorter(deps).static_order())
-    assert order == ["state", "identity", "network", "data", "compute", "edge"]
+    assert order == ["state", "identity", "network", "data", "compute", "edge", "monitoring"]
 
 
 def test_workload_stacks_use_encrypted_locked_s3_state(stacks: dict[str, Any]) -> None:
-    for name in ("identity", "network", "data", "compute", "edge"):
+    for name in ("identity", "network", "data", "compute", "edge", "monitoring"):
         backend = stacks[name]["terraform"]["backend"]
         assert list(backend) == ["s3"], name
         s3 = backend["s3"]

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 import config
-from config.estate import ADOPTED_STACKS, CI_STACKS
+from config.estate import CI_STACKS, PLANNED_STACKS
 from tests.conftest import ROOT
 
 PROD, STAGING = config.load(), config.load("staging")
@@ -166,7 +166,7 @@ def test_the_pull_request_plans_and_comments_apart() -> None:
     assert comment["permissions"] == {"pull-requests": "write"}
     assert not any(CREDENTIALS in s.get("uses", "") for s in comment["steps"])
     assert not any("checkout" in s.get("uses", "") for s in comment["steps"])
-    assert plan["strategy"]["matrix"]["stack"] == list(ADOPTED_STACKS)
+    assert plan["strategy"]["matrix"]["stack"] == list(PLANNED_STACKS)
     assert plan["strategy"]["matrix"]["environment"] == ["production", "staging"]
     assert plan["env"]["FLUXION_ENV"] == "${{ matrix.environment }}"
     # the artifact's key is the stack's GitHub environment, which infra-deploy.yml downloads
