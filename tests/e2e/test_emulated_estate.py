@@ -39,7 +39,8 @@ import boto3
 import pytest
 
 import config
-from config.estate import CI_STACKS, PEOPLE_STACKS, PRIMARY, schedule_key
+from config.estate import PEOPLE_STACKS, PLANNED_STACKS, PRIMARY, STACKS, schedule_key
+from config.monitoring import alarms
 from deploy import ordered as deploy_module
 from policies.people import needs_people
 from review import plan_gate
@@ -54,6 +55,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PROD = config.load()
 STATE_BUCKET = PROD.state_bucket
 SENTRY_MARKER = "https://emulated-dsn-marker@sentry.invalid/1"
+FORCED_ALARM = "fluxion-production-primary-cpu"
+"""The alarm the run forces into ALARM (`set_alarm_state`) for `ops status` and `ops alarms`."""
 CDKTF_PATH = "network"
 """The stack the fresh deploy sends through `make cdktf ARGS="deploy network"` (the others
 through `make deploy`)."""
@@ -147,10 +150,12 @@ def _deploy_and_replan(run: harness.Run) -> None:
         fresh = harness.synthesize(run, "fresh", empty)
     for stack, removed in run.left_out["adopt"].items():
         run.log(f"uncovered: {stack}: {len(removed)} Cloudflare parts: {', '.join(removed)}")
-    for stack in PEOPLE_STACKS:  # people: the CI identity, then the workload roles
-        with run.phase(f"fresh deploy: {stack} (a person)"):
-            harness.deploy(run, fresh, (stack,))
-    for stack in CI_STACKS:
+    for stack in STACKS:  # in order: people's (the CI identity, the workload roles, and
+        # last the monitoring) by a person, the others by their apply roles
+        if stack in PEOPLE_STACKS:
+            with run.phase(f"fresh deploy: {stack} (a person)"):
+                harness.deploy(run, fresh, (stack,))
+            continue
         # moto races on concurrent rule writes to one security group (seen once as
         # InvalidPermission.Duplicate): the network stack is applied one call at a time.
         serial = {"TF_CLI_ARGS_apply": "-parallelism=1"} if stack == "network" else {}
@@ -169,11 +174,11 @@ def _deploy_and_replan(run: harness.Run) -> None:
         Name="/fluxion/etl/sentry-dsn", Type="SecureString", Value=SENTRY_MARKER
     )
     run.secrets["sentry_dsn"] = SENTRY_MARKER
-    with run.phase("re-plan (6 stacks)"):
+    with run.phase(f"re-plan ({len(STACKS)} stacks)"):
         run.replan.update(
             harness.plan_each(
                 run,
-                ("state", *harness.ADOPTED),
+                STACKS,
                 lambda stack: harness.judged(
                     run, stack, harness.plan(run, fresh, stack, "replan"), "re-plan"
                 ),
@@ -211,11 +216,12 @@ def _adopt_back(run: harness.Run) -> None:
             run.adoption[stack] = verdict
             if verdict.passed:
                 harness.apply(run, adopted, stack, "adopt")
-    with run.phase("after adoption: plans (5 stacks)"):
+    # monitoring kept its state: it reads the adopted stacks' outputs, which are the same IDs
+    with run.phase(f"after adoption: plans ({len(PLANNED_STACKS)} stacks, monitoring too)"):
         run.after_adoption.update(
             harness.plan_each(
                 run,
-                harness.ADOPTED,
+                PLANNED_STACKS,
                 lambda stack: harness.planned_verdict(
                     run, adopted, stack, "after", "after adoption"
                 ),
@@ -274,6 +280,13 @@ PROBES: dict[str, harness.Probe] = {
                                          "Action": "s3:GetObject",
                                          "Resource": f"arn:aws:s3:::fluxion-backups-v4-"
                                                      f"{PROD.account_id}/*"}]})}),
+    # no CI credential silences what tells the on-call (the monitoring stack is people's):
+    # compute writes rules named fluxion-*, and the guardrail's Deny keeps the ETL failure
+    # rule out of that
+    "compute disables the ETL failure rule": ("compute", "events", "disable_rule",
+                                              {"Name": "fluxion-production-etl-failures"}),
+    "compute silences an alarm": ("compute", "cloudwatch", "disable_alarm_actions",
+                                  {"AlarmNames": [FORCED_ALARM]}),
     "data expires the backups": ("data", "s3", "put_bucket_lifecycle_configuration",
                                  {"Bucket": f"fluxion-backups-v4-{PROD.account_id}",
                                   "LifecycleConfiguration": {"Rules": [
@@ -289,9 +302,14 @@ def _through_the_ci_roles(run: harness.Run) -> None:
         Bucket=f"fluxion-backups-v4-{PROD.account_id}", Key="probe/backup.sql.gz", Body=b"rows"
     )
     adopted = run.work / "adopt" / "cdktf.out"
+    # an alarm forced into ALARM (the emulator evaluates none): `ops status` and `ops alarms`
+    # show it first, with the plan role
+    _client(run, "cloudwatch").set_alarm_state(
+        AlarmName=FORCED_ALARM, StateValue="ALARM", StateReason="forced by the emulated run"
+    )
     with harness.role_split(run) as credentials:
-        with run.phase("plan role: plans (5 stacks, IAM enforced)"):
-            verdicts = harness.plan_each(run, harness.ADOPTED, lambda stack: (
+        with run.phase(f"plan role: plans ({len(PLANNED_STACKS)} stacks, IAM enforced)"):
+            verdicts = harness.plan_each(run, PLANNED_STACKS, lambda stack: (
                 harness.planned_verdict(run, adopted, stack, "as-plan", "as-plan",
                                         credentials["plan"])))  # fmt: skip
             run.as_roles.update({f"plan/{stack}": v for stack, v in verdicts.items()})
@@ -300,6 +318,9 @@ def _through_the_ci_roles(run: harness.Run) -> None:
             harness.probe(run, PROBES, credentials, "probe through the CI roles")
         with run.phase("other engine: synthesize and plan (5 stacks)"):
             _move_engine(run, credentials["plan"])
+    _client(run, "cloudwatch").set_alarm_state(
+        AlarmName=FORCED_ALARM, StateValue="OK", StateReason="the emulated run is done with it"
+    )
 
 
 def _move_engine(run: harness.Run, plan_role: dict[str, str]) -> None:
@@ -328,6 +349,11 @@ def _operations(run: harness.Run, adopted: Any, credentials: dict[str, dict[str,
             [*base, "status"], env=env, capture_output=True, text=True, timeout=300
         )
     run.ops["status"] = (proc.returncode, proc.stdout + proc.stderr)
+    with run.phase("ops alarms (plan role)"):
+        proc = subprocess.run(
+            [*base, "alarms"], env=env, capture_output=True, text=True, timeout=300
+        )
+    run.ops["alarms"] = (proc.returncode, proc.stdout + proc.stderr)
     events = _client_as(run, "events", credentials["compute"])
     rule = events.describe_rule(Name=DRIFTED_RULE)
     events.put_rule(Name=DRIFTED_RULE, ScheduleExpression=rule["ScheduleExpression"],
@@ -370,12 +396,15 @@ def _roll_out_hardened(run: harness.Run) -> None:
             run, "state", harness.plan(run, hardened, "state", "hardened"), "hardened"
         )
     password = harness.database_password(run)
-    for stack in harness.ADOPTED:
+    for stack in PLANNED_STACKS:
         with run.phase(f"hardened rollout: {stack}"):
             _roll_out(run, hardened, stack, password)
-    with harness.role_split(run) as credentials, run.phase("after the rollout: plans (5 stacks)"):
+    with (
+        harness.role_split(run) as credentials,
+        run.phase(f"after the rollout: plans ({len(PLANNED_STACKS)} stacks)"),
+    ):
         env = {**credentials["plan"], **password}
-        run.hardened.update(harness.plan_each(run, harness.ADOPTED, lambda stack: (
+        run.hardened.update(harness.plan_each(run, PLANNED_STACKS, lambda stack: (
             harness.judged(run, stack, harness.plan(run, hardened, stack, "hardened-after", env),
                            "after the rollout"))))  # fmt: skip
 
@@ -414,9 +443,7 @@ def _negative_control(run: harness.Run) -> None:
 
 def test_every_stack_was_deployed_through_the_guarded_deploy(run: harness.Run) -> None:
     deploys = [s.name for s in run.steps if "deploy-" in s.name]
-    expected = [
-        f"{'cdktf-' if s == CDKTF_PATH else ''}deploy-{s}" for s in (*PEOPLE_STACKS, *CI_STACKS)
-    ]
+    expected = [f"{'cdktf-' if s == CDKTF_PATH else ''}deploy-{s}" for s in STACKS]
     assert deploys == expected
     for step in run.steps:
         if step.name.startswith("deploy-"):
@@ -464,7 +491,7 @@ def test_cross_stack_values_flowed_through_remote_state(run: harness.Run) -> Non
     assert subnets and set(subnets) <= private
 
 
-@pytest.mark.parametrize("stack", ["state", *harness.ADOPTED])
+@pytest.mark.parametrize("stack", STACKS)
 def test_a_replan_after_deploy_calls_nothing(run: harness.Run, stack: str) -> None:
     verdict = run.replan[stack]
     assert verdict.passed, verdict.lines()
@@ -483,7 +510,7 @@ def test_adoption_imports_everything_and_changes_nothing_in_aws(
     assert all(f.verdict != "REAL" for f in verdict.findings)
 
 
-@pytest.mark.parametrize("stack", harness.ADOPTED)
+@pytest.mark.parametrize("stack", PLANNED_STACKS)
 def test_after_the_imports_a_plan_is_empty_but_for_listed_gaps(
     run: harness.Run, stack: str
 ) -> None:
@@ -552,7 +579,7 @@ def test_the_rollout_goes_to_a_person_where_ci_may_not_apply_it(run: harness.Run
     assert needed and all("aws_s3_bucket" in line for line in needed), needed
 
 
-@pytest.mark.parametrize("stack", ["state", *harness.ADOPTED])
+@pytest.mark.parametrize("stack", STACKS)
 def test_after_the_hardened_rollout_every_stack_plans_no_change(
     run: harness.Run, stack: str
 ) -> None:
@@ -607,7 +634,7 @@ def test_no_secret_value_in_any_state_or_plan(run: harness.Run) -> None:
         assert leaks == [], f"{name} found in {len(leaks)} state or plan files"
 
 
-@pytest.mark.parametrize("stack", harness.ADOPTED)
+@pytest.mark.parametrize("stack", PLANNED_STACKS)
 def test_the_plan_role_plans_every_stack_with_iam_enforced(run: harness.Run, stack: str) -> None:
     """Its reads cover every call `terraform plan` makes (moto checks each one against the
     role's emulator view) and the adopted estate plans no change."""
@@ -653,12 +680,25 @@ def test_attacker_probes_through_the_ci_roles_are_refused(run: harness.Run, prob
 
 
 def test_status_reads_the_adopted_estate_with_the_plan_role(run: harness.Run) -> None:
+    """Healthy but for the forced alarm, which it shows before anything else."""
     code, out = run.ops["status"]
-    assert code == 0, out
+    assert code == 1, out
     assert "backend: desired 2, running 2" in out
-    assert out.strip().endswith("\nhealthy")
+    assert out.strip().endswith(f"\nunhealthy: alarm {FORCED_ALARM} in ALARM")
     assert "fluxion-postgres-v2: available" in out
     assert f"rule {DRIFTED_RULE}: ENABLED" in out
+    said = [line for line in out.splitlines() if not line.startswith(("status", "  read:"))]
+    assert said[0].startswith("alarm  ALARM") and FORCED_ALARM in said[0], out
+
+
+def test_the_forced_alarm_leads_ops_alarms_with_the_plan_role(run: harness.Run) -> None:
+    code, out = run.ops["alarms"]
+    assert code == 1, out
+    rows = [line for line in out.splitlines() if line.startswith("  ") and "read:" not in line]
+    assert rows[0].split()[0] == "ALARM" and FORCED_ALARM in rows[0], out
+    assert "run: python -m ops status" in rows[0]
+    assert len(rows) == len(alarms(PROD)), out  # every alarm the code defines, none missing
+    assert not [row for row in rows if "missing" in row or "not in the code" in row], out
 
 
 def test_drift_behind_terraforms_back_is_reported(run: harness.Run) -> None:

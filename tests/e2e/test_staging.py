@@ -2,12 +2,14 @@
 
 In its own emulator (staging's account; production's account is reached through moto's
 multi-account STS, as in AWS): staging is synthesized from the same code (no import block,
-hardened), deployed stack by stack (people: `state`, `identity`, `data`'s first build; its own
-CI apply roles the others, IAM enforced), re-planned with no change, and checked with `ops
-status`. Staging's CI roles are then refused production's state and roles. Last, the recovery
-rehearsal (docs/environments.md, "Recovery"): a snapshot of staging's primary, copied to the
-recovery region, `staging-recovery` built from it (state, identity, network, data, compute) and
-`ops recovery-status` healthy.
+hardened), deployed stack by stack (people: `state`, `identity`, `data`'s first build and
+`monitoring`; its own CI apply roles the others, IAM enforced), re-planned with no change, and
+checked with `ops status`; an alarm forced into ALARM shows in `ops alarms`, and an ETL task
+stopped with exit code 1 matches the deployed ETL failure rule. Staging's CI roles are then
+refused production's state and roles. Last, the recovery rehearsal (docs/environments.md,
+"Recovery"): a snapshot of staging's primary, copied to the recovery region,
+`staging-recovery` built from it (state, identity, network, data, compute) and `ops
+recovery-status` healthy.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ import boto3
 import pytest
 
 import config
-from config.estate import CI_STACKS, PEOPLE_STACKS
+from config.estate import CI_STACKS, PEOPLE_STACKS, STACKS
+from config.monitoring import ETL_FAILURE_RULE, alarms
 from policies.ci import role_names
 from tests.e2e import harness
 
@@ -33,7 +36,9 @@ STAGING = config.load("staging")
 PROD = config.load()
 RECOVERY = config.load("staging-recovery")
 RECOVERED = ("state", "identity", "network", "data", "compute")
-"""What a recovery builds (no edge: the DNS cut-over is a runbook step)."""
+"""What the rehearsal builds of a recovery (no edge: the DNS cut-over is a runbook step; its
+monitoring is deployed like staging's, after it is healthy)."""
+FORCED_ALARM = "fluxion-staging-primary-cpu"
 
 
 @pytest.fixture(scope="module")
@@ -84,11 +89,12 @@ def _build_staging(run: harness.Run) -> Path:
     imports = [s for s, doc in _docs(out).items() if "import" in doc]
     run.log(f"staging: stacks with an import block: {imports or 'none'}")
     run.imports = imports  # type: ignore[attr-defined]
-    for stack in PEOPLE_STACKS:
-        with run.phase(f"staging: fresh deploy: {stack} (a person)"):
-            harness.deploy(run, out, (stack,))
     roles = {"plan": role_names(STAGING)["plan"], **{s: role_names(STAGING)[s] for s in CI_STACKS}}
-    for stack in CI_STACKS:
+    for stack in STACKS:
+        if stack in PEOPLE_STACKS:
+            with run.phase(f"staging: fresh deploy: {stack} (a person)"):
+                harness.deploy(run, out, (stack,))
+            continue
         serial = {"TF_CLI_ARGS_apply": "-parallelism=1"} if stack == "network" else {}
         if stack == "data":  # its first build creates the backup bucket: a person's
             with run.phase("staging: fresh deploy: data (a person)"):
@@ -99,11 +105,11 @@ def _build_staging(run: harness.Run) -> Path:
             harness.role_split(run, roles) as credentials,
         ):
             harness.deploy(run, out, (stack,), {**credentials[stack], **serial})
-    with run.phase("staging: re-plan (6 stacks)"):
+    with run.phase(f"staging: re-plan ({len(STACKS)} stacks)"):
         run.replan.update(
             harness.plan_each(
                 run,
-                ("state", *harness.ADOPTED),
+                STACKS,
                 lambda stack: harness.judged(
                     run, stack, harness.plan(run, out, stack, "replan"), "staging re-plan"
                 ),
@@ -111,7 +117,44 @@ def _build_staging(run: harness.Run) -> Path:
         )
     with run.phase("staging: ops status"):
         run.ops["status"] = _ops(run, STAGING.name, "status")
+    with run.phase("staging: a forced alarm, the ETL failure rule"):
+        _alarms(run)
     return out
+
+
+def _alarms(run: harness.Run) -> None:
+    """An alarm forced into ALARM as `ops alarms` shows it; the deployed ETL failure rule's
+    pattern against ECS task events (moto's TestEventPattern)."""
+    cloudwatch = _client(run, "cloudwatch")
+    cloudwatch.set_alarm_state(AlarmName=FORCED_ALARM, StateValue="ALARM", StateReason="forced")
+    run.ops["alarms"] = _ops(run, STAGING.name, "alarms")
+    cloudwatch.set_alarm_state(AlarmName=FORCED_ALARM, StateValue="OK", StateReason="done")
+    events = _client(run, "events")
+    pattern = events.describe_rule(Name=f"fluxion-staging-{ETL_FAILURE_RULE}")["EventPattern"]
+    family = STAGING.names.etl_tasks["etl_task"][0]
+    run.matched = {  # type: ignore[attr-defined]
+        case: events.test_event_pattern(EventPattern=pattern, Event=json.dumps(_task_event(
+            f"family:{name}", code)))["Result"]
+        for case, (name, code) in {
+            "ETL exit 1": (family, 1),
+            "ETL exit 0": (family, 0),
+            "backend exit 1": (STAGING.names.backend_family, 1),
+        }.items()
+    }  # fmt: skip
+    run.log(f"staging: the ETL failure rule matched: {run.matched}")  # type: ignore[attr-defined]
+
+
+def _task_event(group: str, exit_code: int) -> dict[str, Any]:
+    """An ECS Task State Change as EventBridge delivers it. moto's matcher does not look
+    inside arrays of objects: the task's one container is given as an object, which
+    EventBridge matches the same way as the one-element array ECS sends."""
+    return {
+        "id": "6a7e8feb-b491-4cf7-a9f1-bf3703467718", "version": "0",
+        "detail-type": "ECS Task State Change", "source": "aws.ecs",
+        "account": STAGING.account_id, "time": "2026-12-06T03:00:00Z", "region": STAGING.region,
+        "resources": [], "detail": {"lastStatus": "STOPPED", "group": group,
+                                    "containers": {"name": "etl", "exitCode": exit_code}},
+    }  # fmt: skip
 
 
 def _docs(out: Path) -> dict[str, dict[str, Any]]:
@@ -201,7 +244,7 @@ def test_staging_has_no_import_block(run: harness.Run) -> None:
     assert run.imports == []  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("stack", ["state", *harness.ADOPTED])
+@pytest.mark.parametrize("stack", STACKS)
 def test_staging_replans_with_no_change(run: harness.Run, stack: str) -> None:
     _no_change(run.replan[stack])
 
@@ -212,6 +255,21 @@ def test_staging_status_is_healthy(run: harness.Run) -> None:
     assert "backend: desired 1, running 1" in out
     assert f"{STAGING.names.primary}: available" in out
     assert out.strip().endswith("healthy")
+
+
+def test_staging_alarms_shows_the_forced_alarm_first(run: harness.Run) -> None:
+    code, out = run.ops["alarms"]
+    assert code == 1, out
+    rows = [line for line in out.splitlines() if line.startswith("  ") and "read:" not in line]
+    assert rows[0].split()[0] == "ALARM" and FORCED_ALARM in rows[0], out
+    assert len(rows) == len(alarms(STAGING)), out  # no replica, no bridge: none for them
+    assert not [r for r in rows if "missing" in r or "not in the code" in r], out
+
+
+def test_an_etl_task_stopped_with_exit_1_matches_the_failure_rule(run: harness.Run) -> None:
+    assert run.matched == {  # type: ignore[attr-defined]
+        "ETL exit 1": True, "ETL exit 0": False, "backend exit 1": False
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize("probe", sorted(CROSS_PROBES))
