@@ -122,6 +122,12 @@ class Alarm:
         return f"{self.title}: {self.shown}. Why: {self.why} Run: {self.run}"
 
 
+ANSWERED = "(FILL(requests, 0) + FILL(elb, 0))"
+"""Every request the ALB answered: RequestCount counts only the targets' answers, so the ALB's
+own 5xx (no healthy target) are added, or an outage would read as 0%."""
+MAX_ALARM_METRICS = 10
+"""CloudWatch's limit of metrics one alarm may read (PutMetricAlarm)."""
+
 ABOVE, AT_LEAST, BELOW = (
     "GreaterThanThreshold",
     "GreaterThanOrEqualToThreshold",
@@ -183,10 +189,11 @@ def _service(config: EnvironmentConfig) -> tuple[Alarm, ...]:
             ABOVE, m.alb_5xx_percent, 300, 2,
             f"above {m.alb_5xx_percent}% of requests for 10 minutes (from "
             f"{m.alb_min_requests} requests in 5 minutes)",
-            "5xx answers are the backend failing or the ALB finding no healthy target.",
+            "5xx answers are the backend failing or the ALB finding no healthy target (the "
+            "ALB's own 503s count as requests: RequestCount has only the targets' answers).",
             "python -m ops status; python -m ops logs backend",
-            expression=f"IF(requests >= {m.alb_min_requests}, "
-            "100 * (FILL(target, 0) + FILL(elb, 0)) / requests, 0)",
+            expression=f"IF({ANSWERED} >= {m.alb_min_requests}, "
+            f"100 * (FILL(target, 0) + FILL(elb, 0)) / {ANSWERED}, 0)",
         ),
         Alarm(
             "alb_unhealthy_targets",
@@ -257,6 +264,16 @@ def _database(config: EnvironmentConfig) -> tuple[Alarm, ...]:
 
 
 def _etl(config: EnvironmentConfig) -> tuple[Alarm, ...]:
+    schedules = len(config.compute.schedules)
+    if schedules > MAX_ALARM_METRICS:
+        raise ConfigError.invalid(
+            "compute.schedules",
+            schedules,
+            f"schedules: at most {MAX_ALARM_METRICS}, the metrics one alarm may read (the "
+            "failed invocations alarm reads each rule's); split the alarm first",
+        )
+    if not schedules:
+        return ()
     rules = {
         f"rule{i}": Metric(
             "AWS/Events",
@@ -272,9 +289,10 @@ def _etl(config: EnvironmentConfig) -> tuple[Alarm, ...]:
             "ETL schedules' failed invocations",
             tuple(rules.items()),
             ABOVE, 0, 300, 1, "any in 5 minutes",
-            "EventBridge could not start a scheduled ETL task (role, task definition, subnet "
-            "or capacity): that run did not happen. A task that ran and failed is the "
-            "etl-failures rule's message.",
+            "EventBridge could not start a scheduled ETL task (role or task definition "
+            "refused): that run did not happen. Throttled starts are retried for up to 24 h "
+            "and count only when they give up; a task that started and failed, or failed to "
+            "start, is the etl-failures rule's message.",
             "python -m ops status (rule states, last runs); python -m ops run-etl <family>",
             expression=f"SUM([{', '.join(rules)}])",
         ),
@@ -313,7 +331,7 @@ def _network(config: EnvironmentConfig) -> tuple[Alarm, ...]:
             "Maximum",
             InstanceId=Source("network", "wireguard_instance_id"),
         ),
-        AT_LEAST, 1, 60, 3, "failed (or no data) for 3 minutes",
+        AT_LEAST, 1, 60, 5, "failed (or no data) for 5 minutes",
         "the bridge is the only way to La Granja's SQL Server: the sales ETL stops.",
         "python -m ops restart-bridge (it reports wg show and a ping of La Granja)",
         missing="breaching",
@@ -323,8 +341,10 @@ def _network(config: EnvironmentConfig) -> tuple[Alarm, ...]:
 
 def etl_failure_pattern(config: EnvironmentConfig) -> dict[str, Any]:
     """EventBridge pattern: an ETL task (any family of the environment's `ETL_TASKS`) stopped
-    with a container's exit code other than 0. ECS sends it for scheduled runs and for
-    `python -m ops run-etl` alike; the backend's tasks are not ETL families."""
+    with a container's exit code other than 0, or that failed to start (`TaskFailedToStart`:
+    an image it could not pull, a secret it could not read, no address in the subnet: no exit
+    code then). ECS sends it for scheduled runs and `python -m ops run-etl` alike (`group` is
+    `family:<family>` for both); the backend's tasks are not ETL families."""
     families = sorted(family for family, _ in config.names.etl_tasks.values())
     return {
         "source": ["aws.ecs"],
@@ -332,7 +352,10 @@ def etl_failure_pattern(config: EnvironmentConfig) -> dict[str, Any]:
         "detail": {
             "lastStatus": ["STOPPED"],
             "group": [f"family:{family}" for family in families],
-            "containers": {"exitCode": [{"anything-but": 0}]},
+            "$or": [
+                {"containers": {"exitCode": [{"anything-but": 0}]}},
+                {"stopCode": ["TaskFailedToStart"]},
+            ],
         },
     }
 

@@ -12,6 +12,13 @@ from runtime.engine.aws.sns_topic import SnsTopic
 from runtime.engine.aws.sns_topic_policy import SnsTopicPolicy
 from runtime.engine.aws.sns_topic_subscription import SnsTopicSubscription
 
+KEY_USERS_WITHOUT_SOURCE = frozenset({"events.amazonaws.com"})
+"""Publishers whose KMS calls for an encrypted topic carry no `aws:SourceAccount` or
+`aws:SourceArn`: the SNS developer guide says those keys are not supported in a key policy for
+EventBridge-to-encrypted topics, so a condition on them drops every notification, silently
+(the rule counts FailedInvocations). Their key grant is unconditioned; the topic policy, which
+does carry the keys, still names the exact rules."""
+
 
 @dataclass(frozen=True)
 class AlertTopicProps:
@@ -57,7 +64,7 @@ class AlertTopic(Construct):
                         ["kms:Decrypt", "kms:GenerateDataKey*"],
                         "*",
                         Principal={"Service": service},
-                        Condition=condition,
+                        **({} if service in KEY_USERS_WITHOUT_SOURCE else {"Condition": condition}),
                     )
                     for service, condition in conditions.items()
                 ),

@@ -286,18 +286,20 @@ def status(ctx: OpsContext) -> int:
 
 def _firing(ctx: OpsContext) -> list[str]:
     """The environment's alarms in ALARM, each with what to run (`python -m ops alarms` has
-    them all). No alarm deployed is said, not judged: monitoring is a stack of its own."""
+    them all), and those missing once monitoring is deployed. No alarm deployed is said, not
+    judged: monitoring is a stack of its own."""
     rows = alarms.read(ctx)
     if rows is None:
         return []
     if all(row.state == "missing" for row in rows):
         ctx.say("alarms: none deployed (make deploy-stack STACK=monitoring)")
+        return []
     firing = alarms.firing(rows)
     for row in firing:
         ctx.say(f"alarm{row.line()}")
     if not firing:
         ctx.say("alarms: none in ALARM")
-    return [f"alarm {row.name} in ALARM" for row in firing]
+    return alarms.problems(rows)
 
 
 def _backend_health(ctx: OpsContext, found: dict[str, Any]) -> list[str]:

@@ -246,31 +246,47 @@ PEOPLE_STACK_READS = {
 plan reads: the plan role's own (pull requests and the drift report plan them; no apply role
 does)."""
 
-MONITORING_WRITES = [
+ALERTING_WRITES = [
     "cloudwatch:DeleteAlarms",
     "cloudwatch:DeleteDashboards",
     "cloudwatch:DisableAlarmActions",
+    "cloudwatch:PutAlarmMuteRule",
+    "cloudwatch:PutCompositeAlarm",
     "cloudwatch:PutDashboard",
     "cloudwatch:PutMetricAlarm",
     "cloudwatch:SetAlarmState",
     "cloudwatch:TagResource",
     "cloudwatch:UntagResource",
+    "kms:DisableKey",
+    "kms:DisableKeyRotation",
+    "kms:PutKeyPolicy",
+    "kms:RetireGrant",
+    "kms:RevokeGrant",
+    "kms:ScheduleKeyDeletion",
+    "sns:AddPermission",
+    "sns:ConfirmSubscription",
+    "sns:DeleteTopic",
+    "sns:PutDataProtectionPolicy",
+    "sns:RemovePermission",
+    "sns:SetSubscriptionAttributes",
+    "sns:SetTopicAttributes",
+    "sns:Subscribe",
+    "sns:Unsubscribe",
+]
+"""What would silence the on-call: delete, mute, disable or force an alarm, cut a topic from
+its subscribers (some of these have no resource type in IAM), or disable the key a topic is
+encrypted with. No CI stack owns an alarm, a topic or a key, so the guardrail denies them to
+every CI role on every resource."""
+RULE_WRITES = [
     "events:DeleteRule",
     "events:DisableRule",
     "events:PutRule",
     "events:PutTargets",
     "events:RemoveTargets",
-    "sns:AddPermission",
-    "sns:DeleteTopic",
-    "sns:RemovePermission",
-    "sns:SetTopicAttributes",
-    "sns:Subscribe",
-    "sns:Unsubscribe",
 ]
-"""What would silence the monitoring stack: delete, disable or force an alarm, drop the ETL
-failure rule, or cut the topic from the on-call. The guardrail denies them to every CI role on
-the monitoring stack's names (the compute role writes rules named `<prefix>-*`, which in
-production covers them)."""
+"""EventBridge rule writes. The compute role writes its schedules' rules (`rule/<prefix>-*`,
+which in production is `fluxion-*`); the guardrail denies these on the people's rules (the
+ETL failure rule, the detection rules), which that pattern would otherwise reach."""
 
 IAM_READS = [
     "iam:GetInstanceProfile",

@@ -30,7 +30,7 @@ from config.estate import (
     resource_prefix,
     site_buckets,
 )
-from config.monitoring import ETL_FAILURE_RULE, dashboard_name, topic_name
+from config.monitoring import ETL_FAILURE_RULE
 from policies import actions as act
 from policies.arns import Arns
 from policies.document import Statement, allow, deny, document
@@ -231,19 +231,18 @@ def guardrail(arns: Arns) -> list[Statement]:
             arns.regional("secretsmanager", f"secret:{arns.parts['prefix']}/*"),
         ),
         deny(["iam:*"], arns.ci_identity),
-        deny(act.MONITORING_WRITES, monitoring_arns(arns)),
+        deny(act.ALERTING_WRITES, "*"),
+        deny(act.RULE_WRITES, people_rules(arns)),
     ]
 
 
-def monitoring_arns(arns: Arns) -> list[str]:
-    """The monitoring stack's alarms, dashboard, ETL failure rule and topic (what the
-    guardrail keeps every CI role from silencing)."""
+def people_rules(arns: Arns) -> list[str]:
+    """The EventBridge rules of the people's stacks: monitoring's ETL failure rule and the
+    identity stack's detection rules (`hardened`), which no CI role may change."""
     prefix = resource_prefix(arns.config.name)
     return [
-        arns.regional("cloudwatch", f"alarm:{prefix}-*"),
-        f"arn:aws:cloudwatch::{arns.account}:dashboard/{dashboard_name(arns.config.name)}",
         arns.regional("events", f"rule/{prefix}-{ETL_FAILURE_RULE}"),
-        arns.regional("sns", topic_name(arns.config.name)),
+        arns.regional("events", f"rule/{prefix}-detect-*"),
     ]
 
 

@@ -179,7 +179,8 @@ class MonitoringStack(FluxionStack):
             self,
             "etl_failures",
             name=new_resource_name(self.config.name, ETL_FAILURE_RULE),
-            description=f"ETL task stopped with a non-zero exit code. Run: {ETL_FAILURE_RUN}",
+            description=f"ETL task stopped with a non-zero exit code or failed to start. Run: "
+            f"{ETL_FAILURE_RUN}",
             event_pattern=json.dumps(etl_failure_pattern(self.config)),
         )
         CloudwatchEventTarget(
@@ -192,11 +193,12 @@ class MonitoringStack(FluxionStack):
                 input_paths={
                     "group": "$.detail.group",
                     "code": "$.detail.containers[0].exitCode",
+                    "stop": "$.detail.stopCode",
                     "reason": "$.detail.stoppedReason",
                     "task": "$.detail.taskArn",
                 },
                 input_template=json.dumps(
-                    "ETL <group> stopped with exit code <code> (<reason>), task <task>. "
+                    "ETL <group> stopped (<stop>) with exit code <code> (<reason>), task <task>. "
                     f"Run: {ETL_FAILURE_RUN}"
                 ),
             ),

@@ -539,3 +539,41 @@ def test_no_statement_inverts_its_action_or_resource(
     for name, policy in policies.items():
         for statement in policy["Statement"]:
             assert not {"NotAction", "NotResource"} & set(statement), name
+
+
+RULE_WRITES = ("events:PutRule", "events:DisableRule", "events:DeleteRule",
+               "events:RemoveTargets", "events:PutTargets")  # fmt: skip
+SILENCES = {
+    f"arn:aws:cloudwatch:us-east-1:{ACCOUNT}:alarm:fluxion-production-primary-cpu": (
+        "cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:SetAlarmState",
+        "cloudwatch:DisableAlarmActions", "cloudwatch:PutAlarmMuteRule"),
+    f"arn:aws:events:us-east-1:{ACCOUNT}:rule/fluxion-production-etl-failures": RULE_WRITES,
+    f"arn:aws:events:us-east-1:{ACCOUNT}:rule/fluxion-production-detect-foreign-images": (
+        RULE_WRITES),
+    f"arn:aws:sns:us-east-1:{ACCOUNT}:fluxion-production-alarms": (
+        "sns:SetTopicAttributes", "sns:DeleteTopic", "sns:Subscribe"),
+    "*": ("sns:Unsubscribe", "sns:SetSubscriptionAttributes"),  # no resource type in IAM
+    f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab": (
+        "kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy"),
+    f"arn:aws:cloudwatch::{ACCOUNT}:dashboard/fluxion-production": ("cloudwatch:DeleteDashboards",),
+}  # fmt: skip
+"""What would silence the on-call: an alarm forced, muted, disabled or deleted, the ETL failure
+rule or a detection rule dropped (compute writes every rule named `fluxion-*`: only the
+guardrail stops these), the topic cut from its subscribers, its key disabled."""
+
+
+@pytest.mark.parametrize("path", sorted(ROLES))
+def test_no_ci_credential_can_silence_the_monitoring(
+    policies: dict[str, dict[str, Any]], path: str
+) -> None:
+    for arn, actions in SILENCES.items():
+        for action in actions:
+            assert decide(policies[path], action, arn) == "deny", (action, arn)
+
+
+def test_the_compute_role_still_writes_its_own_schedules(
+    policies: dict[str, dict[str, Any]],
+) -> None:
+    """The control: the Deny above is about monitoring's names, not every rule."""
+    schedule = f"arn:aws:events:us-east-1:{ACCOUNT}:rule/fluxion-inventario-sync-30min"
+    assert decide(policies["ci/apply_compute"], "events:PutRule", schedule) == "allow"

@@ -198,6 +198,9 @@ def test_one_list_of_stacks() -> None:
     assert matrix["jobs"]["plan"]["strategy"]["matrix"]["stack"] == list(estate.PLANNED_STACKS)
     assert set(estate.ADOPTED_STACKS) | set(estate.NEW_STACKS) == set(estate.STACKS)
     assert not set(estate.ADOPTED_STACKS) & set(estate.NEW_STACKS)
+    from review import plan_gate
+
+    assert set(plan_gate.NEW_BY_DESIGN_STACKS) == set(estate.NEW_STACKS)
 
 
 def test_no_other_list_of_the_stacks_in_code() -> None:

@@ -68,6 +68,15 @@ def test_a_replica_without_its_standby_delay_is_refused_in_one_line() -> None:
     )
 
 
+def test_more_schedules_than_one_alarm_may_read_are_refused_in_one_line() -> None:
+    eleven = tuple(replace(PROD.compute.schedules[0], name=f"fluxion-s{i}") for i in range(11))
+    with pytest.raises(ConfigError) as caught:
+        alarms(replace(PROD, compute=replace(PROD.compute, schedules=eleven)))
+    assert str(caught.value).startswith("compute.schedules: 11 schedules: at most 10, the metrics")
+    none = replace(PROD, compute=replace(PROD.compute, schedules=()))
+    assert "etl_schedule_failures" not in {a.key for a in alarms(none)}
+
+
 def test_every_alarm_says_why_and_what_to_run() -> None:
     for alarm in alarms(PROD):
         text = alarm.description()
@@ -157,19 +166,28 @@ def test_the_etl_failure_rule_holds_the_pattern_and_a_readable_message(synth_dir
     (target,) = resources(stack, "aws_cloudwatch_event_target").values()
     template = json.loads(target["input_transformer"]["input_template"])
     assert "exit code <code>" in template and "python -m ops logs etl" in template
+    assert target["input_transformer"]["input_paths"]["stop"] == "$.detail.stopCode"
 
 
-def _task_event(group: str, exit_code: int, status: str = "STOPPED") -> dict[str, Any]:
+def _task_event(
+    group: str,
+    exit_code: int | None,
+    status: str = "STOPPED",
+    stop: str = "EssentialContainerExited",
+) -> dict[str, Any]:
     """An ECS Task State Change. moto's matcher does not look inside arrays of objects, so
     the one container is given as an object (EventBridge matches a one-element array of it
-    the same way); the rule's pattern is tested as it is deployed."""
+    the same way); the rule's pattern is tested as it is deployed. A task that failed to
+    start has no exit code."""
+    container = {"name": "etl"} | ({} if exit_code is None else {"exitCode": exit_code})
     return {
         "source": "aws.ecs",
         "detail-type": "ECS Task State Change",
         "detail": {
             "lastStatus": status,
             "group": group,
-            "containers": {"name": "etl", "exitCode": exit_code},
+            "stopCode": stop,
+            "containers": container,
             "stoppedReason": "Essential container in task exited",
         },
     }
@@ -183,6 +201,9 @@ def _task_event(group: str, exit_code: int, status: str = "STOPPED") -> dict[str
         (_task_event("family:FluxionETLTask", 0), False),
         (_task_event("family:FluxionBackendTask", 1), False),
         (_task_event("family:FluxionETLTask", 1, status="RUNNING"), False),
+        (_task_event("family:FluxionETLTask", None, stop="TaskFailedToStart"), True),
+        (_task_event("family:FluxionBackendTask", None, stop="TaskFailedToStart"), False),
+        (_task_event("family:FluxionETLTask", None, stop="UserInitiated"), False),
     ],
 )
 def test_the_etl_failure_pattern_matches_only_a_failed_etl_task(
@@ -197,13 +218,51 @@ def test_monitoring_is_a_peoples_stack_the_ci_roles_cannot_silence() -> None:
 
     assert "monitoring" in PEOPLE_STACKS
     guard = ci.guardrail_policy(PROD)["Statement"]
-    denied = [s for s in guard if "cloudwatch:SetAlarmState" in s.get("Action", [])]
-    assert len(denied) == 1 and denied[0]["Effect"] == "Deny"
-    assert (
-        "arn:aws:events:us-east-1:611395766952:rule/fluxion-production-etl-failures"
-        in (denied[0]["Resource"])
-    )
-    assert "arn:aws:sns:us-east-1:611395766952:fluxion-production-alarms" in denied[0]["Resource"]
+    alerting = [s for s in guard if "cloudwatch:SetAlarmState" in s.get("Action", [])]
+    assert len(alerting) == 1 and alerting[0]["Effect"] == "Deny"
+    assert alerting[0]["Resource"] == "*"  # no CI stack owns an alarm, a topic or a key
+    rules = [s for s in guard if "events:DisableRule" in s.get("Action", [])]
+    assert len(rules) == 1 and rules[0]["Effect"] == "Deny"
+    etl = "arn:aws:events:us-east-1:611395766952:rule/fluxion-production-etl-failures"
+    assert etl in rules[0]["Resource"]
     plan = ci.plan_policy(PROD)["Statement"]
     reads = [s for s in plan if "cloudwatch:DescribeAlarms" in s.get("Action", [])]
     assert reads and reads[0]["Effect"] == "Allow"
+
+
+def test_the_docs_alarms_table_is_the_codes() -> None:
+    """docs/operations.md's table has one row per production alarm, as `alarms()` says it."""
+    text = (Path(__file__).resolve().parents[1] / "docs/operations.md").read_text()
+    for alarm in alarms(PROD):
+        row = f"| `{alarm.key.replace('_', '-')}` | {alarm.shown} | {alarm.why} | {alarm.run} |"
+        assert row in text, alarm.key
+    documented = re.findall(r"^\| `([a-z0-9-]+)` \| ", text, re.MULTILINE)
+    assert set(documented) >= {a.key.replace("_", "-") for a in alarms(PROD)}
+
+
+def test_the_key_lets_cloudwatch_use_it_for_these_alarms_and_eventbridge_unconditioned(
+    synth_dir: Path,
+) -> None:
+    """The SNS guide: `aws:SourceAccount`/`aws:SourceArn` are not supported in a key policy
+    for EventBridge-to-encrypted topics (a condition there drops every notification); for
+    CloudWatch alarms they are, and they keep the key to this account's alarms."""
+    (key,) = resources(_monitoring(synth_dir), "aws_kms_key").values()
+    statements = json.loads(key["policy"])["Statement"]
+    users = {s["Principal"].get("Service"): s for s in statements if "Service" in s["Principal"]}
+    assert set(users) == {"cloudwatch.amazonaws.com", "events.amazonaws.com"}
+    assert "Condition" not in users["events.amazonaws.com"]
+    assert users["cloudwatch.amazonaws.com"]["Condition"]["ArnLike"] == {
+        "aws:SourceArn": "arn:aws:cloudwatch:us-east-1:611395766952:alarm:fluxion-production-*"
+    }
+    for user in users.values():
+        assert user["Action"] == ["kms:Decrypt", "kms:GenerateDataKey*"]
+
+
+def test_a_missing_alarm_is_a_problem_once_monitoring_is_deployed() -> None:
+    from ops.alarms import Row, problems
+
+    missing, ok = Row("a-cpu", "missing", None, ""), Row("a-lag", "OK", None, "")
+    firing = Row("a-nat", "ALARM", None, "python -m ops logs etl")
+    assert problems([missing, Row("a-lag", "missing", None, "")]) == []  # none deployed
+    assert problems([ok, missing]) == ["alarm a-cpu missing"]
+    assert problems([firing, ok]) == ["alarm a-nat in ALARM"]

@@ -1051,6 +1051,8 @@ def test_alarms_lists_every_alarm_with_those_in_alarm_first(
         out = capsys.readouterr().out.splitlines()
         first = next(i for i, line in enumerate(out) if not line.startswith(("status", "  read")))
         assert out[first].startswith("alarm  ALARM") and "primary-cpu" in out[first]
-        assert out[-1] == "unhealthy: alarm fluxion-production-primary-cpu in ALARM"
+        assert out[-1] == (
+            f"unhealthy: alarm fluxion-production-primary-cpu in ALARM; alarm {names[0]} missing"
+        )
     finally:
         cloudwatch.delete_alarms(AlarmNames=made)

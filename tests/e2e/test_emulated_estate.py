@@ -280,11 +280,10 @@ PROBES: dict[str, harness.Probe] = {
                                          "Action": "s3:GetObject",
                                          "Resource": f"arn:aws:s3:::fluxion-backups-v4-"
                                                      f"{PROD.account_id}/*"}]})}),
-    # no CI credential silences what tells the on-call (the monitoring stack is people's):
-    # compute writes rules named fluxion-*, and the guardrail's Deny keeps the ETL failure
-    # rule out of that
-    "compute disables the ETL failure rule": ("compute", "events", "disable_rule",
-                                              {"Name": "fluxion-production-etl-failures"}),
+    # no CI credential silences what tells the on-call (the monitoring stack is people's).
+    # The guardrail's Deny that keeps compute's rule writes (`rule/fluxion-*`) off the ETL
+    # failure rule names an events ARN, which moto does not evaluate (non-S3 requests are
+    # asked about `*`): tests/test_ci_identity.py::test_no_ci_credential_can_silence_the_monitoring
     "compute silences an alarm": ("compute", "cloudwatch", "disable_alarm_actions",
                                   {"AlarmNames": [FORCED_ALARM]}),
     "data expires the backups": ("data", "s3", "put_bucket_lifecycle_configuration",

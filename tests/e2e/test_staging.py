@@ -138,22 +138,26 @@ def _alarms(run: harness.Run) -> None:
         for case, (name, code) in {
             "ETL exit 1": (family, 1),
             "ETL exit 0": (family, 0),
+            "ETL failed to start": (family, None),
             "backend exit 1": (STAGING.names.backend_family, 1),
         }.items()
     }  # fmt: skip
     run.log(f"staging: the ETL failure rule matched: {run.matched}")  # type: ignore[attr-defined]
 
 
-def _task_event(group: str, exit_code: int) -> dict[str, Any]:
+def _task_event(group: str, exit_code: int | None) -> dict[str, Any]:
     """An ECS Task State Change as EventBridge delivers it. moto's matcher does not look
     inside arrays of objects: the task's one container is given as an object, which
-    EventBridge matches the same way as the one-element array ECS sends."""
+    EventBridge matches the same way as the one-element array ECS sends. No exit code: the
+    task failed to start."""
+    stop = "TaskFailedToStart" if exit_code is None else "EssentialContainerExited"
+    container = {"name": "etl"} | ({} if exit_code is None else {"exitCode": exit_code})
     return {
         "id": "6a7e8feb-b491-4cf7-a9f1-bf3703467718", "version": "0",
         "detail-type": "ECS Task State Change", "source": "aws.ecs",
         "account": STAGING.account_id, "time": "2026-12-06T03:00:00Z", "region": STAGING.region,
-        "resources": [], "detail": {"lastStatus": "STOPPED", "group": group,
-                                    "containers": {"name": "etl", "exitCode": exit_code}},
+        "resources": [], "detail": {"lastStatus": "STOPPED", "group": group, "stopCode": stop,
+                                    "containers": container},
     }  # fmt: skip
 
 
@@ -268,7 +272,8 @@ def test_staging_alarms_shows_the_forced_alarm_first(run: harness.Run) -> None:
 
 def test_an_etl_task_stopped_with_exit_1_matches_the_failure_rule(run: harness.Run) -> None:
     assert run.matched == {  # type: ignore[attr-defined]
-        "ETL exit 1": True, "ETL exit 0": False, "backend exit 1": False
+        "ETL exit 1": True, "ETL exit 0": False, "ETL failed to start": True,
+        "backend exit 1": False
     }  # fmt: skip
 
 
