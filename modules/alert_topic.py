@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from constructs import Construct
 
@@ -64,7 +65,7 @@ class AlertTopic(Construct):
                         ["kms:Decrypt", "kms:GenerateDataKey*"],
                         "*",
                         Principal={"Service": service},
-                        **({} if service in KEY_USERS_WITHOUT_SOURCE else {"Condition": condition}),
+                        **_key_condition(service, condition),
                     )
                     for service, condition in conditions.items()
                 ),
@@ -91,3 +92,8 @@ class AlertTopic(Construct):
             SnsTopicSubscription(
                 self, f"email_{i}", topic_arn=self.topic.arn, protocol="email", endpoint=email
             )
+
+
+def _key_condition(service: str, condition: dict[str, Any]) -> dict[str, Any]:
+    """The key grant's `Condition` for `service`: none for `KEY_USERS_WITHOUT_SOURCE`."""
+    return {} if service in KEY_USERS_WITHOUT_SOURCE else {"Condition": condition}
