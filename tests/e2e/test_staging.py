@@ -25,10 +25,11 @@ from typing import Any
 
 import boto3
 import pytest
+from moto.events.models import EventPattern
 
 import config
 from config.estate import CI_STACKS, PEOPLE_STACKS, STACKS
-from config.monitoring import ETL_FAILURE_RULE, alarms
+from config.monitoring import ETL_FAILURE_RULE, alarms, etl_failure_pattern
 from policies.ci import role_names
 from tests.e2e import harness
 
@@ -124,17 +125,20 @@ def _build_staging(run: harness.Run) -> Path:
 
 def _alarms(run: harness.Run) -> None:
     """An alarm forced into ALARM as `ops alarms` shows it; the deployed ETL failure rule's
-    pattern against ECS task events (moto's TestEventPattern)."""
+    pattern, read back from the emulator, against ECS task events. moto's TestEventPattern
+    API is a stub (it answers nothing), and moto sends no event to an SNS target: the pattern
+    is matched by moto's own `EventPattern`, which routes `PutEvents` to rules."""
     cloudwatch = _client(run, "cloudwatch")
     cloudwatch.set_alarm_state(AlarmName=FORCED_ALARM, StateValue="ALARM", StateReason="forced")
     run.ops["alarms"] = _ops(run, STAGING.name, "alarms")
     cloudwatch.set_alarm_state(AlarmName=FORCED_ALARM, StateValue="OK", StateReason="done")
     events = _client(run, "events")
-    pattern = events.describe_rule(Name=f"fluxion-staging-{ETL_FAILURE_RULE}")["EventPattern"]
+    deployed = events.describe_rule(Name=f"fluxion-staging-{ETL_FAILURE_RULE}")["EventPattern"]
+    run.deployed_pattern = json.loads(deployed)  # type: ignore[attr-defined]
+    pattern = EventPattern.load(deployed)
     family = STAGING.names.etl_tasks["etl_task"][0]
     run.matched = {  # type: ignore[attr-defined]
-        case: events.test_event_pattern(EventPattern=pattern, Event=json.dumps(_task_event(
-            f"family:{name}", code)))["Result"]
+        case: pattern.matches_event(_task_event(f"family:{name}", code))
         for case, (name, code) in {
             "ETL exit 1": (family, 1),
             "ETL exit 0": (family, 0),
@@ -271,6 +275,7 @@ def test_staging_alarms_shows_the_forced_alarm_first(run: harness.Run) -> None:
 
 
 def test_an_etl_task_stopped_with_exit_1_matches_the_failure_rule(run: harness.Run) -> None:
+    assert run.deployed_pattern == etl_failure_pattern(STAGING)  # type: ignore[attr-defined]
     assert run.matched == {  # type: ignore[attr-defined]
         "ETL exit 1": True, "ETL exit 0": False, "ETL failed to start": True,
         "backend exit 1": False
