@@ -619,7 +619,10 @@ def _context(answers: dict[str, Any], env: Any = PROD) -> tuple[Any, list[str]]:
     class Client:
         def __getattr__(self, operation: str) -> Any:
             defaults = {"describe_rule": {"State": "ENABLED"}}
-            return lambda **_params: answers.get(operation, defaults.get(operation, {}))
+            found = answers.get(operation, defaults.get(operation, {}))
+            if isinstance(found, Exception):
+                raise found
+            return lambda **_params: found
 
     said: list[str] = []
     recorded = {
@@ -1056,3 +1059,17 @@ def test_alarms_lists_every_alarm_with_those_in_alarm_first(
         )
     finally:
         cloudwatch.delete_alarms(AlarmNames=made)
+
+
+def test_status_says_alarms_it_cannot_read_and_still_reports_the_rest() -> None:
+    """A caller without cloudwatch:DescribeAlarms: one line, unhealthy, the rest still read."""
+    from ops.verbs import status
+
+    service = {"desiredCount": 2, "runningCount": 2, "pendingCount": 0}
+    ctx, said = _context({"describe_alarms": RuntimeError("AccessDenied: not authorized"),
+                          "describe_services": {"services": [service]},
+                          "describe_db_instances": _db("available")})  # fmt: skip
+    assert status(ctx) == 1
+    assert "alarms: not read (cloudwatch.describe_alarms: AccessDenied: not authorized)" in said
+    assert "backend: desired 2, running 2, pending 0" in said
+    assert said[-1] == "unhealthy: alarms not read"

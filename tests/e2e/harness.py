@@ -388,6 +388,19 @@ are checked as `s3:ListBucket` (GET) and `s3:CreateBucket` (PUT), which the role
 a bucket hold on it anyway."""
 
 
+MOTO_PREFIXES = {"cloudwatch": "monitoring"}
+"""IAM's service prefix -> the one moto checks (moto 5.2.5 names an action by the endpoint's
+prefix: CloudWatch's API is `monitoring.<region>.amazonaws.com`, so a plan role allowed
+`cloudwatch:DescribeAlarms` was refused `monitoring:DescribeAlarms`; found by this run)."""
+
+
+def _moto_names(action: str) -> list[str]:
+    """The other names moto checks for `action` (`MOTO_S3_NAMES`, `MOTO_PREFIXES`)."""
+    service, _, name = action.partition(":")
+    renamed = [f"{MOTO_PREFIXES[service]}:{name}"] if service in MOTO_PREFIXES else []
+    return MOTO_S3_NAMES.get(action, []) + renamed
+
+
 def view_of(statements: list[dict[str, Any]]) -> dict[str, Any]:
     """What moto can evaluate of a CI role's statements (its "emulator view").
 
@@ -396,9 +409,10 @@ def view_of(statements: list[dict[str, Any]]) -> dict[str, Any]:
     Allow whose condition it cannot read as a Deny. So the view keeps every statement and its
     actions, keeps the resources of S3 statements and of every Deny, widens the resources of
     the other Allow statements to `*` and drops their conditions, and adds moto's names for
-    the S3 actions it names otherwise (`MOTO_S3_NAMES`). What an emulated run through the
-    views proves: each role's action lists cover every call Terraform makes for its stack, the
-    guardrail's Denies hold, and S3 (state objects, lock files, buckets) is scoped by ARN.
+    the actions it names otherwise (`MOTO_S3_NAMES`, `MOTO_PREFIXES`), to Allows and Denies.
+    What an emulated run through the views proves: each role's action lists cover every call
+    Terraform makes for its stack, the guardrail's Denies hold, and S3 (state objects, lock
+    files, buckets) is scoped by ARN.
     Non-S3 resource scoping, `iam:PassedToService` and `iam:PermissionsBoundary` are tested
     as data (tests/test_ci_identity.py)."""
     view = []
@@ -410,10 +424,9 @@ def view_of(statements: list[dict[str, Any]]) -> dict[str, Any]:
         if statement["Effect"] == "Allow" and not s3_only:
             statement["Resource"] = "*"
             statement.pop("Condition", None)
-        if s3_only:
-            statement["Action"] = actions + [
-                alias for a in actions for alias in MOTO_S3_NAMES.get(a, [])
-            ]
+        aliases = [alias for a in actions for alias in _moto_names(a)]
+        if aliases:
+            statement["Action"] = actions + aliases
         view.append(statement)
     return {"Version": "2012-10-17", "Statement": view}
 
