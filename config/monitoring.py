@@ -115,7 +115,7 @@ class Alarm:
     """CloudWatch's `treat_missing_data`: `breaching` where no data means the thing is gone."""
 
     def name(self, environment: str) -> str:
-        return new_resource_name(environment, self.key.replace("_", "-"))
+        return alarm_prefix(environment) + self.key.replace("_", "-")
 
     def description(self) -> str:
         """The alarm's description: what crossed what, why it matters, what to run."""
@@ -360,8 +360,15 @@ def etl_failure_pattern(config: EnvironmentConfig) -> dict[str, Any]:
     }
 
 
-ETL_FAILURE_RULE = "etl-failures"
-"""The EventBridge rule's name is `<resource prefix>-etl-failures`."""
+def etl_failure_rule_name(environment: str) -> str:
+    """The ETL failure rule: `fluxion-production-etl-failures` (the stack names it, the topic
+    lets it publish, the guardrail keeps CI roles off it)."""
+    return new_resource_name(environment, "etl-failures")
+
+
+def alarm_prefix(environment: str) -> str:
+    """What every alarm's name starts with (`Alarm.name`): `fluxion-production-`."""
+    return f"{resource_prefix(environment)}-"
 
 
 def topic_name(environment: str) -> str:

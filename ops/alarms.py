@@ -13,7 +13,7 @@ import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from config.estate import resource_prefix
+from config.monitoring import alarm_prefix
 from config.monitoring import alarms as defined
 from ops.calls import Call
 
@@ -40,7 +40,7 @@ class Row:
 
 def read(ctx: OpsContext) -> list[Row] | None:
     """The environment's alarms, ALARM first; None in a dry run (no call made)."""
-    prefix = f"{resource_prefix(ctx.config.name)}-"
+    prefix = alarm_prefix(ctx.config.name)
     found = ctx.runner.read(
         Call("cloudwatch", "describe_alarms", {"AlarmNamePrefix": prefix, "MaxRecords": 100})
     )
@@ -68,12 +68,17 @@ def firing(rows: list[Row]) -> list[Row]:
     return [row for row in rows if row.state == "ALARM"]
 
 
+def deployed(rows: list[Row]) -> bool:
+    """Whether any alarm the code defines exists (the monitoring stack is deployed)."""
+    return not all(row.state == "missing" for row in rows)
+
+
 def problems(rows: list[Row]) -> list[str]:
     """What needs someone: each alarm in ALARM, and each the code defines that AWS lacks once
     the monitoring stack is deployed (an alarm deleted by hand). None deployed is not judged:
     monitoring is a stack of its own (a recovery may run before it)."""
     found = [f"alarm {row.name} in ALARM" for row in firing(rows)]
-    if not all(row.state == "missing" for row in rows):
+    if deployed(rows):
         found += [f"alarm {row.name} missing" for row in rows if row.state == "missing"]
     return found
 

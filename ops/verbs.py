@@ -296,7 +296,7 @@ def _firing(ctx: OpsContext) -> list[str]:
         return ["alarms not read"]
     if rows is None:
         return []
-    if all(row.state == "missing" for row in rows):
+    if not alarms.deployed(rows):
         ctx.say("alarms: none deployed (make deploy-stack STACK=monitoring)")
         return []
     firing = alarms.firing(rows)

@@ -30,7 +30,7 @@ from config.estate import (
     resource_prefix,
     site_buckets,
 )
-from config.monitoring import ETL_FAILURE_RULE
+from config.monitoring import etl_failure_rule_name
 from policies import actions as act
 from policies.arns import Arns
 from policies.document import Statement, allow, deny, document
@@ -239,10 +239,9 @@ def guardrail(arns: Arns) -> list[Statement]:
 def people_rules(arns: Arns) -> list[str]:
     """The EventBridge rules of the people's stacks: monitoring's ETL failure rule and the
     identity stack's detection rules (`hardened`), which no CI role may change."""
-    prefix = resource_prefix(arns.config.name)
     return [
-        arns.regional("events", f"rule/{prefix}-{ETL_FAILURE_RULE}"),
-        arns.regional("events", f"rule/{prefix}-detect-*"),
+        arns.regional("events", f"rule/{etl_failure_rule_name(arns.config.name)}"),
+        arns.regional("events", f"rule/{resource_prefix(arns.config.name)}-detect-*"),
     ]
 
 

@@ -16,15 +16,15 @@ from typing import Any
 from constructs import Construct
 
 from config import EnvironmentConfig
-from config.estate import new_resource_name, resource_prefix
 from config.monitoring import (
-    ETL_FAILURE_RULE,
     ETL_FAILURE_RUN,
     Alarm,
     Source,
+    alarm_prefix,
     alarms,
     dashboard_name,
     etl_failure_pattern,
+    etl_failure_rule_name,
     topic_name,
 )
 from modules.alert_topic import AlertTopic, AlertTopicProps
@@ -60,7 +60,6 @@ class MonitoringStack(FluxionStack):
         self.outputs_read: dict[str, Any] = {
             stack: read(cls, remote_state(self, config, stack)) for stack, cls in PRODUCERS.items()
         }
-        prefix = resource_prefix(config.name)
         account, region = config.account_id, config.region
         self.alerts = AlertTopic(
             self,
@@ -70,9 +69,9 @@ class MonitoringStack(FluxionStack):
                 account_id=account,
                 publishers={
                     "cloudwatch.amazonaws.com": f"arn:aws:cloudwatch:{region}:{account}:alarm:"
-                    f"{prefix}-*",
+                    f"{alarm_prefix(config.name)}*",
                     "events.amazonaws.com": f"arn:aws:events:{region}:{account}:rule/"
-                    f"{prefix}-{ETL_FAILURE_RULE}",
+                    f"{etl_failure_rule_name(config.name)}",
                 },
                 emails=config.monitoring.emails,
             ),
@@ -178,7 +177,7 @@ class MonitoringStack(FluxionStack):
         rule = CloudwatchEventRule(
             self,
             "etl_failures",
-            name=new_resource_name(self.config.name, ETL_FAILURE_RULE),
+            name=etl_failure_rule_name(self.config.name),
             description=f"ETL task stopped with a non-zero exit code or failed to start. Run: "
             f"{ETL_FAILURE_RUN}",
             event_pattern=json.dumps(etl_failure_pattern(self.config)),

@@ -18,6 +18,7 @@ from config.estate import DEPENDS_ON, PEOPLE_STACKS
 from config.monitoring import GIB, alarms, etl_failure_pattern, standby_delay_seconds
 from stacks.monitoring import PRODUCERS
 from tests.conftest import resources
+from tests.ecs_events import task_stopped
 
 PROD = config.load()
 STAGING = config.load("staging")
@@ -169,41 +170,17 @@ def test_the_etl_failure_rule_holds_the_pattern_and_a_readable_message(synth_dir
     assert target["input_transformer"]["input_paths"]["stop"] == "$.detail.stopCode"
 
 
-def _task_event(
-    group: str,
-    exit_code: int | None,
-    status: str = "STOPPED",
-    stop: str = "EssentialContainerExited",
-) -> dict[str, Any]:
-    """An ECS Task State Change. moto's matcher does not look inside arrays of objects, so
-    the one container is given as an object (EventBridge matches a one-element array of it
-    the same way); the rule's pattern is tested as it is deployed. A task that failed to
-    start has no exit code."""
-    container = {"name": "etl"} | ({} if exit_code is None else {"exitCode": exit_code})
-    return {
-        "source": "aws.ecs",
-        "detail-type": "ECS Task State Change",
-        "detail": {
-            "lastStatus": status,
-            "group": group,
-            "stopCode": stop,
-            "containers": container,
-            "stoppedReason": "Essential container in task exited",
-        },
-    }
-
-
 @pytest.mark.parametrize(
     ("event", "matches"),
     [
-        (_task_event("family:FluxionETLTask", 1), True),
-        (_task_event("family:FluxionVentasETLTask", 137), True),
-        (_task_event("family:FluxionETLTask", 0), False),
-        (_task_event("family:FluxionBackendTask", 1), False),
-        (_task_event("family:FluxionETLTask", 1, status="RUNNING"), False),
-        (_task_event("family:FluxionETLTask", None, stop="TaskFailedToStart"), True),
-        (_task_event("family:FluxionBackendTask", None, stop="TaskFailedToStart"), False),
-        (_task_event("family:FluxionETLTask", None, stop="UserInitiated"), False),
+        (task_stopped("family:FluxionETLTask", 1), True),
+        (task_stopped("family:FluxionVentasETLTask", 137), True),
+        (task_stopped("family:FluxionETLTask", 0), False),
+        (task_stopped("family:FluxionBackendTask", 1), False),
+        (task_stopped("family:FluxionETLTask", 1, status="RUNNING"), False),
+        (task_stopped("family:FluxionETLTask", None, stop="TaskFailedToStart"), True),
+        (task_stopped("family:FluxionBackendTask", None, stop="TaskFailedToStart"), False),
+        (task_stopped("family:FluxionETLTask", None, stop="UserInitiated"), False),
     ],
 )
 def test_the_etl_failure_pattern_matches_only_a_failed_etl_task(

@@ -29,9 +29,10 @@ from moto.events.models import EventPattern
 
 import config
 from config.estate import CI_STACKS, PEOPLE_STACKS, STACKS
-from config.monitoring import ETL_FAILURE_RULE, alarms, etl_failure_pattern
+from config.monitoring import alarms, etl_failure_pattern, etl_failure_rule_name
 from policies.ci import role_names
 from tests.e2e import harness
+from tests.ecs_events import task_stopped
 
 STAGING = config.load("staging")
 PROD = config.load()
@@ -133,12 +134,14 @@ def _alarms(run: harness.Run) -> None:
     run.ops["alarms"] = _ops(run, STAGING.name, "alarms")
     cloudwatch.set_alarm_state(AlarmName=FORCED_ALARM, StateValue="OK", StateReason="done")
     events = _client(run, "events")
-    deployed = events.describe_rule(Name=f"fluxion-staging-{ETL_FAILURE_RULE}")["EventPattern"]
+    deployed = events.describe_rule(Name=etl_failure_rule_name(STAGING.name))["EventPattern"]
     run.deployed_pattern = json.loads(deployed)  # type: ignore[attr-defined]
     pattern = EventPattern.load(deployed)
     family = STAGING.names.etl_tasks["etl_task"][0]
     run.matched = {  # type: ignore[attr-defined]
-        case: pattern.matches_event(_task_event(f"family:{name}", code))
+        case: pattern.matches_event(
+            task_stopped(f"family:{name}", code, account=STAGING.account_id, region=STAGING.region)
+        )
         for case, (name, code) in {
             "ETL exit 1": (family, 1),
             "ETL exit 0": (family, 0),
@@ -147,22 +150,6 @@ def _alarms(run: harness.Run) -> None:
         }.items()
     }  # fmt: skip
     run.log(f"staging: the ETL failure rule matched: {run.matched}")  # type: ignore[attr-defined]
-
-
-def _task_event(group: str, exit_code: int | None) -> dict[str, Any]:
-    """An ECS Task State Change as EventBridge delivers it. moto's matcher does not look
-    inside arrays of objects: the task's one container is given as an object, which
-    EventBridge matches the same way as the one-element array ECS sends. No exit code: the
-    task failed to start."""
-    stop = "TaskFailedToStart" if exit_code is None else "EssentialContainerExited"
-    container = {"name": "etl"} | ({} if exit_code is None else {"exitCode": exit_code})
-    return {
-        "id": "6a7e8feb-b491-4cf7-a9f1-bf3703467718", "version": "0",
-        "detail-type": "ECS Task State Change", "source": "aws.ecs",
-        "account": STAGING.account_id, "time": "2026-12-06T03:00:00Z", "region": STAGING.region,
-        "resources": [], "detail": {"lastStatus": "STOPPED", "group": group, "stopCode": stop,
-                                    "containers": container},
-    }  # fmt: skip
 
 
 def _docs(out: Path) -> dict[str, dict[str, Any]]:
