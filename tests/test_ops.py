@@ -588,6 +588,15 @@ def test_the_runner_prints_reads_and_makes_none_in_a_dry_run() -> None:
     assert said == [f"  read (dry run, not made): {call}"]
 
 
+def test_a_call_prints_its_parameters_in_one_order_whatever_order_they_were_given_in() -> None:
+    """Printed calls are compared across runs (logs, the e2e report): sorted keys, one line."""
+    from ops.calls import Call
+
+    one = Call("ecs", "list_tasks", {"family": "f", "cluster": "c"})
+    other = Call("ecs", "list_tasks", {"cluster": "c", "family": "f"})
+    assert str(one) == str(other) == 'ecs.list_tasks {"cluster": "c", "family": "f"}'
+
+
 def test_an_aws_error_is_one_line_naming_the_call() -> None:
     from botocore.exceptions import ClientError
 

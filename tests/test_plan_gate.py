@@ -7,6 +7,7 @@ from typing import Any
 from review.plan_gate import (
     NEW_BY_DESIGN_STACKS,
     STATE_ONLY,
+    Finding,
     changed_attributes,
     created,
     gate,
@@ -114,10 +115,13 @@ def test_every_state_only_argument_is_explained() -> None:
         assert all(reason.strip() for reason in arguments.values()), rtype
 
 
-def test_only_the_bootstrap_stack_is_new_by_design() -> None:
+def test_only_the_new_stacks_are_new_by_design() -> None:
+    """The bootstrap and monitoring create everything; an adopted stack creates nothing, named
+    in the table (`NEW_BY_DESIGN`) or not (`identity`)."""
     created = frozenset({"aws_s3_bucket.state_bucket", "aws_iam_role.ci"})
     assert new_by_design("state", created) == created
-    for stack in ("network", "data", "compute", "edge"):
+    assert new_by_design("monitoring", created) == created
+    for stack in ("identity", "network", "data", "compute", "edge"):
         assert new_by_design(stack, created) == frozenset(), stack
     assert all(reason for reason in NEW_BY_DESIGN_STACKS.values())
 
@@ -159,8 +163,27 @@ def test_an_attribute_only_one_side_has_is_a_change() -> None:
 
 
 def test_a_stack_the_table_does_not_name_creates_nothing_by_design() -> None:
-    assert new_by_design("monitoring") == frozenset()
+    assert new_by_design("identity") == frozenset()
     assert new_by_design("data") == frozenset()
+
+
+def test_a_replacement_asked_for_is_a_finding_and_the_rest_of_the_plan_is_still_judged() -> None:
+    plan = _plan(
+        _rc("aws_instance.bridge", ["delete", "create"], before={"id": "i-1"}, after={"id": "i-2"}),
+        _rc("aws_vpc.v", ["delete"], before={"id": "vpc-1"}),
+    )
+    verdict = gate("network", plan, replacing=frozenset({"aws_instance.bridge"}))
+    assert verdict.findings == [Finding("aws_instance.bridge", "(all)", "replaced as asked")]
+    assert verdict.failures == ["aws_vpc.v would be deleted"]
+    assert verdict.counts == {"import": 0, "add": 1, "change": 0, "destroy": 2}
+
+
+def test_an_update_the_plan_names_no_attribute_of_is_still_a_real_change() -> None:
+    """Terraform may plan an update whose before and after read the same (a value it hides)."""
+    plan = _plan(_rc("aws_lb.alb", ["update"], before={"a": 1}, after={"a": 1}))
+    verdict = gate("compute", plan)
+    assert verdict.findings == [Finding("aws_lb.alb", "(no attribute named by the plan)", "REAL")]
+    assert verdict.failures == ["aws_lb.alb: (no attribute named by the plan) would change in AWS"]
 
 
 def test_every_resource_of_a_plan_is_counted() -> None:
