@@ -9,8 +9,8 @@ notices *survived*.
 
 Why mutmut rather than cosmic-ray or pytest-gremlins: it runs each mutant in a fork of one
 warm pytest process with only the tests that reach it (cosmic-ray starts the whole test
-command per mutant: hours for this suite), it keeps its results between runs and re-tests
-only the functions that changed, and it is actively released (3.8.1, October 2026).
+command per mutant: hours for this suite), it keeps its results between runs, and it is
+actively released (3.8.1, October 2026).
 pytest-gremlins is younger and smaller. What it cannot see: module-level code (the config values are
 built at import), and a function reached only from a subprocess is "no tests" (counted as
 surviving here: a front-door test alone does not count).
@@ -32,7 +32,9 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import hashlib
 import json
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -48,6 +50,10 @@ KILLED = {"killed", "timeout", "caught by type check", "segfault"}
 """A mutant that made a test fail, hang or crash: noticed."""
 SURVIVED = {"survived", "no tests", "suspicious", "skipped"}
 """Not noticed by any test. `not checked` (mutmut did not get to it) is an error, not a result."""
+RETRIED = {"suspicious"}
+"""Not a verdict: mutmut's name for a mutant whose test process ended some other way than a pass,
+a failure or a timeout (its forkserver crashed or was restarted, a signal): seen on a loaded
+machine, beside `make e2e`. Run once more, one at a time; still so, it counts as surviving."""
 LINKED = (".tools", "node_modules")
 """Linked into mutants/, not copied: the tools' environments, read-only and large."""
 
@@ -122,6 +128,8 @@ class Verdict:
     rows: list[Row]
     surviving: dict[str, int]
     errors: list[str]
+    statuses: dict[str, str] = field(default_factory=dict)
+    """Surviving mutant -> mutmut's status, where it is not plain `survived`."""
 
     def over(self, chosen: list[Shard]) -> list[str]:
         return [
@@ -135,6 +143,7 @@ def judge(results: dict[str, str], chosen: list[Shard], equivalent: dict[str, st
     rows: dict[str, Row] = {}
     surviving = {s.name: 0 for s in chosen}
     errors: list[str] = []
+    statuses: dict[str, str] = {}
     ran = {s.name: 0 for s in chosen}
     for mutant, status in sorted(results.items()):
         shard = next((s for s in chosen if s.has(mutant)), None)
@@ -152,8 +161,24 @@ def judge(results: dict[str, str], chosen: list[Shard], equivalent: dict[str, st
         else:
             row.survivors.append(mutant)
             surviving[shard.name] += 1
+            if status != "survived":
+                statuses[mutant] = status
     errors += [f"shard {n}: no mutant was run (did mutmut run?)" for n, k in ran.items() if not k]
-    return Verdict(sorted(rows.values(), key=lambda r: r.module), surviving, errors)
+    return Verdict(sorted(rows.values(), key=lambda r: r.module), surviving, errors, statuses)
+
+
+def to_retry(results: dict[str, str], chosen: list[Shard]) -> list[str]:
+    """The chosen shards' mutants whose status is no verdict (`RETRIED`), to run once more."""
+    return sorted(m for m, st in results.items() if st in RETRIED and any(s.has(m) for s in chosen))
+
+
+def statuses_line(verdict: Verdict) -> str:
+    """How many survivors are not plain `survived` (no tests, suspicious, skipped), by status."""
+    counts: dict[str, int] = {}
+    for status in verdict.statuses.values():
+        counts[status] = counts.get(status, 0) + 1
+    shown = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    return f"surviving, not plain 'survived': {shown or 'none'}"
 
 
 def table(rows: list[Row]) -> list[str]:
@@ -202,17 +227,59 @@ def report(verdict: Verdict, chosen: list[Shard], equivalent: dict[str, str]) ->
     diffs = _diffs(survivors)
     for mutant in survivors:
         shown = diffs.get(mutant, f"(python -m mutmut show {mutant})")
-        parts += [f"### {mutant}", "", "```diff", shown.strip(), "```", ""]
+        status = f" ({verdict.statuses[mutant]})" if mutant in verdict.statuses else ""
+        parts += [f"### {mutant}{status}", "", "```diff", shown.strip(), "```", ""]
     return "\n".join(parts)
 
 
-def _prepare() -> None:
-    """mutants/ with the tools linked (mutmut copies the rest and keeps its results there)."""
-    (ROOT / "mutants").mkdir(exist_ok=True)
+FINGERPRINTED = ("tests", "pyproject.toml", "Pipfile.lock")
+"""Read by the tests besides what mutmut copies (`[tool.mutmut]` source_paths, also_copy)."""
+
+
+def fingerprint(root: Path = ROOT) -> str:
+    """A hash of every file the mutants' tests can read: the mutated code, the rest of the code
+    mutmut copies, the tests themselves and the locked packages."""
+    scope = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["mutmut"]
+    digest = hashlib.sha256()
+    for name in sorted({*scope["source_paths"], *scope["also_copy"], *FINGERPRINTED}):
+        path = root / name
+        files = [path] if path.is_file() else sorted(path.rglob("*"))
+        for file in files:
+            if file.is_file() and "__pycache__" not in file.parts:
+                digest.update(f"{file.relative_to(root)}\0".encode() + file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _results() -> dict[str, str]:
+    """Every mutant's status, as `mutmut results --all true` lists them."""
+    listed = subprocess.run(
+        [*MUTMUT, "results", "--all", "true"], cwd=ROOT, capture_output=True, text=True
+    )
+    return parse_results(listed.stdout)
+
+
+def _prepare(root: Path = ROOT) -> str:
+    """mutants/ with the tools linked (mutmut copies the rest and keeps its results there).
+
+    mutmut re-tests a mutant only when its own function changed: a new test, or a change to
+    code it calls, leaves an old verdict in place (a mutant a deleted test once killed still
+    reads killed). So its results are reused only for the same fingerprint; otherwise mutants/
+    is removed and the run starts over, as a clean checkout (CI) does. Says which it was."""
+    mutants, now = root / "mutants", fingerprint(root)
+    stamp = mutants / "fingerprint"
+    said = "earlier results reused (same code and tests)"
+    if mutants.exists() and (not stamp.is_file() or stamp.read_text() != now):
+        shutil.rmtree(mutants)
+        said = "earlier results were for other code or tests: removed, starting over"
+    elif not mutants.exists():
+        said = "no earlier results: a clean run"
+    mutants.mkdir(exist_ok=True)
     for name in LINKED:
-        link = ROOT / "mutants" / name
+        link = mutants / name
         if not link.is_symlink():
             link.symlink_to(Path("..") / name)
+    stamp.write_text(now)
+    return said
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -235,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     names = ", ".join(s.name for s in chosen)
     print(f"mutants: {names} (--shard {args.shard}, commit {head[:12]})", flush=True)
-    _prepare()
+    print(f"mutants/: {_prepare()}", flush=True)
     globs = [g for s in chosen for g in s.globs]
     log = ROOT / "mutants" / "mutmut-run.log"
     with log.open("w") as output:
@@ -243,13 +310,20 @@ def main(argv: list[str] | None = None) -> int:
                              cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)  # fmt: skip
     if ran.returncode:
         print(log.read_text()[-4000:], file=sys.stderr)
-    listed = subprocess.run(
-        [*MUTMUT, "results", "--all", "true"], cwd=ROOT, capture_output=True, text=True
-    )
-    verdict = judge(parse_results(listed.stdout), chosen, settings["equivalent"])
+    results = _results()
+    again = to_retry(results, chosen)
+    if again and not ran.returncode:
+        print(f"mutants: {len(again)} with no verdict (suspicious): run again, one at a time",
+              flush=True)  # fmt: skip
+        with log.open("a") as output:
+            ran = subprocess.run([*MUTMUT, "run", "--max-children", "1", *again], cwd=ROOT,
+                                 stdout=output, stderr=subprocess.STDOUT)  # fmt: skip
+        results = _results()
+    verdict = judge(results, chosen, settings["equivalent"])
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(report(verdict, chosen, settings["equivalent"]))
     print("\n".join(table(verdict.rows)))
+    print(statuses_line(verdict))
     print(f"report (every survivor's diff): {args.report}")
     errors = [f"mutmut run exited {ran.returncode}"] * bool(ran.returncode) + verdict.errors
     for error in errors:

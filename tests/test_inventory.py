@@ -306,6 +306,14 @@ def test_report_names_the_missing_and_the_resolver_command() -> None:
     assert f"1 of {adoption.resources} resources have an import block" in text
     assert "no import yet: vpc/igw (aws_internet_gateway)" in text
     assert ".venv/bin/python -m imports.resolve --env production" in text
+    lines = text.splitlines()  # one finding a line, indented under its stack
+    assert lines[0] == (
+        f"adoption (production): 1 of {adoption.resources} resources have an import block "
+        "(inventory: x.json)"
+    )
+    assert lines[1] == f"  network: 1/{adoption.resources}"
+    assert "    no import yet: vpc/igw (aws_internet_gateway)" in lines
+    assert lines[-2] == "Resolve the missing IDs with read-only AWS calls, then review the file:"
     from imports.adopt import StackAdoption, summary
 
     lines = summary([adoption]).splitlines()  # what `make synth` prints

@@ -76,6 +76,31 @@ def test_a_run_that_tested_nothing_or_did_not_finish_is_an_error() -> None:
     ]
 
 
+def test_a_mutant_with_no_verdict_is_run_again_and_its_status_is_shown() -> None:
+    """`suspicious`: the test process ended abnormally (a loaded machine), not a verdict."""
+    results = mutants.parse_results(
+        RESULTS
+        + "    deploy.reviewed_plan.x_apply__mutmut_4: suspicious\n"
+        + "    config.checks.x_unique__mutmut_2: suspicious\n"  # in no chosen shard
+    )
+    assert mutants.to_retry(results, SHARDS) == ["deploy.reviewed_plan.x_apply__mutmut_4"]
+    assert mutants.to_retry(mutants.parse_results(RESULTS), SHARDS) == []
+    verdict = mutants.judge(results, SHARDS, {})  # still so after the retry: a survivor
+    assert verdict.surviving["plan"] == 2
+    assert verdict.statuses == {
+        "deploy.reviewed_plan.x_apply__mutmut_4": "suspicious",
+        "ops.calls.xǁCallRunnerǁchange__mutmut_2": "no tests",
+    }
+    assert mutants.statuses_line(verdict) == (
+        "surviving, not plain 'survived': 1 no tests, 1 suspicious"
+    )
+    text = mutants.report(verdict, SHARDS, {})
+    assert "### deploy.reviewed_plan.x_apply__mutmut_4 (suspicious)" in text
+    assert "### deploy.reviewed_plan.x_apply__mutmut_2\n" in text
+    plain = mutants.judge(mutants.parse_results(RESULTS.replace("no tests", "killed")), SHARDS, {})
+    assert mutants.statuses_line(plain) == "surviving, not plain 'survived': none"
+
+
 def test_the_table_shows_each_modules_score_and_the_total() -> None:
     lines = mutants.table(mutants.judge(mutants.parse_results(RESULTS), SHARDS, {}).rows)
     assert "| ops.calls | 3 | 1 | 2 | 0 | 33.3% |" in lines
@@ -128,3 +153,59 @@ def test_a_function_in_no_shard_is_seen() -> None:
     shards = [mutants.Shard("a", ("m.x_f*",), 0)]
     assert not any(s.has("m.x_g__mutmut_1") for s in shards)
     assert [s.name for s in shards if s.has("m.x_f__mutmut_3")] == ["a"]
+
+
+def _tree(root: Path) -> Path:
+    (root / "pyproject.toml").write_text(
+        '[tool.mutmut]\nsource_paths = ["review"]\nalso_copy = ["docs"]\n'
+    )
+    for name, text in {
+        "review/gate.py": "x = 1\n",
+        "docs/a.md": "a\n",
+        "tests/t.py": "t\n",
+    }.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+def test_earlier_results_are_kept_only_for_the_same_code_and_tests(tmp_path: Path) -> None:
+    """mutmut re-tests only changed functions: a changed test must not leave old verdicts."""
+    root = _tree(tmp_path)
+    assert mutants._prepare(root) == "no earlier results: a clean run"
+    result = root / "mutants" / "review" / "gate.py.meta"
+    result.parent.mkdir(parents=True)
+    result.write_text("{}")
+    assert (root / "mutants" / ".tools").is_symlink()
+    assert mutants._prepare(root) == "earlier results reused (same code and tests)"
+    assert result.exists()
+    for changed in ("tests/t.py", "review/gate.py", "docs/a.md", "pyproject.toml"):
+        result.parent.mkdir(parents=True, exist_ok=True)
+        result.write_text("{}")
+        (root / changed).write_text((root / changed).read_text() + "# changed\n")
+        said = mutants._prepare(root)
+        assert said == "earlier results were for other code or tests: removed, starting over"
+        assert not result.exists(), changed
+        assert (root / "mutants" / ".tools").is_symlink()
+
+
+def test_results_without_a_fingerprint_are_not_trusted(tmp_path: Path) -> None:
+    root = _tree(tmp_path)
+    (root / "mutants").mkdir()
+    (root / "mutants" / "mutmut-stats.json").write_text("{}")
+    assert mutants._prepare(root).startswith("earlier results were for other code or tests")
+    assert not (root / "mutants" / "mutmut-stats.json").exists()
+
+
+def test_the_fingerprint_reads_every_kind_of_input(tmp_path: Path) -> None:
+    root = _tree(tmp_path)
+    before = mutants.fingerprint(root)
+    assert before == mutants.fingerprint(root)
+    (root / "Pipfile.lock").write_text("{}")
+    assert mutants.fingerprint(root) != before
+    (root / "tests" / "__pycache__").mkdir()
+    (root / "tests" / "__pycache__" / "t.pyc").write_bytes(b"\0")
+    after_lock = mutants.fingerprint(root)
+    assert after_lock == mutants.fingerprint(root)
+    (root / "tests" / "t.py").rename(root / "tests" / "u.py")  # a renamed test: same bytes
+    assert mutants.fingerprint(root) != after_lock
