@@ -96,4 +96,6 @@ print(len(seen))
 """
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert int(done.stdout.split()[-1]) >= 3, "loads, the app, the construct and its path: each a request"
+    assert int(done.stdout.split()[-1]) >= 3, (
+        "loads, the app, the construct and its path: each a request"
+    )

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+import config
 from config import ConfigError
 from config.estate import STACKS
 from review import security_gate as gate
@@ -232,6 +233,29 @@ def test_bad_waivers(tmp_path: Path, changes: dict[str, Any], message: str) -> N
     assert gate.load_waivers(path)[0].check == "X"
 
 
+def test_a_waiver_is_read_field_by_field_and_a_bad_one_is_named_by_file_and_place(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "waivers.json"
+    path.write_text(
+        json.dumps({"waivers": [GOOD_WAIVER, {**GOOD_WAIVER, "when": {"flow_logs": "off"}}]})
+    )
+    with pytest.raises(ConfigError) as raised:
+        gate.load_waivers(path)
+    assert str(raised.value) == (
+        "waivers.json: waivers[1]: when {'flow_logs': 'off'} must map hardening switches to true"
+        " or false"
+    )
+    path.write_text(
+        json.dumps({"waivers": [GOOD_WAIVER, {**GOOD_WAIVER, "when": {"flow_logs": True}}]})
+    )
+    assert gate.load_waivers(path) == [
+        gate.Waiver("X", ("s/a",), "r", "o", datetime.date(2027, 1, 1), (), False),
+        gate.Waiver("X", ("s/a",), "r", "o", datetime.date(2027, 1, 1), (("flow_logs", True),)),
+    ]
+    assert gate.load_waivers(path)[0].adopted_only is False
+
+
 def test_a_waiver_applies_under_its_switches_only() -> None:
     until = gate.Waiver("C", ("s/a",), "r", "o", datetime.date(2027, 1, 1), (("flow_logs", False),))
     assert until.active(frozenset()) and not until.active(frozenset({"flow_logs"}))
@@ -260,6 +284,92 @@ def test_checkov_runs_offline_without_its_update_check(tmp_path: Path) -> None:
     recorded = json.loads(seen.read_text())
     assert recorded["env"]["CKV_SKIP_PACKAGE_UPDATE_CHECK"] == "true"
     assert "--skip-download" in recorded["argv"]
+
+
+def _fake_checkov(tmp_path: Path, code: int, stdout: str) -> Path:
+    fake = tmp_path / "checkov"
+    fake.write_text(
+        "#!/usr/bin/env python3\nimport sys\n"
+        f"sys.stdout.write({stdout!r}); sys.stderr.write('x' * 3000 + 'the end')\n"
+        f"sys.exit({code})\n"
+    )
+    fake.chmod(0o755)
+    return fake
+
+
+def test_checkov_s_one_report_or_its_list_of_reports_is_read(tmp_path: Path) -> None:
+    one = {"summary": {"passed": 1, "failed": 0}, "results": {}}
+    out = _outdir(tmp_path, {"network": OPEN_SSH})
+    for printed, reports in ((one, [one]), ([one, one], [one, one])):
+        fake = _fake_checkov(tmp_path, 0, json.dumps(printed))
+        assert gate.scan(out, checkov=fake)[0] == reports
+
+
+@pytest.mark.parametrize(("code", "stdout"), [(2, ""), (2, "[]"), (0, ""), (1, " \n")])
+def test_checkov_that_crashed_or_said_nothing_is_an_error(
+    tmp_path: Path, code: int, stdout: str
+) -> None:
+    """Exit 0 (nothing failed) and 1 (findings) are checkov's answers, with a report; any other
+    exit, or no report, is one line with the exit code and the end of what it printed."""
+    fake = _fake_checkov(tmp_path, code, stdout)
+    with pytest.raises(ConfigError) as raised:
+        gate.scan(_outdir(tmp_path, {"network": OPEN_SSH}), checkov=fake)
+    assert str(raised.value) == f"checkov did not run (exit {code}): {('x' * 3000)[-1993:]}the end"
+
+
+def test_the_verdict_on_reports_written_by_hand() -> None:
+    """Every report's checks are counted, each finding gets its full address, and waivers
+    apply, go stale or expire (a waiver due today still holds)."""
+    stacks: dict[str, Any] = {
+        "net": {"resource": {"aws_vpc": {"v": {}}, "aws_subnet": {"s": {}}}},
+        "data": {"resource": {"aws_s3_bucket": {"b": {}}}},
+    }
+    failed = [
+        {"check_id": "CKV_A", "file_path": "/net/cdk.tf.json", "resource": "resource.v"},
+        {"check_id": "CKV_B", "file_path": "net/cdk.tf.json", "resource": "aws_subnet.s"},
+    ]
+    reports: list[dict[str, Any]] = [
+        {"summary": {"passed": 4, "failed": 2}, "results": {"failed_checks": failed}},
+        {"summary": {"passed": 3, "failed": 1}, "results": {"failed_checks": [
+            {"check_id": "CKV_C", "file_path": "/data/cdk.tf.json", "resource": "aws_s3_bucket.b"},
+        ]}},
+    ]  # fmt: skip
+    today = datetime.date(2026, 12, 6)
+    waivers = [
+        gate.Waiver("CKV_A", ("net/aws_vpc.v",), "r", "o", today),
+        gate.Waiver("CKV_C", ("data/aws_s3_bucket.b",), "r", "al", datetime.date(2026, 12, 5)),
+        gate.Waiver("CKV_D", ("net/aws_subnet.s",), "r", "o", today),  # no such finding
+        gate.Waiver("CKV_B", ("net/aws_subnet.s",), "r", "o", today, (("flow_logs", True),)),
+    ]
+    result = gate.evaluate(reports, stacks, waivers, frozenset(), today)
+    assert result.checks_run == 10 and result.parsing_errors == []
+    assert sorted(result.findings) == [
+        ("CKV_A", "net/aws_vpc.v"),
+        ("CKV_B", "net/aws_subnet.s"),
+        ("CKV_C", "data/aws_s3_bucket.b"),
+    ]
+    assert result.unwaived == ["CKV_B net/aws_subnet.s"]  # its waiver needs flow_logs on
+    assert result.stale == ["CKV_D net/aws_subnet.s"]
+    assert result.expired == ["CKV_C (al, review by 2026-12-05)"]
+    on = gate.evaluate(reports, stacks, waivers, frozenset({"flow_logs"}), today)
+    assert on.unwaived == [] and on.failed, "the expired waiver still fails it"
+    reports[0]["results"]["parsing_errors"] = ["net/cdk.tf.json"]
+    reports[1]["results"]["parsing_errors"] = ["data/cdk.tf.json"]
+    audited = [("IAM_X", "data/aws_s3_bucket.b")]
+    parsed = gate.evaluate(reports, stacks, waivers, frozenset(), today, audited)
+    assert parsed.parsing_errors == ["net/cdk.tf.json", "data/cdk.tf.json"]
+    assert ("IAM_X", "data/aws_s3_bucket.b") in parsed.findings
+    assert audited == [("IAM_X", "data/aws_s3_bucket.b")], "the caller's list is not changed"
+
+
+def test_a_finding_named_resource_dot_name_keeps_that_name_unless_one_type_has_it() -> None:
+    stack: dict[str, Any] = {
+        "resource": {"aws_iam_role": {"dup": {}, "r": {}}, "aws_iam_policy": {"dup": {}}}
+    }
+    assert gate._address({"resource": "resource.r"}, stack) == "aws_iam_role.r"
+    assert gate._address({"resource": "resource.dup"}, stack) == "resource.dup"
+    assert gate._address({"resource": "resource.none"}, stack) == "resource.none"
+    assert gate._address({"resource": "aws_iam_role.r"}, stack) == "aws_iam_role.r"
 
 
 ACCOUNT = "611395766952"
@@ -406,7 +516,10 @@ def test_staging_passes_the_gate_without_the_live_estate_s_waivers(
     """Staging is built fresh: it passes with the reviewed waivers, and a waiver it relies on
     turns into a failure once marked as existing only because of the live estate."""
     assert gate.main(["--out", str(staging_out)]) == 0
-    assert "0 unwaived" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "0 unwaived" in printed
+    on = len(config.load("staging").hardening.on())  # read from the output's own stamp
+    assert printed.startswith(f"security gate ({on} hardening switches on): ") and on > 20
     waivers = json.loads(gate.WAIVERS.read_text())["waivers"]
     for w in waivers:
         if w["check"] == "CKV_AWS_157":  # single-AZ database: a design choice, here marked live
