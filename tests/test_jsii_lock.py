@@ -89,8 +89,9 @@ provider_loader.use_locked_node()
 seen = []
 jsii_lock._Holder.enter = lambda self, f=jsii_lock._Holder.enter: (seen.append(1), f(self))[1]
 jsii_lock.serialize(_NodeProcess, __import__("pathlib").Path({str(tmp_path / "k.lock")!r}))
-import cdktf, constructs
-root = cdktf.App(outdir={str(tmp_path / "out")!r})
+import constructs
+from runtime.engine.core import App
+root = App(outdir={str(tmp_path / "out")!r})
 assert constructs.Construct(root, "child").node.path == "child"
 print(len(seen))
 """
