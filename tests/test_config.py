@@ -146,7 +146,10 @@ DATABASE_RULES = [
         {"maintenance_window": "sunday:04:00-sunday:05:00"},
         r"^database.maintenance_window: 'sunday:04:00-sunday:05:00' is not ddd:hh:mm-ddd:hh:mm",
     ),
-    ({"log_retention_days": 10}, r"^database.log_retention_days: 10 is not a CloudWatch retention"),
+    (
+        {"log_retention_days": 10},
+        r"^database.log_retention_days: 10 is not a CloudWatch retention \(1, 3, 5, 7, 14, ",
+    ),
     (
         {"replica_extra_parameters": (("work_mem", "1"),)},
         r"^database.parameters: \['work_mem'\] are set twice",

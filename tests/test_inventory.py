@@ -300,7 +300,7 @@ def test_report_names_the_missing_and_the_resolver_command() -> None:
     adoption = _network_with(entry)
     assert adoption.imported == ["vpc/vpc"]
     assert "vpc/igw (aws_internet_gateway)" in adoption.missing
-    from imports.adopt import report
+    from imports.adopt import StackAdoption, report, summary
 
     text = report([adoption], inv.Inventory("production", (entry,), ("x.json",)))
     assert f"1 of {adoption.resources} resources have an import block" in text
@@ -314,8 +314,15 @@ def test_report_names_the_missing_and_the_resolver_command() -> None:
     assert lines[1] == f"  network: 1/{adoption.resources}"
     assert "    no import yet: vpc/igw (aws_internet_gateway)" in lines
     assert lines[-2] == "Resolve the missing IDs with read-only AWS calls, then review the file:"
-    from imports.adopt import StackAdoption, summary
-
+    whole = StackAdoption("network", 1, imported=["vpc/vpc"])
+    done = report([whole], inv.Inventory("production", (entry,), ("a.json", "b.json")))
+    assert done.splitlines() == [  # all adopted: no command to run
+        "adoption (production): 1 of 1 resources have an import block (inventory: a.json, b.json)",
+        "  network: 1/1",
+    ]
+    assert report([whole], inv.Inventory("staging", (), ())).startswith(
+        "adoption (staging): 1 of 1 resources have an import block (inventory: none)"
+    )
     lines = summary([adoption]).splitlines()  # what `make synth` prints
     assert lines == [
         f"network: {adoption.resources} resources, 1 with an import block, "
