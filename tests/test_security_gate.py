@@ -53,10 +53,13 @@ _RAN: dict[str, tuple[str, subprocess.CompletedProcess[str]]] = {}
 
 
 def _tool_input(command: list[str], kwargs: dict[str, Any]) -> tuple[str, str | None]:
-    """Everything checkov or the auditors read: the command (its scanned folder named as
-    <dir>), every file in that folder and stdin; and the folder."""
+    """Everything checkov or the auditors read: the program itself (a test's stand-in checkov
+    is rewritten at the same path), the command (its scanned folder named as <dir>), every file
+    in that folder and stdin; and the folder."""
     folder = command[command.index("-d") + 1] if "-d" in command else None
     seen = [a.replace(folder, "<dir>") if folder else a for a in command]
+    program = Path(command[0])
+    seen.append(hashlib.sha256(program.read_bytes()).hexdigest() if program.is_file() else "")
     if folder:
         for file in sorted(Path(folder).rglob("*")):
             if file.is_file():
