@@ -52,8 +52,9 @@ SURVIVED = {"survived", "no tests", "suspicious", "skipped"}
 """Not noticed by any test. `not checked` (mutmut did not get to it) is an error, not a result."""
 RETRIED = {"suspicious"}
 """Not a verdict: mutmut's name for a mutant whose test process ended some other way than a pass,
-a failure or a timeout (its forkserver crashed or was restarted, a signal): seen on a loaded
-machine, beside `make e2e`. Run once more, one at a time; still so, it counts as surviving."""
+a failure or a timeout (a signal, an unexpected exit code: `tests/jsii_lock.py` exits so when a
+killed mutant left the shared jsii kernel mid-answer). Run once more, one at a time, in a new
+mutmut process (a new kernel); still so, it counts as surviving."""
 LINKED = (".tools", "node_modules")
 """Linked into mutants/, not copied: the tools' environments, read-only and large."""
 
@@ -232,7 +233,7 @@ def report(verdict: Verdict, chosen: list[Shard], equivalent: dict[str, str]) ->
     return "\n".join(parts)
 
 
-FINGERPRINTED = ("tests", "pyproject.toml", "Pipfile.lock")
+FINGERPRINTED = ("tests", "pyproject.toml", "Pipfile.lock", "package-lock.json")
 """Read by the tests besides what mutmut copies (`[tool.mutmut]` source_paths, also_copy)."""
 
 
@@ -261,10 +262,11 @@ def _results() -> dict[str, str]:
 def _prepare(root: Path = ROOT) -> str:
     """mutants/ with the tools linked (mutmut copies the rest and keeps its results there).
 
-    mutmut re-tests a mutant only when its own function changed: a new test, or a change to
-    code it calls, leaves an old verdict in place (a mutant a deleted test once killed still
-    reads killed). So its results are reused only for the same fingerprint; otherwise mutants/
-    is removed and the run starts over, as a clean checkout (CI) does. Says which it was."""
+    This script names the shard's mutants, so mutmut tests each of them again on every run;
+    what it reuses is its map of which tests reach which function (measured again only for
+    new test names: a changed test keeps its old map) and its copy of the tree (a deleted
+    test stays in it). So mutants/ is reused only for the same fingerprint; otherwise it is
+    removed and the run starts over, as a clean checkout (CI) does. Says which it was."""
     mutants, now = root / "mutants", fingerprint(root)
     stamp = mutants / "fingerprint"
     said = "earlier results reused (same code and tests)"

@@ -40,7 +40,7 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 from runtime import provider_loader  # noqa: E402
 from runtime.engine import ENGINE  # noqa: E402
 
-if "mutmut" in sys.modules:  # `make mutants`: its fork server imports this before it forks
+if "mutmut" in sys.modules:  # `make mutants`: mutmut imports this, then forks a mutant per process
     from jsii._kernel.providers.process import _NodeProcess
 
     from tests.jsii_lock import serialize

@@ -5,12 +5,15 @@ from __future__ import annotations
 import fcntl
 import os
 import select
+import signal
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT
-from tests.jsii_lock import serialize
+from tests.jsii_lock import STALE_EXIT, serialize
 
 
 def _held_by_another(path: Path) -> bool:
@@ -50,7 +53,7 @@ def test_a_kernel_call_and_the_calls_it_makes_hold_the_lock_and_release_it(tmp_p
 
 
 def test_a_forked_process_waits_for_the_call_its_parent_is_in(tmp_path: Path) -> None:
-    """mutmut forks while its fork server may be between calls, never inside one; a lock taken
+    """mutmut forks while it is between calls, never inside one; a lock taken
     through the file description a fork shares would not exclude the other process at all."""
     read, write = os.pipe()
 
@@ -100,3 +103,58 @@ print(len(seen))
     assert int(done.stdout.split()[-1]) >= 3, (
         "loads, the app, the construct and its path: each a request"
     )
+
+
+def _in_a_child(call: Callable[[], object]) -> int:
+    """The exit code of a forked process that makes `call` (0 when it returns)."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover (reported by its exit code)
+        try:
+            call()
+        finally:
+            os._exit(0)
+    for _ in range(200):  # 10 s: a lock that excludes its own process hangs, it does not fail
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    raise AssertionError("the call hung")
+
+
+def test_a_holder_killed_inside_a_round_trip_stops_every_later_caller(tmp_path: Path) -> None:
+    """Its answer may still be in the pipe: reading on would shift every later answer by one."""
+    lock = tmp_path / "kernel.lock"
+
+    class Kernel:
+        def send(self) -> None:
+            return None
+
+    serialize(Kernel, lock, calls=("send",))
+    assert lock.read_text() == "", "a new mutmut process starts with no holder"
+    assert _in_a_child(Kernel().send) == 0 and lock.read_text() == ""
+    lock.write_text("4242")  # a process killed between its request and its answer
+    assert _in_a_child(Kernel().send) == STALE_EXIT
+    assert _in_a_child(Kernel().send) == STALE_EXIT, "and the next one too"
+
+
+def test_only_the_installing_process_stops_the_kernel_and_installing_twice_is_one(
+    tmp_path: Path,
+) -> None:
+    stopped = tmp_path / "stopped"
+
+    class Kernel:
+        def send(self) -> None:
+            return None
+
+        def stop(self) -> None:
+            with stopped.open("a") as file:
+                file.write(f"{os.getpid()}\n")
+
+    serialize(Kernel, tmp_path / "kernel.lock", calls=("send",))
+    serialize(Kernel, tmp_path / "kernel.lock", calls=("send",))  # a second wrap would hang
+    assert _in_a_child(Kernel().send) == 0
+    assert _in_a_child(Kernel().stop) == 0 and not stopped.exists()
+    Kernel().stop()
+    assert stopped.read_text() == f"{os.getpid()}\n"

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -209,3 +211,30 @@ def test_the_fingerprint_reads_every_kind_of_input(tmp_path: Path) -> None:
     assert after_lock == mutants.fingerprint(root)
     (root / "tests" / "t.py").rename(root / "tests" / "u.py")  # a renamed test: same bytes
     assert mutants.fingerprint(root) != after_lock
+
+
+def test_the_command_runs_a_mutant_with_no_verdict_again_and_judges_its_second_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`main` with mutmut stood in for: the retry is made, alone, and its result counts."""
+    settings = tmp_path / "mutants.toml"
+    settings.write_text('[[shard]]\nname = "m"\nglobs = ["m.*"]\nbudget = 0\n\n[equivalent]\n')
+    ran: list[list[str]] = []
+
+    def run(argv: list[str], **_: Any) -> subprocess.CompletedProcess[str]:
+        ran.append(list(argv))
+        return subprocess.CompletedProcess(argv, 0, "0" * 40 if "rev-parse" in argv else "", "")
+
+    answers = iter([{"m.x_f__mutmut_1": "suspicious", "m.x_f__mutmut_2": "killed"},
+                    {"m.x_f__mutmut_1": "killed", "m.x_f__mutmut_2": "killed"}])  # fmt: skip
+    monkeypatch.setattr(mutants, "SETTINGS", settings)
+    monkeypatch.setattr(mutants, "_prepare", lambda: "stood in")
+    monkeypatch.setattr(mutants, "_results", lambda: next(answers))
+    monkeypatch.setattr(mutants.subprocess, "run", run)
+    assert mutants.main(["--shard", "all", "--report", str(tmp_path / "r.md")]) == 0
+    runs = [argv[1:] for argv in ran if argv[:1] == mutants.MUTMUT and argv[1] == "run"]
+    assert runs == [["run", "--max-children", "2", "m.*"],
+                    ["run", "--max-children", "1", "m.x_f__mutmut_1"]]  # fmt: skip
+    printed = capsys.readouterr().out
+    assert "1 with no verdict (suspicious): run again, one at a time" in printed
+    assert "| m | 2 | 2 | 0 | 0 | 100.0% |" in printed
