@@ -44,6 +44,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = ROOT / "tests" / "mutants.toml"
+WORK = ROOT / "mutants"
+"""mutmut's working folder (its copy of the tree and its results), where the run's log goes."""
 MUTMUT = [str(Path(sys.executable).with_name("mutmut"))]
 """Its own script: mutmut warns against `python -m mutmut run` (its main module re-executed)."""
 KILLED = {"killed", "timeout", "caught by type check", "segfault"}
@@ -287,7 +289,7 @@ def _prepare(root: Path = ROOT) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shard", default="all", help="all, auto or K/N (tests/mutants.toml)")
-    parser.add_argument("--report", type=Path, default=ROOT / "mutants" / "report.md")
+    parser.add_argument("--report", type=Path, default=WORK / "report.md")
     parser.add_argument("--max-children", default="2")
     args = parser.parse_args(argv)
     settings = tomllib.loads(SETTINGS.read_text())
@@ -306,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"mutants: {names} (--shard {args.shard}, commit {head[:12]})", flush=True)
     print(f"mutants/: {_prepare()}", flush=True)
     globs = [g for s in chosen for g in s.globs]
-    log = ROOT / "mutants" / "mutmut-run.log"
+    log = WORK / "mutmut-run.log"
     with log.open("w") as output:
         ran = subprocess.run([*MUTMUT, "run", "--max-children", args.max_children, *globs],
                              cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)  # fmt: skip

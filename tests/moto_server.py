@@ -2,10 +2,13 @@
 
 moto's server may ignore SIGTERM: the server runs in its own process group, which gets
 SIGTERM, then SIGKILL if it is still there after a few seconds, so no server outlives its test.
+A test process that never reaches its teardown (killed by a signal, or by mutmut's timeout)
+takes its server with it: on Linux the server is started with a parent-death signal.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import socket
@@ -13,18 +16,33 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
 ROOT = Path(__file__).resolve().parents[1]
+# Loaded here, not in the forked child (no import between fork and exec).
+_PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform == "linux" else None
 
 
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def _die_with(parent: int) -> Callable[[], None]:
+    """For the child, before exec: SIGKILL when `parent` ends (Linux's PR_SET_PDEATHSIG, kept
+    across exec); if it already has, end now. Elsewhere nothing: teardown is the only stop."""
+
+    def arm() -> None:
+        if _PRCTL is not None:
+            _PRCTL(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+            if os.getppid() != parent:  # the parent died before the signal was armed
+                os._exit(1)
+
+    return arm
 
 
 def stop(proc: subprocess.Popen[bytes], grace: float = 5.0) -> None:
@@ -78,6 +96,7 @@ def moto_server(
         stdout=log or subprocess.DEVNULL,
         stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
         start_new_session=True,
+        preexec_fn=_die_with(os.getpid()),
     )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -229,6 +229,7 @@ def test_the_command_runs_a_mutant_with_no_verdict_again_and_judges_its_second_a
                     {"m.x_f__mutmut_1": "killed", "m.x_f__mutmut_2": "killed"}])  # fmt: skip
     monkeypatch.setattr(mutants, "SETTINGS", settings)
     monkeypatch.setattr(mutants, "_prepare", lambda: "stood in")
+    monkeypatch.setattr(mutants, "WORK", tmp_path)  # never the checkout's mutants/
     monkeypatch.setattr(mutants, "_results", lambda: next(answers))
     monkeypatch.setattr(mutants.subprocess, "run", run)
     assert mutants.main(["--shard", "all", "--report", str(tmp_path / "r.md")]) == 0
