@@ -166,6 +166,28 @@ class Run:
         lines.append(f"| **total** | **{total:.0f}** | 100% |")
         return "\n".join(lines)
 
+    def operate(
+        self,
+        *verb: str,
+        environment: str | None = None,
+        env: dict[str, str] | None = None,
+        timeout: float = 600,
+    ) -> tuple[int, str]:
+        """`python -m ops [--environment E] --yes <verb>` against this run's emulator, as the
+        runbook gives it, with the run's keys unless `env` says whose; its exit code and output
+        (also logged, with its seconds). The one way the emulated runs call `ops`."""
+        started = time.monotonic()
+        where = ["--environment", environment] if environment else []
+        proc = subprocess.run(
+            [sys.executable, "-m", "ops", *where, "--endpoint-url", self.env["AWS_ENDPOINT_URL"],
+             "--yes", *verb],
+            cwd=ROOT, env=env or self.env, capture_output=True, text=True, timeout=timeout,
+        )  # fmt: skip
+        out = proc.stdout + proc.stderr
+        said = f"ops {' '.join(verb)} ({environment or 'production'}): exit {proc.returncode}"
+        self.log(f"[{time.monotonic() - started:6.1f} s] {said}\n{out.strip()}")
+        return proc.returncode, out
+
     def timed(
         self,
         name: str,

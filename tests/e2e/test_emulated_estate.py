@@ -339,20 +339,11 @@ def _operations(run: harness.Run, adopted: Any, credentials: dict[str, dict[str,
     """Day-2 operations with the plan role: `status` on the adopted estate, and `drift` after
     one rule is disabled behind Terraform's back (as the guide's drift table records), by
     someone holding the compute role (IAM is enforced: the emulator's admin keys are gone)."""
-    import subprocess
-
     env = run.env | credentials["plan"]
-    base = [sys.executable, "-m", "ops", "--endpoint-url", run.env["AWS_ENDPOINT_URL"]]
     with run.phase("ops status (plan role)"):
-        proc = subprocess.run(
-            [*base, "status"], env=env, capture_output=True, text=True, timeout=300
-        )
-    run.ops["status"] = (proc.returncode, proc.stdout + proc.stderr)
+        run.ops["status"] = run.operate("status", env=env, timeout=300)
     with run.phase("ops alarms (plan role)"):
-        proc = subprocess.run(
-            [*base, "alarms"], env=env, capture_output=True, text=True, timeout=300
-        )
-    run.ops["alarms"] = (proc.returncode, proc.stdout + proc.stderr)
+        run.ops["alarms"] = run.operate("alarms", env=env, timeout=300)
     events = _client_as(run, "events", credentials["compute"])
     rule = events.describe_rule(Name=DRIFTED_RULE)
     events.put_rule(Name=DRIFTED_RULE, ScheduleExpression=rule["ScheduleExpression"],
@@ -360,12 +351,9 @@ def _operations(run: harness.Run, adopted: Any, credentials: dict[str, dict[str,
     try:
         report = run.work / "drift-report.md"
         with run.phase("drift (plan role)"):
-            proc = subprocess.run(
-                [*base, "drift", "--out", str(adopted), "--stacks", "compute",
-                 "--report", str(report)],
-                env=env, capture_output=True, text=True, timeout=900,
-            )  # fmt: skip
-        run.ops["drift"] = (proc.returncode, report.read_text() if report.exists() else proc.stderr)
+            code, out = run.operate("drift", "--out", str(adopted), "--stacks", "compute",
+                                    "--report", str(report), env=env, timeout=900)  # fmt: skip
+        run.ops["drift"] = (code, report.read_text() if report.exists() else out)
     finally:
         events.put_rule(Name=DRIFTED_RULE, ScheduleExpression=rule["ScheduleExpression"],
                         State="ENABLED")  # fmt: skip

@@ -288,7 +288,9 @@ def _interrupted(f: Faults, stack: str, started: Any, concurrent: bool = False) 
     if untaint:  # what it was creating, left tainted: checked in AWS, then untainted
         command += f"; {untaint.group(0).rstrip('`')}"
         healthy = _healthy(f, untaint.group(2).split())
-        _ops(f, "state-untaint", untaint.group(1), *untaint.group(2).split())
+        f.run.operate(
+            "state-untaint", untaint.group(1), *untaint.group(2).split(), environment=STAGING.name
+        )
     recovered, detail = _converged(f, stack, f"converged-{stack}")
     f.rows.append(Fault(
         f"interrupted apply: {stack}", "SIGINT to the deploy's group, SIGKILL 10 s later",
@@ -328,17 +330,6 @@ def _interrupted_compute(f: Faults) -> None:
                  concurrent=True)  # fmt: skip
 
 
-def _ops(f: Faults, *verb: str, env: dict[str, str] | None = None) -> tuple[int, str]:
-    proc = subprocess.run(
-        [sys.executable, "-m", "ops", "--environment", STAGING.name, "--endpoint-url", f.url,
-         "--yes", *verb],
-        cwd=harness.ROOT, env=env or f.run.env, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
-    out = proc.stdout + proc.stderr
-    f.run.log(f"ops {' '.join(verb)}: exit {proc.returncode}\n{out.strip()}")
-    return proc.returncode, out
-
-
 def _stale_lock(f: Faults) -> None:
     """Every process of a plan of `network` killed outright while it holds the lock."""
     s3 = f.client("s3")
@@ -356,8 +347,10 @@ def _stale_lock(f: Faults) -> None:
     refusal = output.strip().splitlines()[-1]
     lock_id = re.search(r"--lock-id (\S+)", refusal)
     assert lock_id, refusal
-    _ops(f, "state-unlock", "network")
-    _ops(f, "state-unlock", "network", "--lock-id", lock_id.group(1))
+    f.run.operate("state-unlock", "network", environment=STAGING.name)
+    f.run.operate(
+        "state-unlock", "network", "--lock-id", lock_id.group(1), environment=STAGING.name
+    )
     records = s3.list_objects_v2(Bucket=STAGING.state_bucket,
                                  Prefix=f"{STAGING.state_key('network')}.unlocks/")  # fmt: skip
     recovered, detail = _converged(f, "network", "unlocked-network")
@@ -406,7 +399,7 @@ def _credentials(f: Faults) -> None:
              "AWS_CONFIG_FILE": "/dev/null", "AWS_EC2_METADATA_DISABLED": "true"}  # fmt: skip
     none = subprocess.run(_deploy_command(f, "compute"), cwd=harness.ROOT, env=bare,
                           capture_output=True, text=True)  # fmt: skip
-    ops_code, ops_out = _ops(f, "status", env=bare)
+    ops_code, ops_out = f.run.operate("status", environment=STAGING.name, env=bare)
     refusals = [none.stderr.strip().splitlines()[-1], ops_out.strip().splitlines()[-1]]
     f.seen["no_credentials"] = (none.returncode, ops_code, refusals)
     f.rows.append(Fault(
@@ -474,7 +467,9 @@ def _state_damage(f: Faults) -> None:
     for damage, inject in damages.items():
         inject()
         damaged = _plan(f, "data", f"damaged-{damage.replace(' ', '-')}")
-        code, _ = _ops(f, "state-restore", "data", "--version", good)
+        code, _ = f.run.operate(
+            "state-restore", "data", "--version", good, environment=STAGING.name
+        )
         after = _plan(f, "data", f"restored-{damage.replace(' ', '-')}")
         good = s3.head_object(Bucket=bucket, Key=key)["VersionId"]
         f.rows.append(Fault(

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -118,7 +116,7 @@ def _build_staging(run: harness.Run) -> Path:
             )
         )
     with run.phase("staging: ops status"):
-        run.ops["status"] = _ops(run, STAGING.name, "status")
+        run.ops["status"] = run.operate("status", environment=STAGING.name)
     with run.phase("staging: a forced alarm, the ETL failure rule"):
         _alarms(run)
     return out
@@ -131,7 +129,7 @@ def _alarms(run: harness.Run) -> None:
     is matched by moto's own `EventPattern`, which routes `PutEvents` to rules."""
     cloudwatch = _client(run, "cloudwatch")
     cloudwatch.set_alarm_state(AlarmName=FORCED_ALARM, StateValue="ALARM", StateReason="forced")
-    run.ops["alarms"] = _ops(run, STAGING.name, "alarms")
+    run.ops["alarms"] = run.operate("alarms", environment=STAGING.name)
     cloudwatch.set_alarm_state(AlarmName=FORCED_ALARM, StateValue="OK", StateReason="done")
     events = _client(run, "events")
     deployed = events.describe_rule(Name=etl_failure_rule_name(STAGING.name))["EventPattern"]
@@ -154,20 +152,6 @@ def _alarms(run: harness.Run) -> None:
 
 def _docs(out: Path) -> dict[str, dict[str, Any]]:
     return {p.parent.name: json.loads(p.read_text()) for p in out.glob("stacks/*/cdk.tf.json")}
-
-
-def _ops(run: harness.Run, environment: str, *verb: str) -> tuple[int, str]:
-    """`python -m ops` as the runbook gives it, with the emulator's administrator keys."""
-    started = time.monotonic()
-    proc = subprocess.run(
-        [sys.executable, "-m", "ops", "--environment", environment, "--endpoint-url",
-         run.env["AWS_ENDPOINT_URL"], "--yes", *verb],
-        cwd=harness.ROOT, env=run.env, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
-    out = proc.stdout + proc.stderr
-    run.log(f"[{time.monotonic() - started:6.1f} s] ops {' '.join(verb)} ({environment}): "
-            f"exit {proc.returncode}\n{out.strip()}")  # fmt: skip
-    return proc.returncode, out
 
 
 CROSS_PROBES: dict[str, harness.Probe] = {
@@ -196,11 +180,13 @@ def _rehearse_recovery(run: harness.Run, out: Path) -> None:
     """The runbook, timed: snapshot, copy, build the recovery environment, check it."""
     started = time.monotonic()
     with run.phase("recovery: snapshot staging's primary"):
-        run.ops["snapshot-db"] = _ops(run, STAGING.name, "snapshot-db", "--wait-seconds", "60")
+        run.ops["snapshot-db"] = run.operate(
+            "snapshot-db", "--wait-seconds", "60", environment=STAGING.name
+        )
     with run.phase("recovery: copy to the recovery region"):
-        run.ops["snapshot-copy"] = _ops(
-            run, STAGING.name, "snapshot-copy", "--to-region", RECOVERY.region,
-            "--wait-seconds", "60",
+        run.ops["snapshot-copy"] = run.operate(
+            "snapshot-copy", "--to-region", RECOVERY.region, "--wait-seconds", "60",
+            environment=STAGING.name,
         )  # fmt: skip
     copied = re.search(r"copied: (\S+)", run.ops["snapshot-copy"][1])
     assert copied, run.ops["snapshot-copy"][1]
@@ -223,7 +209,7 @@ def _rehearse_recovery(run: harness.Run, out: Path) -> None:
             )
         )
     with run.phase("recovery: ops recovery-status"):
-        run.ops["recovery-status"] = _ops(run, RECOVERY.name, "recovery-status")
+        run.ops["recovery-status"] = run.operate("recovery-status", environment=RECOVERY.name)
     run.log(f"recovery rehearsal: {time.monotonic() - started:.0f} s from snapshot to healthy")
 
 
