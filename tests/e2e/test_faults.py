@@ -130,12 +130,21 @@ def _deploy(f: Faults, stack: str, name: str, out: Path | None = None,
     return step.code, step.output
 
 
+def _as_a_step() -> None:
+    """In the deploy's process before exec: SIGINT and SIGQUIT at their defaults, as a CI
+    step's process starts. A shell without job control starts a background command with both
+    ignored (`.ci/run` starts `make faults` so), and an ignored signal stays ignored through
+    make, pytest and Popen: the deploy would never see the cancellation's SIGINT."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+
+
 def _start(f: Faults, stack: str, name: str) -> subprocess.Popen[str]:
     """A deploy in a process group of its own, as a CI job's step runs."""
     log = (f.run.work / f"{name}.log").open("w")
     return subprocess.Popen(
         _deploy_command(f, stack), cwd=harness.ROOT, text=True, stdout=log,
-        stderr=subprocess.STDOUT, start_new_session=True,
+        stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_as_a_step,
         env={**f.run.env, **harness.database_password(f.run)},
     )  # fmt: skip
 
